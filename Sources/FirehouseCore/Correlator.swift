@@ -1,0 +1,216 @@
+/// Decides what a notification does to incidents: pure, given the stored state and the time.
+public struct Correlator: Sendable {
+    public var config: CorrelationConfig
+
+    public init(config: CorrelationConfig) { self.config = config }
+
+    /// The correlation key of an alert: the receiver plus the values of the grouping labels.
+    public func keyLabels(of alert: AlertmanagerNotification.Alert, in notification: AlertmanagerNotification) -> LabelSet {
+        guard let groupBy = config.groupBy else { return notification.groupLabels }
+        var labels = LabelSet()
+        for name in groupBy { labels[name] = alert.labels[name] ?? "" }
+        return labels
+    }
+
+    public func key(of labels: LabelSet, receiver: String) -> String {
+        receiver + " " + labels.canonicalText
+    }
+
+    /// What the shell must load before calling `correlate`.
+    public func lookup(for notification: AlertmanagerNotification) -> CorrelationLookup {
+        CorrelationLookup(
+            receiver: notification.receiver,
+            fingerprints: Set(notification.alerts.map(\.fingerprint)),
+            keys: Set(notification.alerts.map { key(of: keyLabels(of: $0, in: notification), receiver: notification.receiver) })
+        )
+    }
+
+    public func correlate(_ notification: AlertmanagerNotification, state: CorrelationState, now: Timestamp) -> CorrelationPlan {
+        var work = Work(state: state, now: now)
+        for alert in Self.uniqueEpisodes(notification.alerts) {
+            let episodeKey = EpisodeKey(fingerprint: alert.fingerprint, startsAt: alert.startsAt)
+            if let stored = state.episodes[episodeKey] {
+                apply(alert, to: stored, work: &work)
+            } else {
+                let labels = keyLabels(of: alert, in: notification)
+                add(alert, keyLabels: labels, notification: notification, work: &work)
+            }
+        }
+        finish(notification, work: &work)
+        return CorrelationPlan(
+            incidents: work.order.map { work.plans[$0]! }, touchedEpisodes: work.touched, seenAt: now)
+    }
+
+    /// Within one body an episode appears once; if not, the last occurrence wins.
+    static func uniqueEpisodes(_ alerts: [AlertmanagerNotification.Alert]) -> [AlertmanagerNotification.Alert] {
+        var position: [EpisodeKey: Int] = [:]
+        var result: [AlertmanagerNotification.Alert] = []
+        for alert in alerts {
+            let key = EpisodeKey(fingerprint: alert.fingerprint, startsAt: alert.startsAt)
+            if let index = position[key] {
+                result[index] = alert
+            } else {
+                position[key] = result.count
+                result.append(alert)
+            }
+        }
+        return result
+    }
+
+    // MARK: - Known episodes
+
+    private func apply(_ alert: AlertmanagerNotification.Alert, to stored: StoredEpisode, work: inout Work) {
+        let ref = IncidentRef.existing(stored.incidentID)
+        switch (stored.status, alert.status) {
+        case (.firing, .resolved):
+            work[plan: ref].alertUpdates.append(AlertUpdate(
+                episodeID: stored.id, status: .resolved, endsAt: alert.endsAt ?? work.now,
+                annotations: alert.annotations, generatorURL: alert.generatorURL))
+            work[plan: ref].timeline.append(Self.resolvedEntry(alert, at: work.now))
+            work.firing[ref, default: 0] -= 1
+            work.raise(ref, to: .updated)
+        case (.firing, .firing) where stored.annotations != alert.annotations || stored.generatorURL != alert.generatorURL:
+            // Annotation edits are not re-notified by Alertmanager on their own; keep the newest text.
+            work[plan: ref].alertUpdates.append(AlertUpdate(
+                episodeID: stored.id, status: .firing, endsAt: nil,
+                annotations: alert.annotations, generatorURL: alert.generatorURL))
+        default:
+            // A repeat, or a stale firing after the episode resolved: never un-resolve.
+            work.touched.append(stored.id)
+            _ = work[plan: ref]
+        }
+    }
+
+    // MARK: - New episodes
+
+    private func add(_ alert: AlertmanagerNotification.Alert, keyLabels: LabelSet,
+                     notification: AlertmanagerNotification, work: inout Work) {
+        let key = key(of: keyLabels, receiver: notification.receiver)
+        let ref: IncidentRef
+        if let active = work.activeByKey[key] {
+            ref = active
+        } else if let resolved = work.recentlyResolved(key: key, window: config.reopenWindow) {
+            ref = resolved
+            if alert.status == .firing { reopen(ref, work: &work) }
+        } else {
+            ref = open(key: key, keyLabels: keyLabels, alert: alert, notification: notification, work: &work)
+        }
+        var plan = work[plan: ref]
+        plan.newAlerts.append(NewAlert(
+            alert: alert, receiver: notification.receiver,
+            endsAt: alert.status == .resolved ? (alert.endsAt ?? work.now) : nil))
+        switch alert.status {
+        case .firing:
+            plan.timeline.append(TimelineDraft(
+                at: work.now, kind: .alertFired, actor: SystemActor.alertmanager,
+                text: "\(Self.describe(alert)) fired", data: Self.data(alert)))
+            work.firing[ref, default: 0] += 1
+            let severity = config.severity.severity(of: alert.labels)
+            if !plan.head.severityPinned, severity > plan.head.severity {
+                plan.timeline.append(TimelineDraft(
+                    at: work.now, kind: .severityChanged, actor: SystemActor.alertmanager,
+                    text: "severity raised from \(plan.head.severity.name) to \(severity.name) by \(Self.describe(alert))",
+                    data: ["from": plan.head.severity.name, "to": severity.name]))
+                plan.head.severity = severity
+                plan.headChanged = true
+            }
+        case .resolved:
+            plan.timeline.append(Self.resolvedEntry(alert, at: work.now))
+        }
+        work.plans[ref] = plan
+        work.raise(ref, to: .updated)
+    }
+
+    private func open(key: String, keyLabels: LabelSet, alert: AlertmanagerNotification.Alert,
+                      notification: AlertmanagerNotification, work: inout Work) -> IncidentRef {
+        let ref = IncidentRef.new(work.opened)
+        work.opened += 1
+        let head = IncidentHead(
+            id: 0, correlationKey: key, receiver: notification.receiver,
+            title: Self.title(notification: notification, alert: alert, keyLabels: keyLabels),
+            labels: keyLabels, severity: config.severity.severity(of: alert.labels),
+            milestones: .init(status: .triggered), openedAt: work.now)
+        work.startPlan(ref, head: head, firing: 0)
+        work.plans[ref]!.timeline.append(TimelineDraft(
+            at: work.now, kind: .incidentOpened, actor: SystemActor.alertmanager,
+            text: "incident opened: \(head.title)",
+            data: ["receiver": notification.receiver, "groupKey": notification.groupKey, "severity": head.severity.name]))
+        work.raise(ref, to: .opened)
+        work.activeByKey[key] = ref
+        return ref
+    }
+
+    private func reopen(_ ref: IncidentRef, work: inout Work) {
+        var plan = work[plan: ref]
+        guard case .moved(_, let next) = IncidentLifecycle.apply(.reopen, to: plan.head.milestones, at: work.now) else { return }
+        plan.head.milestones = next
+        plan.head.reopenCount += 1
+        plan.headChanged = true
+        plan.timeline.append(TimelineDraft(
+            at: work.now, kind: .incidentReopened, actor: SystemActor.alertmanager,
+            text: "incident reopened: alerts fired again (reopened \(plan.head.reopenCount)×)",
+            data: ["reopenCount": String(plan.head.reopenCount)]))
+        work.plans[ref] = plan
+        work.activeByKey[plan.head.correlationKey] = ref
+        work.resolvedByKey[plan.head.correlationKey] = nil
+        work.raise(ref, to: .reopened)
+    }
+
+    // MARK: - After all alerts
+
+    private func finish(_ notification: AlertmanagerNotification, work: inout Work) {
+        for ref in work.order {
+            var plan = work.plans[ref]!
+            if notification.truncatedAlerts != plan.head.truncatedAlerts {
+                if notification.truncatedAlerts > 0 {
+                    plan.timeline.append(TimelineDraft(
+                        at: work.now, kind: .notificationTruncated, actor: SystemActor.alertmanager,
+                        text: "notification truncated: \(notification.truncatedAlerts) alerts were left out by max_alerts",
+                        data: ["truncatedAlerts": String(notification.truncatedAlerts)]))
+                }
+                plan.head.truncatedAlerts = notification.truncatedAlerts
+                plan.headChanged = true
+            }
+            // Left-out alerts may still fire, so a truncated body never resolves the incident.
+            if config.autoResolve, notification.truncatedAlerts == 0, plan.head.status.isActive,
+               work.firing[ref, default: 0] <= 0, plan.outcome != .unchanged,
+               case .moved(_, let next) = IncidentLifecycle.apply(.resolve, to: plan.head.milestones, at: work.now) {
+                plan.head.milestones = next
+                plan.headChanged = true
+                plan.timeline.append(TimelineDraft(
+                    at: work.now, kind: .incidentResolved, actor: SystemActor.firehouse, text: "all alerts resolved"))
+                if plan.outcome != .opened { plan.outcome = .resolved }
+            }
+            work.plans[ref] = plan
+        }
+    }
+
+    // MARK: - Text
+
+    static func describe(_ alert: AlertmanagerNotification.Alert) -> String {
+        let name = alert.labels["alertname"] ?? "alert"
+        let place = ["instance", "pod", "service", "job"].lazy.compactMap { alert.labels[$0] }.first
+        return place.map { "\(name) on \($0)" } ?? name
+    }
+
+    static func data(_ alert: AlertmanagerNotification.Alert) -> [String: String] {
+        var data = ["fingerprint": alert.fingerprint, "startsAt": alert.startsAt.rfc3339]
+        if let name = alert.labels["alertname"] { data["alertname"] = name }
+        return data
+    }
+
+    static func resolvedEntry(_ alert: AlertmanagerNotification.Alert, at now: Timestamp) -> TimelineDraft {
+        var data = Self.data(alert)
+        if let end = alert.endsAt { data["endsAt"] = end.rfc3339 }
+        return TimelineDraft(at: now, kind: .alertResolved, actor: SystemActor.alertmanager,
+                             text: "\(describe(alert)) resolved", data: data)
+    }
+
+    static func title(notification: AlertmanagerNotification, alert: AlertmanagerNotification.Alert, keyLabels: LabelSet) -> String {
+        if let summary = notification.commonAnnotations["summary"], !summary.isEmpty { return summary }
+        let name = alert.labels["alertname"] ?? notification.commonLabels["alertname"] ?? "Alert"
+        let rest = keyLabels.filter { $0.key != "alertname" && !$0.value.isEmpty }
+            .sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
+        return rest.isEmpty ? name : "\(name) (\(rest.joined(separator: ", ")))"
+    }
+}

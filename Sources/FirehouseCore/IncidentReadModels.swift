@@ -1,0 +1,107 @@
+/// An incident as listed: its head and alert counts, without alerts and timeline.
+public struct IncidentSummary: Sendable, Equatable {
+    public var head: IncidentHead
+    public var alertCount: Int
+    public var firingAlertCount: Int
+
+    public init(head: IncidentHead, alertCount: Int, firingAlertCount: Int) {
+        self.head = head
+        self.alertCount = alertCount
+        self.firingAlertCount = firingAlertCount
+    }
+}
+
+/// An incident with everything recorded about it.
+public struct IncidentDetail: Sendable, Equatable {
+    public var summary: IncidentSummary
+    public var alerts: [AlertRecord]
+    public var timeline: [TimelineEntry]
+
+    public init(summary: IncidentSummary, alerts: [AlertRecord], timeline: [TimelineEntry]) {
+        self.summary = summary
+        self.alerts = alerts
+        self.timeline = timeline
+    }
+}
+
+/// A stored alert episode.
+public struct AlertRecord: Sendable, Equatable {
+    public var fingerprint: String
+    public var status: AlertStatus
+    public var labels: LabelSet
+    public var annotations: LabelSet
+    public var startsAt: Timestamp
+    public var endsAt: Timestamp?
+    public var generatorURL: String
+    public var firstSeenAt: Timestamp
+    public var lastSeenAt: Timestamp
+
+    public init(fingerprint: String, status: AlertStatus, labels: LabelSet, annotations: LabelSet,
+                startsAt: Timestamp, endsAt: Timestamp?, generatorURL: String,
+                firstSeenAt: Timestamp, lastSeenAt: Timestamp) {
+        self.fingerprint = fingerprint
+        self.status = status
+        self.labels = labels
+        self.annotations = annotations
+        self.startsAt = startsAt
+        self.endsAt = endsAt
+        self.generatorURL = generatorURL
+        self.firstSeenAt = firstSeenAt
+        self.lastSeenAt = lastSeenAt
+    }
+}
+
+/// A stored timeline entry.
+public struct TimelineEntry: Sendable, Equatable {
+    public var id: Int64
+    public var at: Timestamp
+    public var kind: String
+    public var actor: String
+    public var text: String
+    public var data: [String: String]
+
+    public init(id: Int64, at: Timestamp, kind: String, actor: String, text: String, data: [String: String]) {
+        self.id = id
+        self.at = at
+        self.kind = kind
+        self.actor = actor
+        self.text = text
+        self.data = data
+    }
+}
+
+/// A page of the incident list, newest first.
+public struct IncidentPage: Sendable, Equatable {
+    public var incidents: [IncidentSummary]
+    /// Pass as `before` to get the next page; nil on the last page.
+    public var next: Int64?
+
+    public init(incidents: [IncidentSummary], next: Int64?) {
+        self.incidents = incidents
+        self.next = next
+    }
+}
+
+/// Which incidents to list.
+public struct IncidentQuery: Sendable, Equatable {
+    public var status: IncidentStatusFilter
+    public var limit: Int
+    public var before: Int64?
+
+    public init(status: IncidentStatusFilter = .all, limit: Int = 50, before: Int64? = nil) {
+        self.status = status
+        self.limit = limit
+        self.before = before
+    }
+}
+
+/// The reply to one ingested notification: what happened to each incident it touched.
+public struct IngestResult: Sendable, Equatable, Codable {
+    public var id: Int64
+    public var action: IngestOutcome
+
+    public init(id: Int64, action: IngestOutcome) {
+        self.id = id
+        self.action = action
+    }
+}

@@ -1,0 +1,44 @@
+/// Alert labels or annotations: names to values.
+public typealias LabelSet = [String: String]
+
+extension Dictionary where Key == String, Value == String {
+    /// Alertmanager's own fingerprint: FNV-1a 64 over the byte-sorted label pairs, each name
+    /// and value followed by 0xFF, printed as 16 lowercase hex digits (prometheus/common
+    /// `model.LabelSet.Fingerprint`).
+    public var alertFingerprint: String {
+        var hash: UInt64 = 14_695_981_039_346_656_037
+        func add(_ byte: UInt8) {
+            hash ^= UInt64(byte)
+            hash = hash &* 1_099_511_628_211
+        }
+        for name in keys.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }) {
+            for byte in name.utf8 { add(byte) }
+            add(0xFF)
+            for byte in self[name]!.utf8 { add(byte) }
+            add(0xFF)
+        }
+        let hex = String(hash, radix: 16)
+        return String(repeating: "0", count: 16 - hex.count) + hex
+    }
+
+    /// `{a="1", b="2"}` in byte order of names; stable, so usable as a key and readable in logs.
+    public var canonicalText: String {
+        let pairs = keys.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }).map { name in
+            "\(name)=\(quoted(self[name]!))"
+        }
+        return "{" + pairs.joined(separator: ", ") + "}"
+    }
+
+    private func quoted(_ value: String) -> String {
+        var out = "\""
+        for scalar in value.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out + "\""
+    }
+}

@@ -1,0 +1,38 @@
+import FirehouseCore
+import FirehouseStore
+import Hummingbird
+import Logging
+
+/// The context every Firehouse route runs in.
+public typealias FirehouseContext = BasicRequestContext
+
+/// Wires the whole service from a config: store, correlator, routes. Tests call this too.
+public func buildApplication(
+    config: FirehouseConfig,
+    clock: any FirehouseCore.Clock = SystemClock(),
+    logger: Logger = Logger(label: "firehouse")
+) throws -> some ApplicationProtocol {
+    let store = try SQLiteIncidentStore(
+        options: .init(path: config.database.path, busyTimeoutSeconds: Double(config.database.busyTimeout.nanoseconds) / 1e9),
+        correlator: Correlator(config: config.correlationConfig),
+        clock: clock)
+    let router = buildRouter(config: config, repository: store)
+    return Application(
+        router: router,
+        configuration: .init(address: .hostname(config.server.listen.host, port: config.server.listen.port),
+                             serverName: "firehouse"),
+        services: [StoreCheckpointService(store: store, logger: logger)],
+        logger: logger)
+}
+
+/// The routes, separate from the server so tests can drive them with any repository.
+public func buildRouter(config: FirehouseConfig, repository: any IncidentRepository) -> Router<FirehouseContext> {
+    let router = Router(context: FirehouseContext.self)
+    router.add(middleware: ErrorMiddleware())
+    router.add(middleware: LogRequestsMiddleware(.debug))
+    HealthController(repository: repository).addRoutes(to: router)
+    AlertmanagerController(repository: repository, auth: WebhookAuth(config.webhook),
+                           maxBodyBytes: config.server.maxBodyBytes).addRoutes(to: router)
+    IncidentController(repository: repository).addRoutes(to: router)
+    return router
+}

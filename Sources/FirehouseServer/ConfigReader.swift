@@ -1,0 +1,195 @@
+import FirehouseCore
+import Yams
+
+/// Reads the YAML tree into `FirehouseConfig`, collecting errors with key paths instead of stopping
+/// at the first one, and rejecting unknown keys (a typo must not silently fall back to a default).
+final class ConfigReader {
+    var errors: [ConfigError] = []
+
+    func read(_ root: Node, into config: inout FirehouseConfig) {
+        section(root, path: "") { key, node, path in
+            switch key {
+            case "server":
+                section(node, path: path) { key, node, path in
+                    switch key {
+                    case "listen":
+                        if let text = string(node, path), let address = ListenAddress(text) {
+                            config.server.listen = address
+                        } else { fail(path, "expected host:port, e.g. 127.0.0.1:9095") }
+                    case "max_body_bytes":
+                        if let value = int(node, path, min: 1024) { config.server.maxBodyBytes = value }
+                    default: return false
+                    }
+                    return true
+                }
+            case "database":
+                section(node, path: path) { key, node, path in
+                    switch key {
+                    case "path":
+                        if let text = string(node, path), !text.isEmpty { config.database.path = text } else if errors.last?.path != path { fail(path, "must not be empty") }
+                    case "busy_timeout":
+                        if let value = duration(node, path) { config.database.busyTimeout = value }
+                    default: return false
+                    }
+                    return true
+                }
+            case "webhook":
+                section(node, path: path) { key, node, path in
+                    switch key {
+                    case "bearer_token":
+                        if let text = string(node, path) { config.webhook.bearerToken = text }
+                    case "basic_auth":
+                        section(node, path: path) { key, node, path in
+                            switch key {
+                            case "username": if let text = string(node, path) { config.webhook.basicUsername = text }
+                            case "password": if let text = string(node, path) { config.webhook.basicPassword = text }
+                            default: return false
+                            }
+                            return true
+                        }
+                    default: return false
+                    }
+                    return true
+                }
+            case "correlation":
+                section(node, path: path) { key, node, path in
+                    switch key {
+                    case "group_by":
+                        if let list = strings(node, path) { config.correlation.groupBy = list }
+                    case "reopen_window":
+                        if let value = duration(node, path) { config.correlation.reopenWindow = value }
+                    case "auto_resolve":
+                        if let value = bool(node, path) { config.correlation.autoResolve = value }
+                    default: return false
+                    }
+                    return true
+                }
+            case "severity":
+                section(node, path: path) { key, node, path in
+                    switch key {
+                    case "label":
+                        if let text = string(node, path), !text.isEmpty { config.severity.map.label = text }
+                    case "default":
+                        if let value = severity(node, path) { config.severity.map.unknown = value }
+                    case "map":
+                        var values: [String: Severity] = [:]
+                        section(node, path: path) { key, node, path in
+                            if let value = severity(node, path) { values[key] = value }
+                            return true
+                        }
+                        config.severity.map.values = values
+                    default: return false
+                    }
+                    return true
+                }
+            case "runbooks":
+                section(node, path: path) { key, node, path in
+                    guard key == "path" else { return false }
+                    if let text = string(node, path) { config.runbooks.path = text }
+                    return true
+                }
+            case "logging":
+                section(node, path: path) { key, node, path in
+                    switch key {
+                    case "level":
+                        let levels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
+                        if let text = string(node, path) {
+                            if levels.contains(text) { config.logging.level = text } else {
+                                fail(path, "expected one of \(levels.joined(separator: ", "))")
+                            }
+                        }
+                    case "format":
+                        if let text = string(node, path) {
+                            if ["logfmt", "json"].contains(text) { config.logging.format = text } else {
+                                fail(path, "expected logfmt or json")
+                            }
+                        }
+                    default: return false
+                    }
+                    return true
+                }
+            default:
+                return false
+            }
+            return true
+        }
+    }
+
+    // MARK: - Helpers
+
+    func fail(_ path: String, _ message: String) {
+        errors.append(ConfigError(path: path, message: message))
+    }
+
+    /// Walks a mapping; `body` returns false for a key it does not know.
+    func section(_ node: Node, path: String, _ body: (String, Node, String) -> Bool) {
+        if case .scalar(let scalar) = node, scalar.string.isEmpty || scalar.string == "~" || scalar.string == "null" {
+            return  // an empty section keeps its defaults
+        }
+        guard let mapping = node.mapping else {
+            fail(path, "expected a mapping")
+            return
+        }
+        for (keyNode, value) in mapping {
+            let key = keyNode.string ?? ""
+            let child = path.isEmpty ? key : "\(path).\(key)"
+            if !body(key, value, child) { fail(child, "unknown key") }
+        }
+    }
+
+    func string(_ node: Node, _ path: String) -> String? {
+        guard case .scalar(let scalar) = node else {
+            fail(path, "expected a string")
+            return nil
+        }
+        return scalar.string
+    }
+
+    func int(_ node: Node, _ path: String, min: Int) -> Int? {
+        guard let value = node.int, value >= min else {
+            fail(path, "expected an integer of at least \(min)")
+            return nil
+        }
+        return value
+    }
+
+    func bool(_ node: Node, _ path: String) -> Bool? {
+        guard let value = node.bool else {
+            fail(path, "expected true or false")
+            return nil
+        }
+        return value
+    }
+
+    func duration(_ node: Node, _ path: String) -> TimeSpan? {
+        guard let text = node.string, let value = TimeSpan(parsing: text), value.nanoseconds >= 0 else {
+            fail(path, "expected a duration such as 30s, 5m, 1h30m")
+            return nil
+        }
+        return value
+    }
+
+    func severity(_ node: Node, _ path: String) -> Severity? {
+        guard let text = node.string, let value = Severity(name: text) else {
+            fail(path, "expected SEV1, SEV2, SEV3 or SEV4")
+            return nil
+        }
+        return value
+    }
+
+    func strings(_ node: Node, _ path: String) -> [String]? {
+        guard let sequence = node.sequence else {
+            fail(path, "expected a list of label names")
+            return nil
+        }
+        var out: [String] = []
+        for (index, item) in sequence.enumerated() {
+            guard let text = item.string, !text.isEmpty else {
+                fail("\(path)[\(index)]", "expected a label name")
+                return nil
+            }
+            out.append(text)
+        }
+        return out
+    }
+}

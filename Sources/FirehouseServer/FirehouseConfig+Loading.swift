@@ -1,0 +1,81 @@
+import FirehouseCore
+import Yams
+
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+/// A configuration problem, with the key path where it is (`correlation.reopen_window`).
+public struct ConfigError: Error, Equatable, Sendable, CustomStringConvertible {
+    public var path: String
+    public var message: String
+
+    public init(path: String, message: String) {
+        self.path = path
+        self.message = message
+    }
+
+    public var description: String { path.isEmpty ? message : "\(path): \(message)" }
+}
+
+/// Every problem found in one config.
+public struct ConfigProblems: Error, Equatable, Sendable {
+    public var errors: [ConfigError]
+    public init(_ errors: [ConfigError]) { self.errors = errors }
+}
+
+extension FirehouseConfig {
+    /// Environment variables that override secrets, so they need not sit in the file.
+    public static let secretEnvironment: [(variable: String, key: String)] = [
+        ("FIREHOUSE_WEBHOOK_TOKEN", "webhook.bearer_token"),
+        ("FIREHOUSE_WEBHOOK_USERNAME", "webhook.basic_auth.username"),
+        ("FIREHOUSE_WEBHOOK_PASSWORD", "webhook.basic_auth.password"),
+    ]
+
+    /// Parses YAML; reports every problem found, each with its key path.
+    public static func parse(yaml text: String) -> Result<FirehouseConfig, ConfigProblems> {
+        let node: Node?
+        do {
+            node = try Yams.compose(yaml: text)
+        } catch {
+            return .failure(ConfigProblems([ConfigError(path: "", message: "not valid YAML: \(error)")]))
+        }
+        let reader = ConfigReader()
+        var config = FirehouseConfig()
+        if let node {
+            reader.read(node, into: &config)
+        }
+        return reader.errors.isEmpty ? .success(config) : .failure(ConfigProblems(reader.errors))
+    }
+
+    public static func load(path: String) -> Result<FirehouseConfig, ConfigProblems> {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            return .failure(ConfigProblems([ConfigError(path: "", message: "cannot read \(path)")]))
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            return .failure(ConfigProblems([ConfigError(path: "", message: "\(path) is not UTF-8")]))
+        }
+        return parse(yaml: text)
+    }
+
+    /// Applies secret overrides from the environment.
+    public mutating func applyEnvironment(_ environment: [String: String]) {
+        if let token = environment["FIREHOUSE_WEBHOOK_TOKEN"], !token.isEmpty { webhook.bearerToken = token }
+        if let user = environment["FIREHOUSE_WEBHOOK_USERNAME"], !user.isEmpty { webhook.basicUsername = user }
+        if let password = environment["FIREHOUSE_WEBHOOK_PASSWORD"], !password.isEmpty { webhook.basicPassword = password }
+    }
+
+    /// Checks that hold across keys; run after the file and the environment are applied.
+    public func validate() -> [ConfigError] {
+        var errors: [ConfigError] = []
+        if !webhook.bearerToken.isEmpty, !webhook.basicUsername.isEmpty || !webhook.basicPassword.isEmpty {
+            errors.append(ConfigError(path: "webhook", message: "bearer_token and basic_auth are mutually exclusive"))
+        }
+        if webhook.basicUsername.isEmpty != webhook.basicPassword.isEmpty {
+            errors.append(ConfigError(path: "webhook.basic_auth", message: "needs both username and password"))
+        }
+        return errors
+    }
+}

@@ -1,0 +1,86 @@
+import FirehouseCore
+
+/// Everything Firehouse can be configured with; every field has an embedded default.
+public struct FirehouseConfig: Sendable, Equatable {
+    public var server = Server()
+    public var database = DatabaseSection()
+    public var webhook = Webhook()
+    public var correlation = Correlation()
+    public var severity = SeveritySection()
+    public var runbooks = Runbooks()
+    public var logging = Logging()
+
+    public init() {}
+
+    /// `server:`
+    public struct Server: Sendable, Equatable {
+        public var listen = ListenAddress(host: "127.0.0.1", port: 9095)
+        public var maxBodyBytes = 1_048_576
+    }
+
+    /// `database:`
+    public struct DatabaseSection: Sendable, Equatable {
+        public var path = "./data/firehouse.sqlite"
+        public var busyTimeout = TimeSpan.seconds(5)
+    }
+
+    /// `webhook:` — who may post Alertmanager notifications.
+    public struct Webhook: Sendable, Equatable {
+        public var bearerToken = ""
+        public var basicUsername = ""
+        public var basicPassword = ""
+    }
+
+    /// `correlation:`
+    public struct Correlation: Sendable, Equatable {
+        /// Empty: use each notification's `groupLabels` (Alertmanager's own grouping).
+        public var groupBy: [String] = []
+        public var reopenWindow = TimeSpan.minutes(30)
+        public var autoResolve = true
+    }
+
+    /// `severity:`
+    public struct SeveritySection: Sendable, Equatable {
+        public var map = SeverityMap.default
+    }
+
+    /// `runbooks:`
+    public struct Runbooks: Sendable, Equatable {
+        public var path = "./runbooks"
+    }
+
+    /// `logging:`
+    public struct Logging: Sendable, Equatable {
+        public var level = "info"
+        public var format = "logfmt"
+    }
+
+    public var correlationConfig: CorrelationConfig {
+        CorrelationConfig(
+            groupBy: correlation.groupBy.isEmpty ? nil : correlation.groupBy,
+            reopenWindow: correlation.reopenWindow, autoResolve: correlation.autoResolve, severity: severity.map)
+    }
+}
+
+/// `host:port` to listen on.
+public struct ListenAddress: Sendable, Equatable, CustomStringConvertible {
+    public var host: String
+    public var port: Int
+
+    public init(host: String, port: Int) {
+        self.host = host
+        self.port = port
+    }
+
+    /// Accepts `host:port`, `[v6]:port` and `:port` (all interfaces).
+    public init?(_ text: String) {
+        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]),
+              (0...65535).contains(port)
+        else { return nil }
+        var host = String(text[..<colon])
+        if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+        self.init(host: host.isEmpty ? "0.0.0.0" : host, port: port)
+    }
+
+    public var description: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
+}

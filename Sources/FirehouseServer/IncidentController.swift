@@ -1,0 +1,68 @@
+import FirehouseCore
+import Foundation
+import Hummingbird
+
+/// Read side of incidents: `/api/v1/incidents...`.
+struct IncidentController<Context: RequestContext>: Sendable {
+    let repository: any IncidentRepository
+    static var maxLimit: Int { 500 }
+
+    func addRoutes(to router: Router<Context>) {
+        router.get("/api/v1/incidents", use: list)
+        router.get("/api/v1/incidents/:id", use: show)
+        router.get("/api/v1/incidents/:id/timeline", use: timeline)
+    }
+
+    @Sendable func list(_ request: Request, context: Context) async throws -> Response {
+        let query = try Self.query(from: request)
+        let page = try await repository.incidents(query)
+        return JSONResponse.make(IncidentPageJSON(incidents: page.incidents.map { IncidentJSON(summary: $0) }, next: page.next))
+    }
+
+    static func query(from request: Request) throws -> IncidentQuery {
+        let parameters = request.uri.queryParameters
+        var query = IncidentQuery(status: .all, limit: 50)
+        if let text = parameters["status"].map(String.init) {
+            guard let filter = IncidentStatusFilter(text) else {
+                throw APIError.badRequest("status: expected open, resolved, closed, all or a status name, got \"\(text.prefix(30))\"")
+            }
+            query.status = filter
+        }
+        if let text = parameters["limit"].map(String.init) {
+            guard let limit = Int(text), (1...maxLimit).contains(limit) else {
+                throw APIError.badRequest("limit: expected an integer from 1 to \(maxLimit)")
+            }
+            query.limit = limit
+        }
+        if let text = parameters["before"].map(String.init) {
+            guard let before = Int64(text), before > 0 else { throw APIError.badRequest("before: expected an incident id") }
+            query.before = before
+        }
+        return query
+    }
+
+    @Sendable func show(_ request: Request, context: Context) async throws -> Response {
+        let id = try Self.incidentID(context)
+        guard let detail = try await repository.incident(id: id) else { throw APIError.notFound("incident \(id)") }
+        return JSONResponse.make(IncidentJSON(summary: detail.summary, detail: detail))
+    }
+
+    private struct TimelineReply: Encodable {
+        var timeline: [TimelineEntryJSON]
+    }
+
+    @Sendable func timeline(_ request: Request, context: Context) async throws -> Response {
+        let id = try Self.incidentID(context)
+        guard let entries = try await repository.timeline(incidentID: id) else { throw APIError.notFound("incident \(id)") }
+        return JSONResponse.make(TimelineReply(timeline: entries.map(TimelineEntryJSON.init)))
+    }
+
+    /// Accepts `12`, `#12` (URL-encoded) and `INC-12`.
+    static func incidentID(_ context: Context) throws -> Int64 {
+        let text = (context.parameters.get("id") ?? "").removingPercentEncoding ?? ""
+        guard let id = IncidentReference.parse(text) else {
+            throw APIError.badRequest("id: expected an incident id such as 12 or INC-12")
+        }
+        return id
+    }
+}

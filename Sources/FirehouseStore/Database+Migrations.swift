@@ -1,0 +1,65 @@
+import GRDB
+
+/// The schema's history. Never edit a shipped migration: append a new one.
+enum Migrations {
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1-incidents-alerts-timeline") { db in
+            // Times are INTEGER nanoseconds since the Unix epoch (UTC): exact and sortable.
+            // AUTOINCREMENT: an incident id (INC-n) is never reused, even after deletes.
+            try db.execute(sql: """
+                CREATE TABLE incidents (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    correlation_key TEXT NOT NULL,
+                    receiver TEXT NOT NULL,
+                    title TEXT NOT NULL,
+                    labels TEXT NOT NULL,
+                    severity INTEGER NOT NULL,
+                    severity_pinned INTEGER NOT NULL DEFAULT 0,
+                    status TEXT NOT NULL,
+                    opened_at INTEGER NOT NULL,
+                    acknowledged_at INTEGER,
+                    mitigated_at INTEGER,
+                    resolved_at INTEGER,
+                    closed_at INTEGER,
+                    reopen_count INTEGER NOT NULL DEFAULT 0,
+                    truncated_alerts INTEGER NOT NULL DEFAULT 0,
+                    updated_at INTEGER NOT NULL
+                );
+                CREATE INDEX incidents_by_key ON incidents(correlation_key, id);
+                CREATE INDEX incidents_by_status ON incidents(status, id);
+                CREATE INDEX incidents_active_by_key ON incidents(correlation_key, id)
+                    WHERE status NOT IN ('resolved', 'closed');
+
+                CREATE TABLE alerts (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    incident_id INTEGER NOT NULL REFERENCES incidents(id) ON DELETE CASCADE,
+                    receiver TEXT NOT NULL,
+                    fingerprint TEXT NOT NULL,
+                    starts_at INTEGER NOT NULL,
+                    status TEXT NOT NULL,
+                    ends_at INTEGER,
+                    labels TEXT NOT NULL,
+                    annotations TEXT NOT NULL,
+                    generator_url TEXT NOT NULL,
+                    first_seen_at INTEGER NOT NULL,
+                    last_seen_at INTEGER NOT NULL,
+                    UNIQUE (receiver, fingerprint, starts_at)
+                );
+                CREATE INDEX alerts_by_incident ON alerts(incident_id, status);
+
+                CREATE TABLE timeline (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    incident_id INTEGER NOT NULL REFERENCES incidents(id) ON DELETE CASCADE,
+                    at INTEGER NOT NULL,
+                    kind TEXT NOT NULL,
+                    actor TEXT NOT NULL,
+                    text TEXT NOT NULL,
+                    data TEXT NOT NULL DEFAULT '{}'
+                );
+                CREATE INDEX timeline_by_incident ON timeline(incident_id, id);
+                """)
+        }
+        return migrator
+    }
+}

@@ -1,0 +1,44 @@
+import FirehouseCore
+
+/// Group commit: requests that arrive while a transaction is being written wait, then all of them
+/// are written by the next transaction together. No timer: an idle system commits at once, a busy
+/// one commits many notifications per fsync. Each caller is answered only after its commit.
+actor GroupCommitter {
+    typealias Outcome = Result<[IngestResult], any Error>
+    typealias Writer = @Sendable ([AlertmanagerNotification]) async throws -> [Outcome]
+
+    private struct Pending {
+        var notification: AlertmanagerNotification
+        var continuation: CheckedContinuation<[IngestResult], any Error>
+    }
+
+    private let maxBatch: Int
+    private var pending: [Pending] = []
+    private var writing = false
+
+    init(maxBatch: Int) { self.maxBatch = max(1, maxBatch) }
+
+    func submit(_ notification: AlertmanagerNotification, writer: @escaping Writer) async throws -> [IngestResult] {
+        try await withCheckedThrowingContinuation { continuation in
+            pending.append(Pending(notification: notification, continuation: continuation))
+            if !writing {
+                writing = true
+                Task { await self.drain(writer) }
+            }
+        }
+    }
+
+    private func drain(_ writer: Writer) async {
+        while !pending.isEmpty {
+            let batch = Array(pending.prefix(maxBatch))
+            pending.removeFirst(batch.count)
+            do {
+                let outcomes = try await writer(batch.map(\.notification))
+                for (item, outcome) in zip(batch, outcomes) { item.continuation.resume(with: outcome) }
+            } catch {
+                for item in batch { item.continuation.resume(throwing: error) }
+            }
+        }
+        writing = false
+    }
+}

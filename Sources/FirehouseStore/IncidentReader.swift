@@ -1,0 +1,87 @@
+import FirehouseCore
+import GRDB
+
+/// Read queries; runs on any connection (readers never block the writer in WAL mode).
+struct IncidentReader {
+    let db: Database
+
+    private static let headColumns = """
+        id, correlation_key, receiver, title, labels, severity, severity_pinned, status, opened_at,
+        acknowledged_at, mitigated_at, resolved_at, closed_at, reopen_count, truncated_alerts
+        """
+
+    func exists(id: Int64) throws -> Bool {
+        try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM incidents WHERE id = ?"), arguments: [id]) ?? false
+    }
+
+    func head(id: Int64) throws -> IncidentHead? {
+        let statement = try db.cachedStatement(sql: "SELECT \(Self.headColumns) FROM incidents WHERE id = ?")
+        return try Row.fetchOne(statement, arguments: [id]).map(Self.head(from:))
+    }
+
+    static func head(from row: Row) -> IncidentHead {
+        func time(_ index: Int) -> Timestamp? { (row[index] as Int64?).map(Timestamp.init(nanoseconds:)) }
+        return IncidentHead(
+            id: row[0], correlationKey: row[1], receiver: row[2], title: row[3], labels: JSONText.decode(row[4]),
+            severity: Severity(rawValue: row[5]) ?? .sev3, severityPinned: row[6],
+            milestones: .init(
+                status: IncidentStatus(rawValue: row[7]) ?? .triggered, acknowledgedAt: time(9),
+                mitigatedAt: time(10), resolvedAt: time(11), closedAt: time(12)),
+            openedAt: Timestamp(nanoseconds: row[8]), reopenCount: row[13], truncatedAlerts: row[14])
+    }
+
+    func page(_ query: IncidentQuery) throws -> IncidentPage {
+        let statuses = query.status.statuses.map(\.rawValue)
+        let placeholders = statuses.map { _ in "?" }.joined(separator: ", ")
+        var arguments: StatementArguments = StatementArguments(statuses)
+        var sql = "SELECT \(Self.headColumns) FROM incidents WHERE status IN (\(placeholders))"
+        if let before = query.before {
+            sql += " AND id < ?"
+            arguments += [before]
+        }
+        sql += " ORDER BY id DESC LIMIT ?"
+        arguments += [query.limit + 1]
+        var heads = try Row.fetchAll(db.cachedStatement(sql: sql), arguments: arguments).map(Self.head(from:))
+        var next: Int64?
+        if heads.count > query.limit {
+            heads.removeLast()
+            next = heads.last?.id
+        }
+        return IncidentPage(incidents: try heads.map(summary(of:)), next: next)
+    }
+
+    func summary(of head: IncidentHead) throws -> IncidentSummary {
+        let row = try Row.fetchOne(db.cachedStatement(sql: """
+            SELECT COUNT(*), COALESCE(SUM(status = 'firing'), 0) FROM alerts WHERE incident_id = ?
+            """), arguments: [head.id])
+        return IncidentSummary(head: head, alertCount: row?[0] ?? 0, firingAlertCount: row?[1] ?? 0)
+    }
+
+    func detail(id: Int64) throws -> IncidentDetail? {
+        guard let head = try head(id: id) else { return nil }
+        return IncidentDetail(summary: try summary(of: head), alerts: try alerts(incidentID: id),
+                              timeline: try timeline(incidentID: id))
+    }
+
+    func alerts(incidentID: Int64) throws -> [AlertRecord] {
+        try Row.fetchAll(db.cachedStatement(sql: """
+            SELECT fingerprint, status, labels, annotations, starts_at, ends_at, generator_url, first_seen_at, last_seen_at
+            FROM alerts WHERE incident_id = ? ORDER BY id
+            """), arguments: [incidentID]).map { row in
+            AlertRecord(
+                fingerprint: row[0], status: AlertStatus(rawValue: row[1]) ?? .firing,
+                labels: JSONText.decode(row[2]), annotations: JSONText.decode(row[3]),
+                startsAt: Timestamp(nanoseconds: row[4]), endsAt: (row[5] as Int64?).map(Timestamp.init(nanoseconds:)),
+                generatorURL: row[6], firstSeenAt: Timestamp(nanoseconds: row[7]), lastSeenAt: Timestamp(nanoseconds: row[8]))
+        }
+    }
+
+    func timeline(incidentID: Int64) throws -> [TimelineEntry] {
+        try Row.fetchAll(db.cachedStatement(sql: """
+            SELECT id, at, kind, actor, text, data FROM timeline WHERE incident_id = ? ORDER BY id
+            """), arguments: [incidentID]).map { row in
+            TimelineEntry(id: row[0], at: Timestamp(nanoseconds: row[1]), kind: row[2], actor: row[3], text: row[4],
+                          data: JSONText.decode(row[5]))
+        }
+    }
+}

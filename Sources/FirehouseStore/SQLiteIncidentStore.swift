@@ -1,0 +1,130 @@
+import FirehouseCore
+import GRDB
+
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+/// The embedded SQLite implementation of `IncidentRepository` (WAL, `synchronous=FULL`, group commit).
+public final class SQLiteIncidentStore: IncidentRepository {
+    let pool: DatabasePool
+    let correlator: Correlator
+    let clock: any FirehouseCore.Clock
+    private let committer: GroupCommitter
+
+    /// Where the database lives and how it commits.
+    public struct Options: Sendable {
+        public var path: String
+        /// Wait this long for a lock held by another process (e.g. a backup) before failing.
+        public var busyTimeoutSeconds: Double
+        /// Most notifications one transaction commits together.
+        public var maxBatch: Int
+
+        public init(path: String, busyTimeoutSeconds: Double = 5, maxBatch: Int = 256) {
+            self.path = path
+            self.busyTimeoutSeconds = busyTimeoutSeconds
+            self.maxBatch = maxBatch
+        }
+    }
+
+    /// Opens (creating if missing) and migrates the database.
+    public init(options: Options, correlator: Correlator, clock: any FirehouseCore.Clock) throws {
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(options.busyTimeoutSeconds)
+        configuration.foreignKeysEnabled = true
+        do {
+            if let slash = options.path.lastIndex(of: "/"), slash != options.path.startIndex {
+                let directory = String(options.path[..<slash])
+                try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            }
+            pool = try DatabasePool(path: options.path, configuration: configuration)
+            // FULL: a 2xx to Alertmanager must survive power loss, not just a process crash. Set on the
+            // pool's single writer connection after GRDB's WAL set-up, which chooses NORMAL.
+            try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
+            try Migrations.migrator.migrate(pool)
+        } catch {
+            throw StorageUnavailable(reason: "cannot open \(options.path): \(error)")
+        }
+        self.correlator = correlator
+        self.clock = clock
+        self.committer = GroupCommitter(maxBatch: options.maxBatch)
+    }
+
+    public func ingest(_ notification: AlertmanagerNotification) async throws -> [IngestResult] {
+        try await committer.submit(notification) { [self] batch in try await self.commit(batch) }
+    }
+
+    /// Writes a batch in one transaction, each notification inside its own savepoint so that one
+    /// bad notification fails alone while the rest still commit together.
+    private func commit(_ batch: [AlertmanagerNotification]) async throws -> [Result<[IngestResult], any Error>] {
+        let correlator = self.correlator
+        let clock = self.clock
+        do {
+            return try await pool.write { db in
+                var results: [Result<[IngestResult], any Error>] = []
+                results.reserveCapacity(batch.count)
+                for notification in batch {
+                    var outcome: [IngestResult] = []
+                    do {
+                        try db.inSavepoint {
+                            outcome = try IngestWriter(db: db).apply(notification, correlator: correlator, now: clock.now())
+                            return .commit
+                        }
+                        results.append(.success(outcome))
+                    } catch {
+                        results.append(.failure(Self.storageError(error)))
+                    }
+                }
+                return results
+            }
+        } catch {
+            throw Self.storageError(error)
+        }
+    }
+
+    static func storageError(_ error: any Error) -> any Error {
+        if error is StorageUnavailable || error is CancellationError { return error }
+        return StorageUnavailable(reason: String(describing: error))
+    }
+
+    public func incidents(_ query: IncidentQuery) async throws -> IncidentPage {
+        try await read { db in try IncidentReader(db: db).page(query) }
+    }
+
+    public func incident(id: Int64) async throws -> IncidentDetail? {
+        try await read { db in try IncidentReader(db: db).detail(id: id) }
+    }
+
+    public func timeline(incidentID: Int64) async throws -> [TimelineEntry]? {
+        try await read { db in
+            let reader = IncidentReader(db: db)
+            guard try reader.exists(id: incidentID) else { return nil }
+            return try reader.timeline(incidentID: incidentID)
+        }
+    }
+
+    public func checkReady() async throws {
+        try await read { db in
+            guard try Migrations.migrator.hasCompletedMigrations(db) else {
+                throw StorageUnavailable(reason: "database is not migrated")
+            }
+        }
+    }
+
+    private func read<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        do {
+            return try await pool.read(body)
+        } catch {
+            throw Self.storageError(error)
+        }
+    }
+
+    /// Checkpoints the WAL into the main file; call at shutdown.
+    public func checkpoint() throws {
+        try pool.writeWithoutTransaction { db in
+            _ = try db.checkpoint(.truncate)
+        }
+    }
+}

@@ -1,0 +1,12 @@
+import ArgumentParser
+import FirehouseServer
+
+/// The `firehouse` command.
+@main
+struct Firehouse: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "firehouse",
+        abstract: "Incident response bot: Alertmanager webhooks become incidents.",
+        subcommands: [Serve.self, CheckConfig.self],
+        defaultSubcommand: Serve.self)
+}

@@ -1,0 +1,66 @@
+import ArgumentParser
+import FirehouseServer
+import Hummingbird
+import Logging
+
+import Foundation
+
+/// `firehouse serve`: run the HTTP service.
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Run the HTTP service (embedded defaults if no config is given).")
+
+    @Option(help: "YAML config file (see config/firehouse.yml). Default: embedded defaults.")
+    var config: String?
+
+    @Option(help: "Listen address HOST:PORT (overrides server.listen).")
+    var listen: String?
+
+    @Option(help: "SQLite database path (overrides database.path).")
+    var database: String?
+
+    func run() async throws {
+        let settings = try ConfigLoading.resolve(path: config, listen: listen, database: database)
+        let logger = LoggerFactory.make(settings.logging)
+        logger.info("starting", metadata: [
+            "listen": "\(settings.server.listen)", "database": "\(settings.database.path)",
+            "config": "\(config ?? "(embedded defaults)")",
+        ])
+        let app = try buildApplication(config: settings, logger: logger)
+        try await app.runService()
+    }
+}
+
+/// Turns the command line and environment into a validated config, or exits with the problems.
+enum ConfigLoading {
+    static func resolve(path: String?, listen: String?, database: String?) throws -> FirehouseConfig {
+        var settings = FirehouseConfig()
+        if let path {
+            switch FirehouseConfig.load(path: path) {
+            case .success(let loaded): settings = loaded
+            case .failure(let problems): throw report(problems.errors, path: path)
+            }
+        }
+        settings.applyEnvironment(ProcessInfo.processInfo.environment)
+        if let listen {
+            guard let address = ListenAddress(listen) else { throw ValidationError("--listen: expected HOST:PORT, got \(listen)") }
+            settings.server.listen = address
+        }
+        if let database { settings.database.path = database }
+        let problems = settings.validate()
+        if !problems.isEmpty { throw report(problems, path: path ?? "(defaults)") }
+        return settings
+    }
+
+    static func report(_ errors: [ConfigError], path: String) -> ExitCode {
+        var stderr = StandardError()
+        print("\(path): \(errors.count) problem\(errors.count == 1 ? "" : "s")", to: &stderr)
+        for error in errors { print("  \(error)", to: &stderr) }
+        return ExitCode(2)
+    }
+}
+
+struct StandardError: TextOutputStream {
+    mutating func write(_ string: String) {
+        FileHandle.standardError.write(Data(string.utf8))
+    }
+}

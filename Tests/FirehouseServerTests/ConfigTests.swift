@@ -1,0 +1,85 @@
+import FirehouseCore
+@testable import FirehouseServer
+import Foundation
+import Testing
+
+struct ConfigTests {
+    @Test func emptyFileMeansDefaults() throws {
+        let config = try FirehouseConfig.parse(yaml: "").get()
+        #expect(config == FirehouseConfig())
+        #expect(config.server.listen.description == "127.0.0.1:9095")
+        #expect(config.database.path == "./data/firehouse.sqlite")
+    }
+
+    @Test func theDocumentedExampleParsesToTheDefaults() throws {
+        // config/firehouse.yml documents every key with its default.
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .appendingPathComponent("../../config/firehouse.yml").standardized
+        let text = try String(contentsOf: url, encoding: .utf8)
+        let config = try FirehouseConfig.parse(yaml: text).get()
+        #expect(config == FirehouseConfig())
+    }
+
+    @Test func everyKeyIsRead() throws {
+        let yaml = """
+        server: {listen: "0.0.0.0:8080", max_body_bytes: 4096}
+        database: {path: /tmp/x.sqlite, busy_timeout: 2s}
+        webhook: {bearer_token: tok}
+        correlation: {group_by: [alertname, cluster], reopen_window: 1h, auto_resolve: false}
+        severity: {label: level, default: SEV2, map: {p1: SEV1}}
+        runbooks: {path: /rb}
+        logging: {level: debug, format: json}
+        """
+        let c = try FirehouseConfig.parse(yaml: yaml).get()
+        #expect(c.server.listen == ListenAddress(host: "0.0.0.0", port: 8080))
+        #expect(c.server.maxBodyBytes == 4096)
+        #expect(c.database.path == "/tmp/x.sqlite" && c.database.busyTimeout == .seconds(2))
+        #expect(c.webhook.bearerToken == "tok")
+        #expect(c.correlationConfig.groupBy == ["alertname", "cluster"])
+        #expect(c.correlation.reopenWindow == .minutes(60) && !c.correlation.autoResolve)
+        #expect(c.severity.map == SeverityMap(label: "level", values: ["p1": .sev1], unknown: .sev2))
+        #expect(c.runbooks.path == "/rb" && c.logging.level == "debug" && c.logging.format == "json")
+    }
+
+    @Test(arguments: [
+        ("server: {listen: nowhere}", "server.listen"),
+        ("server: {max_body_bytes: -1}", "server.max_body_bytes"),
+        ("correlation: {reopen_window: soon}", "correlation.reopen_window"),
+        ("correlation: {auto_resolve: maybe}", "correlation.auto_resolve"),
+        ("correlation: {group_by: alertname}", "correlation.group_by"),
+        ("severity: {map: {critical: P1}}", "severity.map.critical"),
+        ("correlaton: {}", "correlaton"),
+        ("server: {lisen: x}", "server.lisen"),
+        ("logging: {level: loud}", "logging.level"),
+        ("server: [1, 2]", "server"),
+    ])
+    func problemsNameTheKeyPath(yaml: String, path: String) {
+        guard case .failure(let errors) = FirehouseConfig.parse(yaml: yaml) else {
+            Issue.record("\(yaml) was accepted")
+            return
+        }
+        #expect(errors.errors.map(\.path) == [path])
+    }
+
+    @Test func allProblemsAreReportedAtOnce() {
+        guard case .failure(let errors) = FirehouseConfig.parse(yaml: "server: {listen: x, max_body_bytes: 1}\nfoo: 1") else {
+            Issue.record("accepted")
+            return
+        }
+        #expect(Set(errors.errors.map(\.path)) == ["server.listen", "server.max_body_bytes", "foo"])
+    }
+
+    @Test func secretsComeFromTheEnvironment() {
+        var config = FirehouseConfig()
+        config.applyEnvironment(["FIREHOUSE_WEBHOOK_TOKEN": "from-env"])
+        #expect(config.webhook.bearerToken == "from-env")
+        #expect(config.validate().isEmpty)
+        config.webhook.basicUsername = "u"
+        #expect(config.validate().map(\.path) == ["webhook", "webhook.basic_auth"])
+    }
+
+    @Test(arguments: [("127.0.0.1:9095", "127.0.0.1", 9095), (":80", "0.0.0.0", 80), ("[::1]:9", "::1", 9)])
+    func listenAddresses(text: String, host: String, port: Int) {
+        #expect(ListenAddress(text) == ListenAddress(host: host, port: port))
+    }
+}

@@ -1,0 +1,45 @@
+import FirehouseCore
+@testable import FirehouseServer
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Testing
+
+func fixtureBytes(_ name: String) throws -> ByteBuffer {
+    let url = try #require(Bundle.module.url(forResource: "Fixtures/\(name)", withExtension: "json"))
+    return ByteBuffer(bytes: try Data(contentsOf: url))
+}
+
+/// A config on a fresh temp database.
+func testConfig(_ edit: (inout FirehouseConfig) -> Void = { _ in }) -> (FirehouseConfig, URL) {
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("firehouse-server-\(UUID().uuidString)")
+    var config = FirehouseConfig()
+    config.database.path = dir.appendingPathComponent("db/firehouse.sqlite").path
+    edit(&config)
+    return (config, dir)
+}
+
+/// Runs `body` against the app built by `buildApplication` on a temp database.
+func withApp(_ edit: (inout FirehouseConfig) -> Void = { _ in },
+             clock: any FirehouseCore.Clock = FixedClock(Timestamp(rfc3339: "2026-11-25T15:00:00Z")!),
+             _ body: @escaping @Sendable (any TestClientProtocol) async throws -> Void) async throws {
+    let (config, dir) = testConfig(edit)
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let app = try buildApplication(config: config, clock: clock)
+    try await app.test(.router, body)
+}
+
+func json(_ response: TestResponse) throws -> [String: Any] {
+    let object = try JSONSerialization.jsonObject(with: Data(buffer: response.body))
+    return try #require(object as? [String: Any])
+}
+
+extension TestClientProtocol {
+    func post(_ uri: String, _ body: ByteBuffer, headers: HTTPFields = [.contentType: "application/json"]) async throws -> TestResponse {
+        try await execute(uri: uri, method: .post, headers: headers, body: body)
+    }
+
+    func get(_ uri: String) async throws -> TestResponse {
+        try await execute(uri: uri, method: .get)
+    }
+}

@@ -1,0 +1,76 @@
+import ArgumentParser
+import AsyncHTTPClient
+import NIOCore
+
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+/// Load generator: posts realistic Alertmanager notifications at a running firehouse.
+@main
+struct Bench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "firehouse-bench",
+        abstract: "Post Alertmanager notifications at a running firehouse and report throughput and latency.")
+
+    @Option(help: "Base URL of the firehouse under test.")
+    var url = "http://127.0.0.1:9095"
+
+    @Option(help: "storm (new alerts), repeat (duplicates), resolve, or mixed.")
+    var scenario: Scenario = .mixed
+
+    @Option(help: "Concurrent senders (closed loop). Ignored with --rate.")
+    var concurrency = 16
+
+    @Option(help: "Notifications to send.")
+    var notifications = 5000
+
+    @Option(help: "Open loop: send this many notifications per second instead of as fast as possible.")
+    var rate: Int?
+
+    @Option(help: "Most alerts in one notification (each has 1...max).")
+    var maxAlerts = 10
+
+    @Option(help: "Seed for the generated label values, so runs are repeatable.")
+    var seed: UInt64 = 42
+
+    @Option(help: "Bearer token, if the server wants one.")
+    var token: String?
+
+    func run() async throws {
+        let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(
+            timeout: .init(connect: .seconds(5), read: .seconds(30)),
+            connectionPool: .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: max(concurrency, 64))))
+        let sender = Sender(client: client, url: url + "/api/v1/alertmanager", token: token)
+        var generator = Generator(seed: seed, maxAlerts: maxAlerts, runID: String(UInt64.random(in: 0..<UInt64.max), radix: 36))
+
+        do {
+            try await run(client: client, sender: sender, generator: &generator)
+            try await client.shutdown()
+        } catch {
+            try? await client.shutdown()
+            throw error
+        }
+    }
+
+    private func run(client: HTTPClient, sender: Sender, generator: inout Generator) async throws {
+        let workload = generator.workload(scenario, count: notifications)
+        if !workload.warmup.isEmpty {
+            _ = try await sender.closedLoop(workload.warmup, concurrency: concurrency)
+        }
+        let result = if let rate {
+            try await sender.openLoop(workload.measured, perSecond: rate)
+        } else {
+            try await sender.closedLoop(workload.measured, concurrency: concurrency)
+        }
+        let mode = rate.map { "rate=\($0)/s" } ?? "c=\(concurrency)"
+        print(result.report(label: "\(scenario.rawValue) \(mode)"))
+        if result.failures > 0 { throw ExitCode(1) }
+    }
+}
+
+enum Scenario: String, ExpressibleByArgument, CaseIterable {
+    case storm, `repeat`, resolve, mixed
+}
