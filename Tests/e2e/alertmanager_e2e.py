@@ -1,0 +1,262 @@
+#!/usr/bin/env python3
+"""End-to-end: the real Alertmanager (Debian's prometheus-alertmanager) posts to a real firehouse.
+
+Loopback only, short group timers, bounded in time. Fires alerts, lets Alertmanager repeat them,
+resolves them, and checks the incidents firehouse stored. Prints 'e2e: N passed, N failed'.
+
+Usage: alertmanager_e2e.py PATH-TO-firehouse-BINARY
+"""
+import datetime
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+
+TOKEN = "e2e-secret-token"
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def parse(payload):
+    try:
+        return json.loads(payload) if payload else None
+    except ValueError:
+        return payload.decode(errors="replace")
+
+
+def http(method, url, body=None, headers=None, timeout=5):
+    data = json.dumps(body).encode() if body is not None else None
+    request = urllib.request.Request(url, data=data, method=method, headers=headers or {})
+    if data is not None:
+        request.add_header("Content-Type", "application/json")
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            return response.status, parse(response.read())
+    except urllib.error.HTTPError as error:
+        return error.code, parse(error.read())
+
+
+def wait_for(description, predicate, timeout=30.0, interval=0.25):
+    deadline = time.monotonic() + timeout
+    last = None
+    while time.monotonic() < deadline:
+        try:
+            last = predicate()
+            if last:
+                return last
+        except (urllib.error.URLError, ConnectionError, OSError) as error:
+            last = error
+        time.sleep(interval)
+    raise AssertionError(f"timed out waiting for {description} (last: {last!r})")
+
+
+def rfc3339(delta_seconds):
+    t = datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(seconds=delta_seconds)
+    return t.strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+
+
+class Harness:
+    def __init__(self, firehouse_binary):
+        self.dir = tempfile.mkdtemp(prefix="firehouse-e2e-")
+        self.fh_port = free_port()
+        self.am_port = free_port()
+        self.fh_url = f"http://127.0.0.1:{self.fh_port}"
+        self.am_url = f"http://127.0.0.1:{self.am_port}"
+        self.procs = []
+        self.binary = firehouse_binary
+
+    def start(self):
+        env = dict(os.environ, FIREHOUSE_WEBHOOK_TOKEN=TOKEN)
+        self.fh_log = open(os.path.join(self.dir, "firehouse.log"), "w")
+        self.procs.append(subprocess.Popen(
+            [self.binary, "serve", "--listen", f"127.0.0.1:{self.fh_port}",
+             "--database", os.path.join(self.dir, "firehouse.sqlite")],
+            stdout=self.fh_log, stderr=subprocess.STDOUT, env=env))
+        wait_for("firehouse ready", lambda: http("GET", self.fh_url + "/readyz")[0] == 200)
+
+        config = os.path.join(self.dir, "alertmanager.yml")
+        with open(config, "w") as f:
+            f.write(f"""
+route:
+  receiver: firehouse
+  group_by: [alertname, service]
+  group_wait: 1s
+  group_interval: 2s
+  repeat_interval: 4s
+receivers:
+  - name: firehouse
+    webhook_configs:
+      - url: {self.fh_url}/api/v1/alertmanager
+        send_resolved: true
+        http_config:
+          authorization:
+            type: Bearer
+            credentials: {TOKEN}
+""")
+        self.am_log = open(os.path.join(self.dir, "alertmanager.log"), "w")
+        self.procs.append(subprocess.Popen(
+            [shutil.which("prometheus-alertmanager") or "alertmanager", f"--config.file={config}",
+             f"--storage.path={os.path.join(self.dir, 'am-data')}",
+             f"--web.listen-address=127.0.0.1:{self.am_port}", "--cluster.listen-address=",
+             "--log.level=warn"],
+            stdout=self.am_log, stderr=subprocess.STDOUT))
+        wait_for("alertmanager ready", lambda: http("GET", self.am_url + "/-/ready")[0] == 200)
+
+    def stop(self):
+        for proc in reversed(self.procs):
+            proc.terminate()
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+
+    def post_alerts(self, alerts):
+        status, _ = http("POST", self.am_url + "/api/v2/alerts", alerts)
+        assert status == 200, f"alertmanager refused alerts: {status}"
+
+    def incidents(self, status="all"):
+        code, body = http("GET", f"{self.fh_url}/api/v1/incidents?status={status}&limit=100")
+        assert code == 200, code
+        return body["incidents"]
+
+    def incident(self, incident_id):
+        code, body = http("GET", f"{self.fh_url}/api/v1/incidents/{incident_id}")
+        assert code == 200, code
+        return body
+
+
+def alert(name, service, pod, severity, starts, ends):
+    return {
+        "labels": {"alertname": name, "service": service, "pod": pod, "severity": severity, "namespace": "prod"},
+        "annotations": {"summary": f"{name} on {service}", "runbook_url": f"https://runbooks.example/{name}"},
+        "startsAt": starts, "endsAt": ends, "generatorURL": "http://prometheus:9090/graph?g0.expr=up",
+    }
+
+
+def main():
+    if len(sys.argv) != 2:
+        print(__doc__)
+        return 2
+    passed, failed = 0, 0
+    h = Harness(sys.argv[1])
+
+    def check(name, fn):
+        nonlocal passed, failed
+        try:
+            fn()
+            passed += 1
+            print(f"ok   {name}")
+        except Exception as error:  # report and continue: later checks may still say something
+            failed += 1
+            print(f"FAIL {name}: {error}")
+
+    try:
+        h.start()
+        starts = rfc3339(-120)
+        storm = [alert("ServiceMemoryLeak", "checkout", f"checkout-{i}", "warning", starts, rfc3339(300)) for i in range(3)]
+        broker = [alert("KafkaBrokerDown", "kafka", "kafka-1", "critical", starts, rfc3339(300))]
+        h.post_alerts(storm + broker)
+
+        def two_incidents_open():
+            return len(h.incidents("open")) == 2 and all(i["alertCount"] >= 1 for i in h.incidents("open"))
+
+        check("alertmanager's first notifications open one incident per group",
+              lambda: wait_for("two open incidents", two_incidents_open))
+
+        def severities():
+            by_title = {i["title"]: i for i in h.incidents("open")}
+            assert by_title["KafkaBrokerDown on kafka"]["severity"] == "SEV1", by_title
+            assert by_title["ServiceMemoryLeak on checkout"]["severity"] == "SEV3", by_title
+            leak = h.incident(by_title["ServiceMemoryLeak on checkout"]["id"])
+            assert len(leak["alerts"]) == 3, leak["alerts"]
+            assert all(a["status"] == "firing" and a["endsAt"] is None for a in leak["alerts"])
+
+        check("titles, severities and alerts are stored", severities)
+
+        leak_id = next(i["id"] for i in h.incidents("open") if i["title"].startswith("ServiceMemoryLeak"))
+        before = h.incident(leak_id)
+
+        def repeated():
+            after = h.incident(leak_id)
+            moved = all(a["lastSeenAt"] > b["lastSeenAt"] for a, b in zip(after["alerts"], before["alerts"]))
+            return moved and after
+
+        def repeats_change_nothing():
+            after = wait_for("a repeat notification", repeated, timeout=30)
+            assert len(after["timeline"]) == len(before["timeline"]), "a repeat added timeline entries"
+            assert len(h.incidents("all")) == 2, "a repeat opened an incident"
+
+        check("repeat notifications only move lastSeenAt", repeats_change_nothing)
+
+        # Resolve one pod first (partial), then the rest.
+        resolved_at = rfc3339(-1)
+        h.post_alerts([dict(storm[0], endsAt=resolved_at)])
+
+        def partially_resolved():
+            inc = h.incident(leak_id)
+            statuses = sorted(a["status"] for a in inc["alerts"])
+            return inc["status"] == "triggered" and statuses == ["firing", "firing", "resolved"]
+
+        check("a partial resolve resolves only that alert",
+              lambda: wait_for("partial resolve", partially_resolved))
+
+        h.post_alerts([dict(a, endsAt=resolved_at) for a in storm[1:] + broker])
+
+        def all_resolved():
+            return not h.incidents("open") and len(h.incidents("resolved")) == 2
+
+        def resolved_check():
+            wait_for("all incidents resolved", all_resolved)
+            inc = h.incident(leak_id)
+            assert inc["resolvedAt"] is not None
+            kinds = [e["kind"] for e in inc["timeline"]]
+            assert kinds[0] == "incident_opened" and kinds[-1] == "incident_resolved", kinds
+            assert kinds.count("alert_fired") == 3 and kinds.count("alert_resolved") == 3, kinds
+
+        check("resolving every alert resolves the incidents", resolved_check)
+
+        def unauthenticated():
+            code, body = http("POST", h.fh_url + "/api/v1/alertmanager", {"version": "4"})
+            assert code == 401 and "error" in body, (code, body)
+
+        check("posts without the bearer token are refused", unauthenticated)
+
+        def check_config_cli():
+            bad = os.path.join(h.dir, "bad.yml")
+            with open(bad, "w") as f:
+                f.write("correlation:\n  reopen_window: soon\nserver:\n  lisen: x\n")
+            run = subprocess.run([h.binary, "check-config", bad], capture_output=True, text=True, timeout=30)
+            assert run.returncode == 2, run
+            assert "correlation.reopen_window" in run.stderr and "server.lisen: unknown key" in run.stderr, run.stderr
+            good = subprocess.run([h.binary, "check-config", "config/firehouse.yml"], capture_output=True, text=True, timeout=30)
+            assert good.returncode == 0 and "ok" in good.stdout, good
+
+        check("check-config names bad keys and accepts the example", check_config_cli)
+    except Exception as error:
+        failed += 1
+        print(f"FAIL harness: {error}")
+    finally:
+        h.stop()
+        if failed:
+            for name in ("firehouse.log", "alertmanager.log"):
+                path = os.path.join(h.dir, name)
+                if os.path.exists(path):
+                    print(f"--- {name} (last 30 lines)")
+                    print("".join(open(path).readlines()[-30:]))
+        shutil.rmtree(h.dir, ignore_errors=True)
+    print(f"e2e: {passed} passed, {failed} failed")
+    return 0 if failed == 0 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Load benchmark, one command: builds release binaries, starts firehouse on a fresh temporary
+# database (synchronous=FULL, as in production), and posts Alertmanager notifications at it.
+# Prints notifications/s, alerts/s and p50/p99 latency per scenario, and the server's peak RSS.
+#   bench/run.sh            full run (about a minute after the build)
+#   NOTIFICATIONS=2000 bench/run.sh   shorter
+set -euo pipefail
+cd "$(dirname "$0")/.."
+n=${NOTIFICATIONS:-5000}
+port=${PORT:-19095}
+swift build -c release --product firehouse >/dev/null
+swift build -c release --product firehouse-bench >/dev/null
+bin="$(swift build -c release --show-bin-path)"
+dir="$(mktemp -d)"
+"$bin/firehouse" serve --listen "127.0.0.1:$port" --database "$dir/firehouse.sqlite" >"$dir/server.log" 2>&1 &
+pid=$!
+trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null; rm -rf "$dir"' EXIT
+for _ in $(seq 100); do
+  curl -fs "http://127.0.0.1:$port/readyz" >/dev/null 2>&1 && break
+  sleep 0.1
+done
+url="http://127.0.0.1:$port"
+echo "# firehouse load benchmark: $(nproc) cores, $n notifications per run, 1-10 alerts each"
+for scenario in storm repeat resolve; do
+  for c in 16 64; do
+    "$bin/firehouse-bench" --url "$url" --scenario "$scenario" --concurrency "$c" --notifications "$n"
+  done
+done
+# Latency at a fixed arrival rate, as Alertmanager sends: mixed new/repeat/resolve traffic.
+for rate in 500 1000; do
+  "$bin/firehouse-bench" --url "$url" --scenario mixed --rate "$rate" --notifications $((rate * 10))
+done
+echo "peak RSS: $(awk '/VmHWM/ {printf "%.1f MB", $2/1024}' /proc/$pid/status)"
+echo "database: $(du -sh "$dir" | cut -f1) after the runs"
