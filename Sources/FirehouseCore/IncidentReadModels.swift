@@ -16,11 +16,14 @@ public struct IncidentDetail: Sendable, Equatable {
     public var summary: IncidentSummary
     public var alerts: [AlertRecord]
     public var timeline: [TimelineEntry]
+    /// Every role assignment, current and past, oldest first.
+    public var roles: [RoleAssignment]
 
-    public init(summary: IncidentSummary, alerts: [AlertRecord], timeline: [TimelineEntry]) {
+    public init(summary: IncidentSummary, alerts: [AlertRecord], timeline: [TimelineEntry], roles: [RoleAssignment] = []) {
         self.summary = summary
         self.alerts = alerts
         self.timeline = timeline
+        self.roles = roles
     }
 }
 

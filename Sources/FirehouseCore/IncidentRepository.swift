@@ -7,6 +7,10 @@ public protocol IncidentRepository: Sendable {
     func incident(id: Int64) async throws -> IncidentDetail?
     /// nil when no incident has this id.
     func timeline(incidentID: Int64) async throws -> [TimelineEntry]?
+    /// Opens an incident by hand (no alert); the severity is pinned.
+    func declare(title: String, severity: Severity, actor: Actor) async throws -> IncidentHead
+    /// Applies a human action (lifecycle move, severity, roles, note, title) in one transaction.
+    func perform(_ action: IncidentAction, on id: Int64, actor: Actor) async throws -> ActionResult
     /// Throws unless the database is open, migrated and answering.
     func checkReady() async throws
 }
@@ -16,4 +20,15 @@ public struct StorageUnavailable: Error, Sendable, CustomStringConvertible {
     public var reason: String
     public init(reason: String) { self.reason = reason }
     public var description: String { "storage unavailable: \(reason)" }
+}
+
+/// What a human action did.
+public enum ActionResult: Sendable, Equatable {
+    case notFound
+    /// Nothing to do; the text says why (e.g. "INC-3 is already acknowledged").
+    case unchanged(String)
+    /// Not allowed from the incident's state; the text says why and what is possible.
+    case refused(String)
+    /// Done: the incident's new head and the timeline entries written.
+    case changed(IncidentHead, [TimelineDraft])
 }

@@ -25,6 +25,10 @@ public enum TimelineKind: String, Sendable, Codable, CaseIterable {
     case severityChanged = "severity_changed"
     case notificationTruncated = "notification_truncated"
     case statusChanged = "status_changed"
+    case roleAssigned = "role_assigned"
+    case roleUnassigned = "role_unassigned"
+    case note = "note"
+    case titleChanged = "title_changed"
 }
 
 /// Actors the service itself writes as.

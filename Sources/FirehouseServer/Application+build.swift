@@ -16,7 +16,7 @@ public func buildApplication(
         options: .init(path: config.database.path, busyTimeoutSeconds: Double(config.database.busyTimeout.nanoseconds) / 1e9),
         correlator: Correlator(config: config.correlationConfig),
         clock: clock)
-    let router = buildRouter(config: config, repository: store)
+    let router = buildRouter(config: config, repository: store, clock: clock)
     return Application(
         router: router,
         configuration: .init(address: .hostname(config.server.listen.host, port: config.server.listen.port),
@@ -26,7 +26,8 @@ public func buildApplication(
 }
 
 /// The routes, separate from the server so tests can drive them with any repository.
-public func buildRouter(config: FirehouseConfig, repository: any IncidentRepository) -> Router<FirehouseContext> {
+public func buildRouter(config: FirehouseConfig, repository: any IncidentRepository,
+                        clock: any FirehouseCore.Clock = SystemClock()) -> Router<FirehouseContext> {
     let router = Router(context: FirehouseContext.self)
     router.add(middleware: ErrorMiddleware())
     router.add(middleware: LogRequestsMiddleware(.debug))
@@ -34,5 +35,11 @@ public func buildRouter(config: FirehouseConfig, repository: any IncidentReposit
     AlertmanagerController(repository: repository, auth: WebhookAuth(config.webhook),
                            maxBodyBytes: config.server.maxBodyBytes).addRoutes(to: router)
     IncidentController(repository: repository).addRoutes(to: router)
+    let chat = ChatService(
+        repository: repository,
+        parser: ChatCommandParser(roles: config.chat.roles, maxLength: config.chat.maxCommandBytes),
+        replies: ChatReplies(baseURL: config.chat.publicURL))
+    ChatController(service: chat, auth: ChatAuth(config.chat, clock: clock),
+                   maxBodyBytes: config.server.maxBodyBytes).addRoutes(to: router)
     return router
 }

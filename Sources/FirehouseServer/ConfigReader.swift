@@ -82,6 +82,25 @@ final class ConfigReader {
                     }
                     return true
                 }
+            case "chat":
+                section(node, path: path) { key, node, path in
+                    switch key {
+                    case "slack_signing_secret":
+                        if let text = string(node, path) { config.chat.slackSigningSecret = text }
+                    case "token":
+                        if let text = string(node, path) { config.chat.token = text }
+                    case "max_command_bytes":
+                        if let value = int(node, path, min: 64) { config.chat.maxCommandBytes = value }
+                    case "public_url":
+                        if let text = string(node, path) {
+                            config.chat.publicURL = text.hasSuffix("/") ? String(text.dropLast()) : text
+                        }
+                    case "roles":
+                        if let catalog = roles(node, path) { config.chat.roles = catalog }
+                    default: return false
+                    }
+                    return true
+                }
             case "runbooks":
                 section(node, path: path) { key, node, path in
                     guard key == "path" else { return false }
@@ -175,6 +194,40 @@ final class ConfigReader {
             return nil
         }
         return value
+    }
+
+    /// `roles: [{name: commander, aliases: [ic]}, ...]`; names and aliases must be unique.
+    func roles(_ node: Node, _ path: String) -> RoleCatalog? {
+        guard let sequence = node.sequence, !sequence.isEmpty else {
+            fail(path, "expected a non-empty list of roles")
+            return nil
+        }
+        var roles: [RoleCatalog.Role] = []
+        var taken = Set<String>()
+        for (index, item) in sequence.enumerated() {
+            let itemPath = "\(path)[\(index)]"
+            var role = RoleCatalog.Role(name: "")
+            section(item, path: itemPath) { key, node, path in
+                switch key {
+                case "name": role.name = (string(node, path) ?? "").lowercased()
+                case "aliases": role.aliases = (strings(node, path) ?? []).map { $0.lowercased() }
+                default: return false
+                }
+                return true
+            }
+            guard !role.name.isEmpty, !role.name.contains(" ") else {
+                fail("\(itemPath).name", "expected a role name without spaces")
+                return nil
+            }
+            for name in [role.name] + role.aliases {
+                if !taken.insert(name).inserted {
+                    fail(itemPath, "\"\(name)\" is used twice")
+                    return nil
+                }
+            }
+            roles.append(role)
+        }
+        return RoleCatalog(roles: roles)
     }
 
     func strings(_ node: Node, _ path: String) -> [String]? {

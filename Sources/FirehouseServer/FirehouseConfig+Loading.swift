@@ -32,6 +32,8 @@ extension FirehouseConfig {
         ("FIREHOUSE_WEBHOOK_TOKEN", "webhook.bearer_token"),
         ("FIREHOUSE_WEBHOOK_USERNAME", "webhook.basic_auth.username"),
         ("FIREHOUSE_WEBHOOK_PASSWORD", "webhook.basic_auth.password"),
+        ("FIREHOUSE_SLACK_SIGNING_SECRET", "chat.slack_signing_secret"),
+        ("FIREHOUSE_CHAT_TOKEN", "chat.token"),
     ]
 
     /// Parses YAML; reports every problem found, each with its key path.
@@ -65,6 +67,8 @@ extension FirehouseConfig {
         if let token = environment["FIREHOUSE_WEBHOOK_TOKEN"], !token.isEmpty { webhook.bearerToken = token }
         if let user = environment["FIREHOUSE_WEBHOOK_USERNAME"], !user.isEmpty { webhook.basicUsername = user }
         if let password = environment["FIREHOUSE_WEBHOOK_PASSWORD"], !password.isEmpty { webhook.basicPassword = password }
+        if let secret = environment["FIREHOUSE_SLACK_SIGNING_SECRET"], !secret.isEmpty { chat.slackSigningSecret = secret }
+        if let token = environment["FIREHOUSE_CHAT_TOKEN"], !token.isEmpty { chat.token = token }
     }
 
     /// Checks that hold across keys; run after the file and the environment are applied.
@@ -72,6 +76,9 @@ extension FirehouseConfig {
         var errors: [ConfigError] = []
         if !webhook.bearerToken.isEmpty, !webhook.basicUsername.isEmpty || !webhook.basicPassword.isEmpty {
             errors.append(ConfigError(path: "webhook", message: "bearer_token and basic_auth are mutually exclusive"))
+        }
+        if !chat.slackSigningSecret.isEmpty, !chat.token.isEmpty {
+            errors.append(ConfigError(path: "chat", message: "slack_signing_secret and token are mutually exclusive"))
         }
         if webhook.basicUsername.isEmpty != webhook.basicPassword.isEmpty {
             errors.append(ConfigError(path: "webhook.basic_auth", message: "needs both username and password"))

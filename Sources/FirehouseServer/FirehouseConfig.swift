@@ -7,6 +7,7 @@ public struct FirehouseConfig: Sendable, Equatable {
     public var webhook = Webhook()
     public var correlation = Correlation()
     public var severity = SeveritySection()
+    public var chat = Chat()
     public var runbooks = Runbooks()
     public var logging = Logging()
 
@@ -42,6 +43,19 @@ public struct FirehouseConfig: Sendable, Equatable {
     /// `severity:`
     public struct SeveritySection: Sendable, Equatable {
         public var map = SeverityMap.default
+    }
+
+    /// `chat:` — the slash-command endpoint.
+    public struct Chat: Sendable, Equatable {
+        /// Slack app signing secret; when set, every request must carry a valid `X-Slack-Signature`.
+        public var slackSigningSecret = ""
+        /// Mattermost slash-command token (or any shared token); used when no signing secret is set.
+        public var token = ""
+        /// Longest accepted command text in bytes.
+        public var maxCommandBytes = 4000
+        /// Public base URL of this service, for links in replies; empty: no links.
+        public var publicURL = ""
+        public var roles = RoleCatalog.default
     }
 
     /// `runbooks:`

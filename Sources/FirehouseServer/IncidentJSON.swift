@@ -8,7 +8,7 @@ struct IncidentJSON: Encodable {
 
     private enum Keys: String, CodingKey {
         case id, ref, title, status, severity, openedAt, acknowledgedAt, mitigatedAt, resolvedAt, closedAt
-        case labels, receiver, reopenCount, alertCount, firingAlertCount, alerts, roles, timeline
+        case labels, receiver, reopenCount, alertCount, firingAlertCount, alerts, roles, roleHistory, timeline
     }
 
     func encode(to encoder: any Encoder) throws {
@@ -31,7 +31,8 @@ struct IncidentJSON: Encodable {
         try c.encode(summary.firingAlertCount, forKey: .firingAlertCount)
         if let detail {
             try c.encode(detail.alerts.map(AlertJSON.init), forKey: .alerts)
-            try c.encode([String](), forKey: .roles)
+            try c.encode(detail.roles.filter(\.isCurrent).map(RoleJSON.init), forKey: .roles)
+            try c.encode(detail.roles.map(RoleJSON.init), forKey: .roleHistory)
             try c.encode(detail.timeline.map(TimelineEntryJSON.init), forKey: .timeline)
         }
     }
@@ -83,5 +84,22 @@ struct IncidentPageJSON: Encodable {
         var c = encoder.container(keyedBy: Keys.self)
         try c.encode(incidents, forKey: .incidents)
         try c.encode(next, forKey: .next)
+    }
+}
+
+/// A role assignment: `to` is null while the person still holds the role.
+struct RoleJSON: Encodable {
+    var assignment: RoleAssignment
+
+    private enum Keys: String, CodingKey { case role, user, userID, from, to, assignedBy }
+
+    func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: Keys.self)
+        try c.encode(assignment.role, forKey: .role)
+        try c.encode(assignment.user.name, forKey: .user)
+        try c.encode(assignment.user.id, forKey: .userID)
+        try c.encode(assignment.from, forKey: .from)
+        try c.encode(assignment.to, forKey: .to)
+        try c.encode(assignment.assignedBy, forKey: .assignedBy)
     }
 }

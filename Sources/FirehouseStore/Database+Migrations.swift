@@ -60,6 +60,23 @@ enum Migrations {
                 CREATE INDEX timeline_by_incident ON timeline(incident_id, id);
                 """)
         }
+        migrator.registerMigration("v2-roles") { db in
+            try db.execute(sql: """
+                CREATE TABLE roles (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    incident_id INTEGER NOT NULL REFERENCES incidents(id) ON DELETE CASCADE,
+                    role TEXT NOT NULL,
+                    user_id TEXT NOT NULL,
+                    user_name TEXT NOT NULL,
+                    started_at INTEGER NOT NULL,
+                    ended_at INTEGER,
+                    assigned_by TEXT NOT NULL
+                );
+                CREATE INDEX roles_by_incident ON roles(incident_id, id);
+                -- At most one current holder per role and incident.
+                CREATE UNIQUE INDEX roles_current ON roles(incident_id, role) WHERE ended_at IS NULL;
+                """)
+        }
         return migrator
     }
 }

@@ -60,7 +60,7 @@ struct IncidentReader {
     func detail(id: Int64) throws -> IncidentDetail? {
         guard let head = try head(id: id) else { return nil }
         return IncidentDetail(summary: try summary(of: head), alerts: try alerts(incidentID: id),
-                              timeline: try timeline(incidentID: id))
+                              timeline: try timeline(incidentID: id), roles: try roles(incidentID: id))
     }
 
     func alerts(incidentID: Int64) throws -> [AlertRecord] {
@@ -82,6 +82,17 @@ struct IncidentReader {
             """), arguments: [incidentID]).map { row in
             TimelineEntry(id: row[0], at: Timestamp(nanoseconds: row[1]), kind: row[2], actor: row[3], text: row[4],
                           data: JSONText.decode(row[5]))
+        }
+    }
+
+    func roles(incidentID: Int64) throws -> [RoleAssignment] {
+        try Row.fetchAll(db.cachedStatement(sql: """
+            SELECT id, role, user_id, user_name, started_at, ended_at, assigned_by FROM roles
+            WHERE incident_id = ? ORDER BY id
+            """), arguments: [incidentID]).map { row in
+            RoleAssignment(id: row[0], role: row[1], user: ChatUser(id: row[2], name: row[3]),
+                           from: Timestamp(nanoseconds: row[4]), to: (row[5] as Int64?).map(Timestamp.init(nanoseconds:)),
+                           assignedBy: row[6])
         }
     }
 }

@@ -82,7 +82,7 @@ struct IngestWriter {
         return results
     }
 
-    private func insert(_ head: IncidentHead, now: Int64) throws -> Int64 {
+    func insert(_ head: IncidentHead, now: Int64) throws -> Int64 {
         let m = head.milestones
         try db.cachedStatement(sql: """
             INSERT INTO incidents (correlation_key, receiver, title, labels, severity, severity_pinned, status,
@@ -97,7 +97,7 @@ struct IngestWriter {
         return db.lastInsertedRowID
     }
 
-    private func update(_ head: IncidentHead, now: Int64) throws {
+    func update(_ head: IncidentHead, now: Int64) throws {
         let m = head.milestones
         try db.cachedStatement(sql: """
             UPDATE incidents SET title = ?, severity = ?, severity_pinned = ?, status = ?, acknowledged_at = ?,
@@ -132,7 +132,7 @@ struct IngestWriter {
             ])
     }
 
-    private func append(_ entry: TimelineDraft, incidentID: Int64) throws {
+    func append(_ entry: TimelineDraft, incidentID: Int64) throws {
         try db.cachedStatement(sql: "INSERT INTO timeline (incident_id, at, kind, actor, text, data) VALUES (?, ?, ?, ?, ?, ?)")
             .execute(arguments: [
                 incidentID, entry.at.nanoseconds, entry.kind.rawValue, entry.actor, entry.text, JSONText.encode(entry.data),

@@ -105,6 +105,24 @@ public final class SQLiteIncidentStore: IncidentRepository {
         }
     }
 
+    public func declare(title: String, severity: Severity, actor: Actor) async throws -> IncidentHead {
+        let now = clock.now()
+        return try await write { db in try ActionWriter(db: db).declare(title: title, severity: severity, actor: actor, now: now) }
+    }
+
+    public func perform(_ action: IncidentAction, on id: Int64, actor: Actor) async throws -> ActionResult {
+        let now = clock.now()
+        return try await write { db in try ActionWriter(db: db).perform(action, on: id, actor: actor, now: now) }
+    }
+
+    private func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        do {
+            return try await pool.write(body)
+        } catch {
+            throw Self.storageError(error)
+        }
+    }
+
     public func checkReady() async throws {
         try await read { db in
             guard try Migrations.migrator.hasCompletedMigrations(db) else {

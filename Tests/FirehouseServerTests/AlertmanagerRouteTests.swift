@@ -109,4 +109,10 @@ struct BrokenRepository: IncidentRepository {
     func incident(id: Int64) async throws -> IncidentDetail? { throw StorageUnavailable(reason: "disk I/O error") }
     func timeline(incidentID: Int64) async throws -> [TimelineEntry]? { throw StorageUnavailable(reason: "disk I/O error") }
     func checkReady() async throws { throw StorageUnavailable(reason: "disk I/O error") }
+    func declare(title: String, severity: Severity, actor: Actor) async throws -> IncidentHead {
+        throw StorageUnavailable(reason: "disk I/O error")
+    }
+    func perform(_ action: IncidentAction, on id: Int64, actor: Actor) async throws -> ActionResult {
+        throw StorageUnavailable(reason: "disk I/O error")
+    }
 }

@@ -1,0 +1,138 @@
+/// Renders chat replies as Markdown (shared by Slack and Mattermost). Pure; golden-file tested.
+public struct ChatReplies: Sendable {
+    /// Base URL of the API, for links (e.g. `https://firehouse.example.com`); empty: no links.
+    public var baseURL: String
+
+    public init(baseURL: String = "") { self.baseURL = baseURL }
+
+    // MARK: - Help and errors
+
+    public func help(_ table: [CommandSpec]) -> String {
+        var lines = ["*Firehouse commands* (incident refs: `12`, `#12` or `INC-12`)"]
+        for spec in table { lines.append("• `\(spec.usage)` — \(spec.summary)") }
+        return lines.joined(separator: "\n")
+    }
+
+    public func help(_ spec: CommandSpec) -> String {
+        var text = "`\(spec.usage)` — \(spec.summary)"
+        if !spec.aliases.isEmpty { text += "\nAlso: " + spec.aliases.map { "`\($0)`" }.joined(separator: ", ") }
+        return text
+    }
+
+    public func error(_ error: ChatParseError, parser: ChatCommandParser) -> String {
+        switch error {
+        case .empty:
+            return "Say what to do. " + help(ChatCommandParser.table)
+        case .unbalancedQuote:
+            return "A quote is not closed. Put quotes around whole words, e.g. `note 12 \"disk full\"`."
+        case .tooLong(let limit):
+            return "That command is longer than \(limit) bytes."
+        case .unknownCommand(let name):
+            return "Unknown command `\(ChatText.short(name, limit: 40))`. Try `help`.\n" + help(ChatCommandParser.table)
+        case .badArgument(let command, let message):
+            let usage = parser.spec(named: command).map { "\nUsage: `\($0.usage)`" } ?? ""
+            return "\(ChatText.escape(message)).\(usage)"
+        }
+    }
+
+    // MARK: - Incidents
+
+    func line(_ summary: IncidentSummary) -> String {
+        let h = summary.head
+        return "*\(IncidentReference.format(h.id))* [\(h.severity.name)] \(h.status.rawValue) — \(ChatText.short(h.title, limit: 120))"
+            + " (\(summary.firingAlertCount)/\(summary.alertCount) alerts firing)"
+    }
+
+    public func list(_ page: IncidentPage, filter: IncidentStatusFilter) -> String {
+        guard !page.incidents.isEmpty else { return "No \(Self.name(filter)) incidents." }
+        var lines = ["*\(page.incidents.count) \(Self.name(filter)) incident\(page.incidents.count == 1 ? "" : "s")*"]
+        lines += page.incidents.map(line)
+        if page.next != nil { lines.append("…and more; see the API for the full list.") }
+        return lines.joined(separator: "\n")
+    }
+
+    static func name(_ filter: IncidentStatusFilter) -> String {
+        switch filter {
+        case .open: "open"
+        case .all: "recorded"
+        case .only(let status): status.rawValue
+        }
+    }
+
+    public func show(_ detail: IncidentDetail, roles: [RoleAssignment]) -> String {
+        let h = detail.summary.head
+        var lines = [line(detail.summary)]
+        lines.append("Opened \(Self.time(h.openedAt))"
+            + (h.milestones.acknowledgedAt.map { " · acknowledged \(Self.time($0))" } ?? "")
+            + (h.milestones.mitigatedAt.map { " · mitigated \(Self.time($0))" } ?? "")
+            + (h.milestones.resolvedAt.map { " · resolved \(Self.time($0))" } ?? "")
+            + (h.milestones.closedAt.map { " · closed \(Self.time($0))" } ?? ""))
+        let current = roles.filter(\.isCurrent)
+        lines.append(current.isEmpty ? "Roles: none assigned"
+            : "Roles: " + current.map { "\($0.role) \(ChatText.escape($0.user.name))" }.joined(separator: ", "))
+        if h.reopenCount > 0 { lines.append("Reopened \(h.reopenCount)×") }
+        for alert in detail.alerts.prefix(10) {
+            let name = alert.labels["alertname"] ?? alert.fingerprint
+            let summary = alert.annotations["summary"].map { ": " + ChatText.short($0, limit: 120) } ?? ""
+            lines.append("• \(alert.status.rawValue) \(ChatText.short(name, limit: 80))\(summary)")
+        }
+        if detail.alerts.count > 10 { lines.append("• …and \(detail.alerts.count - 10) more alerts") }
+        if let link = link(h.id) { lines.append(link) }
+        return lines.joined(separator: "\n")
+    }
+
+    public func timeline(_ id: Int64, entries: [TimelineEntry], limit: Int = 30) -> String {
+        guard !entries.isEmpty else { return "\(IncidentReference.format(id)) has no timeline yet." }
+        var lines = ["*Timeline of \(IncidentReference.format(id))*"]
+        let shown = entries.suffix(limit)
+        if entries.count > limit { lines.append("…\(entries.count - limit) earlier entries") }
+        for e in shown {
+            lines.append("`\(Self.time(e.at))` \(ChatText.short(e.text, limit: 200)) — \(ChatText.short(e.actor, limit: 40))")
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    public func roles(_ id: Int64, roles: [RoleAssignment], catalog: RoleCatalog) -> String {
+        var lines = ["*Roles of \(IncidentReference.format(id))*"]
+        for role in catalog.names {
+            let held = roles.filter { $0.role == role }
+            guard let current = held.first(where: \.isCurrent) else {
+                lines.append("• \(role): nobody" + history(held))
+                continue
+            }
+            lines.append("• \(role): \(ChatText.escape(current.user.name)) since \(Self.time(current.from))" + history(held))
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    private func history(_ held: [RoleAssignment]) -> String {
+        let past = held.filter { !$0.isCurrent }
+        guard !past.isEmpty else { return "" }
+        return " (before: " + past.map {
+            "\(ChatText.escape($0.user.name)) \(Self.time($0.from))–\(Self.time($0.to!))"
+        }.joined(separator: ", ") + ")"
+    }
+
+    public func declared(_ head: IncidentHead) -> String {
+        "Declared *\(IncidentReference.format(head.id))* [\(head.severity.name)]: \(ChatText.short(head.title, limit: 200))"
+            + (link(head.id).map { "\n\($0)" } ?? "")
+    }
+
+    public func changed(_ id: Int64, timeline: [TimelineDraft]) -> String {
+        let ref = IncidentReference.format(id)
+        return timeline.map { "*\(ref)*: \(ChatText.short($0.text, limit: 300)) (by \(ChatText.short($0.actor, limit: 40)))" }
+            .joined(separator: "\n")
+    }
+
+    public func notFound(_ id: Int64) -> String { "No incident \(IncidentReference.format(id))." }
+
+    func link(_ id: Int64) -> String? {
+        baseURL.isEmpty ? nil : "\(baseURL)/api/v1/incidents/\(id)"
+    }
+
+    /// `2026-11-25 15:04Z`: short, unambiguous, UTC.
+    static func time(_ t: Timestamp) -> String {
+        let text = t.rfc3339
+        return String(text.prefix(10)) + " " + String(text.dropFirst(11).prefix(5)) + "Z"
+    }
+}

@@ -1,0 +1,92 @@
+/// Decides what a human action does to an incident. Pure: the store loads the incident and its
+/// roles, calls `decide`, and writes the effects in the same transaction.
+public enum IncidentActions {
+    /// What to write.
+    public struct Effects: Sendable, Equatable {
+        public var head: IncidentHead
+        /// Role assignments to end (by id) at `now`.
+        public var endedRoles: [Int64]
+        public var startedRoles: [RoleStart]
+        public var timeline: [TimelineDraft]
+    }
+
+    /// A role someone takes up now.
+    public struct RoleStart: Sendable, Equatable {
+        public var role: String
+        public var user: ChatUser
+    }
+
+    /// The outcome of an action.
+    public enum Decision: Sendable, Equatable {
+        case changed(Effects)
+        /// Nothing to do, e.g. acknowledging an acknowledged incident; the text says so.
+        case unchanged(String)
+        /// Not allowed from the incident's state; nothing changes.
+        case refused(String)
+    }
+
+    public static func decide(_ action: IncidentAction, head: IncidentHead, roles: [RoleAssignment],
+                              actor: Actor, now: Timestamp) -> Decision {
+        let ref = IncidentReference.format(head.id)
+        var effects = Effects(head: head, endedRoles: [], startedRoles: [], timeline: [])
+        func entry(_ kind: TimelineKind, _ text: String, _ data: [String: String] = [:]) {
+            var data = data
+            data["actorID"] = actor.id
+            effects.timeline.append(TimelineDraft(at: now, kind: kind, actor: actor.name, text: text, data: data))
+        }
+        switch action {
+        case .move(let move, let summary):
+            switch IncidentLifecycle.apply(move, to: head.milestones, at: now) {
+            case .moved(let from, let next):
+                effects.head.milestones = next
+                var data = ["from": from.rawValue, "to": next.status.rawValue]
+                var text = "status \(from.rawValue) → \(next.status.rawValue)"
+                if let summary {
+                    data["summary"] = summary
+                    text += ": \(summary)"
+                }
+                if move == .reopen { effects.head.reopenCount += 1 }
+                entry(.statusChanged, text, data)
+            case .unchanged(let status):
+                return .unchanged("\(ref) is already \(status.rawValue)")
+            case .illegal(let from, let move, let allowed):
+                let options = allowed.map(\.rawValue).joined(separator: ", ")
+                return .refused("cannot \(move.rawValue) \(ref): it is \(from.rawValue)"
+                    + (allowed.isEmpty ? "" : " (possible: \(options))"))
+            }
+        case .setSeverity(let severity):
+            guard head.status != .closed else { return .refused("\(ref) is closed; reopen it first") }
+            if severity == head.severity, head.severityPinned { return .unchanged("\(ref) is already \(severity.name)") }
+            effects.head.severity = severity
+            effects.head.severityPinned = true
+            entry(.severityChanged, "severity \(head.severity.name) → \(severity.name)",
+                  ["from": head.severity.name, "to": severity.name])
+        case .assign(let role, let user):
+            guard head.status != .closed else { return .refused("\(ref) is closed; reopen it first") }
+            let current = roles.first { $0.role == role && $0.isCurrent }
+            if let current, current.user.id == user.id { return .unchanged("\(user.name) is already \(role) of \(ref)") }
+            if let current {
+                effects.endedRoles.append(current.id)
+                entry(.roleAssigned, "\(role) handed over from \(current.user.name) to \(user.name)",
+                      ["role": role, "user": user.name, "userID": user.id, "previous": current.user.name])
+            } else {
+                entry(.roleAssigned, "\(user.name) is now \(role)", ["role": role, "user": user.name, "userID": user.id])
+            }
+            effects.startedRoles.append(RoleStart(role: role, user: user))
+        case .unassign(let role):
+            guard let current = roles.first(where: { $0.role == role && $0.isCurrent }) else {
+                return .unchanged("nobody holds \(role) on \(ref)")
+            }
+            effects.endedRoles.append(current.id)
+            entry(.roleUnassigned, "\(current.user.name) is no longer \(role)",
+                  ["role": role, "user": current.user.name, "userID": current.user.id])
+        case .note(let text):
+            entry(.note, text)
+        case .retitle(let title):
+            guard title != head.title else { return .unchanged("\(ref) already has that title") }
+            effects.head.title = title
+            entry(.titleChanged, "title changed to \"\(title)\"", ["from": head.title, "to": title])
+        }
+        return .changed(effects)
+    }
+}

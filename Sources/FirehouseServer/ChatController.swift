@@ -1,0 +1,28 @@
+import FirehouseCore
+import Hummingbird
+
+/// `POST /api/v1/chat`: Slack/Mattermost slash commands and JSON commands.
+struct ChatController<Context: RequestContext>: Sendable {
+    let service: ChatService
+    let auth: ChatAuth
+    let maxBodyBytes: Int
+
+    func addRoutes(to router: Router<Context>) {
+        router.post("/api/v1/chat", use: receive)
+    }
+
+    @Sendable func receive(_ request: Request, context: Context) async throws -> Response {
+        let body = try await RequestBody.collect(request, limit: maxBodyBytes)
+        // Authenticate before acting on the content: a Slack signature covers the raw bytes; a token
+        // may sit in the form. A bad body from an unauthenticated sender is a 401, not a 400.
+        let parsed = Result { try ChatRequest.parse(body: body, contentType: request.headers[.contentType]) }
+        try await auth.check(headers: request.headers, body: body, formToken: try? parsed.get().token)
+        let chat = try parsed.get()
+        let reply = try await service.handle(chat.text, actor: chat.actor)
+        context.logger.info("chat command", metadata: [
+            "actor": "\(chat.actor?.id ?? "-")", "channel": "\(chat.channel)",
+            "command": "\(chat.text.split(separator: " ").first.map(String.init) ?? "")",
+        ])
+        return JSONResponse.make(reply)
+    }
+}

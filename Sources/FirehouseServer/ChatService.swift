@@ -1,0 +1,67 @@
+import FirehouseCore
+
+/// Runs a parsed chat command against the repository and renders the reply.
+struct ChatService: Sendable {
+    let repository: any IncidentRepository
+    let parser: ChatCommandParser
+    let replies: ChatReplies
+
+    /// A reply in the Slack/Mattermost shape.
+    struct Reply: Encodable, Equatable {
+        var response_type: String
+        var text: String
+
+        static func inChannel(_ text: String) -> Reply { Reply(response_type: "in_channel", text: text) }
+        static func ephemeral(_ text: String) -> Reply { Reply(response_type: "ephemeral", text: text) }
+    }
+
+    func handle(_ text: String, actor: Actor?) async throws -> Reply {
+        let command: ChatCommand
+        do {
+            command = try parser.parse(text)
+        } catch {
+            return .ephemeral(replies.error(error, parser: parser))
+        }
+        return try await run(command, actor: actor)
+    }
+
+    func run(_ command: ChatCommand, actor: Actor?) async throws -> Reply {
+        switch command {
+        case .help(let topic):
+            guard let topic else { return .ephemeral(replies.help(ChatCommandParser.table)) }
+            guard let spec = parser.spec(named: topic) else {
+                return .ephemeral(replies.error(.unknownCommand(topic), parser: parser))
+            }
+            return .ephemeral(replies.help(spec))
+        case .list(let filter):
+            let page = try await repository.incidents(IncidentQuery(status: filter, limit: 20))
+            return .ephemeral(replies.list(page, filter: filter))
+        case .show(let id):
+            guard let detail = try await repository.incident(id: id) else { return .ephemeral(replies.notFound(id)) }
+            return .ephemeral(replies.show(detail, roles: detail.roles))
+        case .timeline(let id):
+            guard let entries = try await repository.timeline(incidentID: id) else { return .ephemeral(replies.notFound(id)) }
+            return .ephemeral(replies.timeline(id, entries: entries))
+        case .roles(let id):
+            guard let detail = try await repository.incident(id: id) else { return .ephemeral(replies.notFound(id)) }
+            return .ephemeral(replies.roles(id, roles: detail.roles, catalog: parser.roles))
+        case .runbook(let id):
+            guard try await repository.incident(id: id) != nil else { return .ephemeral(replies.notFound(id)) }
+            return .ephemeral("No runbook is attached to \(IncidentReference.format(id)).")
+        case .declare(let severity, let title):
+            guard let actor else { return .ephemeral(Self.anonymous) }
+            let head = try await repository.declare(title: title, severity: severity, actor: actor)
+            return .inChannel(replies.declared(head))
+        case .act(let id, let action):
+            guard let actor else { return .ephemeral(Self.anonymous) }
+            switch try await repository.perform(action, on: id, actor: actor) {
+            case .notFound: return .ephemeral(replies.notFound(id))
+            case .unchanged(let text): return .ephemeral(ChatText.escape(text) + ".")
+            case .refused(let text): return .ephemeral(ChatText.escape(text) + ".")
+            case .changed(let head, let timeline): return .inChannel(replies.changed(head.id, timeline: timeline))
+            }
+        }
+    }
+
+    static let anonymous = "Only identified users can change incidents: send `user_id`/`user_name` (slash command) or `user` (JSON)."
+}
