@@ -60,6 +60,7 @@ let package = Package(
         .testTarget(
             name: "FirehouseCoreTests",
             dependencies: ["FirehouseCore"],
+            exclude: ["Golden"],
             resources: [.copy("Fixtures")]
         ),
         .testTarget(

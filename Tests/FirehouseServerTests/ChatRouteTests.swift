@@ -1,0 +1,205 @@
+import Crypto
+import FirehouseCore
+@testable import FirehouseServer
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Testing
+
+/// Drives incidents through `/api/v1/chat` end to end (router + real SQLite store).
+struct ChatRouteTests {
+    static func say(_ client: any TestClientProtocol, _ text: String, user: String? = "alice") async throws -> (String, String) {
+        var body: [String: String] = ["text": text, "channel": "ops"]
+        if let user { body["user"] = user }
+        let response = try await client.post("/api/v1/chat", ByteBuffer(bytes: try JSONSerialization.data(withJSONObject: body)))
+        #expect(response.status == .ok)
+        let reply = try json(response)
+        return (reply["response_type"] as? String ?? "", reply["text"] as? String ?? "")
+    }
+
+    @Test func wholeIncidentFromDeclareToClose() async throws {
+        try await withApp { client in
+            var (type, text) = try await Self.say(client, "declare sev2 Checkout is slow")
+            #expect(type == "in_channel" && text.hasPrefix("Declared *INC-1* [SEV2]: Checkout is slow"))
+            (_, text) = try await Self.say(client, "ack 1")
+            #expect(text.contains("status triggered → acknowledged") && text.contains("(by alice)"))
+            (type, text) = try await Self.say(client, "ack INC-1", user: "bob")
+            #expect(type == "ephemeral" && text == "INC-1 is already acknowledged.")
+            (_, text) = try await Self.say(client, "assign 1 ic @bob")
+            #expect(text.contains("bob is now commander"))
+            (_, text) = try await Self.say(client, "assign #1 commander @carol")
+            #expect(text.contains("commander handed over from bob to carol"))
+            (_, text) = try await Self.say(client, "assign 1 scribe @dave")
+            (_, text) = try await Self.say(client, "unassign 1 scribe")
+            #expect(text.contains("dave is no longer scribe"))
+            (_, text) = try await Self.say(client, "sev 1 sev1")
+            #expect(text.contains("severity SEV2 → SEV1"))
+            (_, text) = try await Self.say(client, "status 1 investigating")
+            (_, text) = try await Self.say(client, "note 1 TODO: alert on p99 latency before customers notice")
+            (_, text) = try await Self.say(client, "title 1 Checkout p99 latency")
+            (type, text) = try await Self.say(client, "close 1")
+            #expect(type == "ephemeral" && text.hasPrefix("cannot close INC-1: it is investigating"))
+            (_, text) = try await Self.say(client, "mitigate 1")
+            (_, text) = try await Self.say(client, "resolve 1 rolled back checkout v2.3")
+            #expect(text.contains("mitigated → resolved: rolled back checkout v2.3"))
+            (_, text) = try await Self.say(client, "close 1")
+            #expect(text.contains("resolved → closed"))
+            (_, text) = try await Self.say(client, "ack 1")
+            #expect(text.hasPrefix("cannot acknowledge INC-1: it is closed (possible: reopen)"))
+
+            let incident = try json(try await client.get("/api/v1/incidents/1"))
+            #expect(incident["status"] as? String == "closed")
+            #expect(incident["severity"] as? String == "SEV1")
+            #expect(incident["title"] as? String == "Checkout p99 latency")
+            for key in ["acknowledgedAt", "mitigatedAt", "resolvedAt", "closedAt"] { #expect(incident[key] is String, "\(key)") }
+            let roles = try #require(incident["roles"] as? [[String: Any]])
+            #expect(roles.map { $0["user"] as? String } == ["carol"])
+            let history = try #require(incident["roleHistory"] as? [[String: Any]])
+            #expect(history.map { $0["user"] as? String } == ["bob", "carol", "dave"])
+            #expect(history[0]["to"] is String && history[1]["to"] is NSNull)
+            let kinds = (incident["timeline"] as? [[String: Any]] ?? []).map { $0["kind"] as? String ?? "" }
+            #expect(kinds == ["incident_opened", "status_changed", "role_assigned", "role_assigned", "role_assigned",
+                              "role_unassigned", "severity_changed", "status_changed", "note", "title_changed",
+                              "status_changed", "status_changed", "status_changed"])
+            let actors = Set((incident["timeline"] as? [[String: Any]] ?? []).map { $0["actor"] as? String ?? "" })
+            #expect(actors == ["alice"])
+        }
+    }
+
+    @Test func readsAndAlertIncidents() async throws {
+        try await withApp { client in
+            _ = try await client.post("/api/v1/alertmanager", try fixtureBytes("02-alert-storm--firing-5-alerts"))
+            var (type, text) = try await Self.say(client, "list")
+            #expect(type == "ephemeral" && text.contains("*INC-1* [SEV3] triggered"))
+            (_, text) = try await Self.say(client, "show 1")
+            #expect(text.contains("(5/5 alerts firing)"))
+            (_, text) = try await Self.say(client, "timeline 1")
+            #expect(text.contains("incident opened"))
+            (_, text) = try await Self.say(client, "roles 1")
+            #expect(text.contains("commander: nobody"))
+            (_, text) = try await Self.say(client, "runbook 1")
+            #expect(text == "No runbook is attached to INC-1.")
+            (_, text) = try await Self.say(client, "show 99")
+            #expect(text == "No incident INC-99.")
+            (_, text) = try await Self.say(client, "ack 99")
+            #expect(text == "No incident INC-99.")
+            (type, text) = try await Self.say(client, "frobnicate 1")
+            #expect(type == "ephemeral" && text.hasPrefix("Unknown command `frobnicate`"))
+            (_, text) = try await Self.say(client, "help sev")
+            #expect(text.hasPrefix("`sev <ref> <sev1..sev4>`"))
+        }
+    }
+
+    @Test func anonymousUsersCannotChangeIncidents() async throws {
+        try await withApp { client in
+            let (type, text) = try await Self.say(client, "declare sev1 x", user: nil)
+            #expect(type == "ephemeral" && text.hasPrefix("Only identified users"))
+            let (_, list) = try await Self.say(client, "list", user: nil)
+            #expect(list == "No open incidents.")
+        }
+    }
+
+    @Test func slashCommandFormIsUnderstoodAndIdentifiesByTeamAndUser() async throws {
+        try await withApp { client in
+            let form = "token=x&team_id=T1&team_domain=acme&channel_id=C1&channel_name=ops&user_id=U9&user_name=erin"
+                + "&command=%2Ffirehouse&text=declare+sev3+Search+is+%22red%22&response_url=https%3A%2F%2Fhooks.example"
+            let response = try await client.post("/api/v1/chat", ByteBuffer(string: form),
+                                                 headers: [.contentType: "application/x-www-form-urlencoded"])
+            #expect(response.status == .ok)
+            #expect((try json(response)["text"] as? String)?.contains("Search is \"red\"") == true)
+            let timeline = try json(try await client.get("/api/v1/incidents/1/timeline"))
+            let first = try #require((timeline["timeline"] as? [[String: Any]])?.first)
+            #expect(first["actor"] as? String == "erin")
+            #expect((first["data"] as? [String: String])?["actorID"] == "T1:U9")
+        }
+    }
+
+    @Test func malformedBodiesAre400() async throws {
+        try await withApp { client in
+            let response = try await client.post("/api/v1/chat", ByteBuffer(string: "{\"user\":\"a\"}"))
+            #expect(response.status == .badRequest)
+            #expect(try json(response)["error"] as? String == "text: is required")
+        }
+    }
+}
+
+/// Slack request signing and Mattermost tokens.
+struct ChatAuthTests {
+    static let secret = "8f742231b10e8888abcd99yyyzzz85a5"
+    static let now = Timestamp(seconds: 1_795_616_890)
+    static let body = "token=x&team_id=T1&user_id=U1&user_name=alice&text=list"
+
+    static func sign(_ body: String, timestamp: Int64, secret: String = secret) -> String {
+        let mac = HMAC<SHA256>.authenticationCode(for: Data("v0:\(timestamp):\(body)".utf8), using: SymmetricKey(data: Data(secret.utf8)))
+        return "v0=" + mac.map { String(format: "%02x", $0) }.joined()
+    }
+
+    static func headers(signature: String?, timestamp: String?) -> HTTPFields {
+        var fields: HTTPFields = [.contentType: "application/x-www-form-urlencoded"]
+        if let signature { fields[SlackSignatureVerifier.signatureHeader] = signature }
+        if let timestamp { fields[SlackSignatureVerifier.timestampHeader] = timestamp }
+        return fields
+    }
+
+    static func flipped(_ signature: String) -> String {
+        var chars = Array(signature)
+        chars[10] = chars[10] == "0" ? "1" : "0"
+        return String(chars)
+    }
+
+    @Test(arguments: [
+        ("valid", sign(body, timestamp: now.nanoseconds / 1_000_000_000), "\(now.nanoseconds / 1_000_000_000)", body, HTTPResponse.Status.ok),
+        ("flipped byte", flipped(sign(body, timestamp: now.nanoseconds / 1_000_000_000)), "\(now.nanoseconds / 1_000_000_000)", body, .unauthorized),
+        ("body changed", sign(body, timestamp: now.nanoseconds / 1_000_000_000), "\(now.nanoseconds / 1_000_000_000)", body + "x", .unauthorized),
+        ("wrong secret", sign(body, timestamp: now.nanoseconds / 1_000_000_000, secret: "other"), "\(now.nanoseconds / 1_000_000_000)", body, .unauthorized),
+        ("stale", sign(body, timestamp: now.nanoseconds / 1_000_000_000 - 301), "\(now.nanoseconds / 1_000_000_000 - 301)", body, .unauthorized),
+        ("future", sign(body, timestamp: now.nanoseconds / 1_000_000_000 + 301), "\(now.nanoseconds / 1_000_000_000 + 301)", body, .unauthorized),
+        ("edge of window", sign(body, timestamp: now.nanoseconds / 1_000_000_000 - 300), "\(now.nanoseconds / 1_000_000_000 - 300)", body, .ok),
+        ("missing signature", nil, "\(now.nanoseconds / 1_000_000_000)", body, .unauthorized),
+        ("missing timestamp", sign(body, timestamp: now.nanoseconds / 1_000_000_000), nil, body, .unauthorized),
+        ("garbage signature", "v0=zz", "\(now.nanoseconds / 1_000_000_000)", body, .unauthorized),
+    ] as [(String, String?, String?, String, HTTPResponse.Status)])
+    func slackSignature(name: String, signature: String?, timestamp: String?, body: String, status: HTTPResponse.Status) async throws {
+        try await withApp({ $0.chat.slackSigningSecret = Self.secret }, clock: FixedClock(Self.now)) { client in
+            let response = try await client.post("/api/v1/chat", ByteBuffer(string: body),
+                                                 headers: Self.headers(signature: signature, timestamp: timestamp))
+            #expect(response.status == status, "\(name)")
+            if status == .unauthorized { #expect(try json(response)["error"] is String) }
+        }
+    }
+
+    @Test func replayedSlackRequestIsRefused() async throws {
+        try await withApp({ $0.chat.slackSigningSecret = Self.secret }, clock: FixedClock(Self.now)) { client in
+            let ts = Self.now.nanoseconds / 1_000_000_000
+            let headers = Self.headers(signature: Self.sign(Self.body, timestamp: ts), timestamp: "\(ts)")
+            let first = try await client.post("/api/v1/chat", ByteBuffer(string: Self.body), headers: headers)
+            let replay = try await client.post("/api/v1/chat", ByteBuffer(string: Self.body), headers: headers)
+            #expect(first.status == .ok)
+            #expect(replay.status == .unauthorized)
+            #expect(try json(replay)["error"] as? String == "replayed Slack request")
+        }
+    }
+
+    @Test(arguments: [
+        ("token=tok-123&user_name=a&text=list", nil as String?, HTTPResponse.Status.ok),
+        ("token=wrong&user_name=a&text=list", nil, .unauthorized),
+        ("user_name=a&text=list", nil, .unauthorized),
+        ("user_name=a&text=list", "Token tok-123", .ok),
+        ("user_name=a&text=list", "Token nope", .unauthorized),
+    ])
+    func mattermostToken(body: String, authorization: String?, status: HTTPResponse.Status) async throws {
+        try await withApp({ $0.chat.token = "tok-123" }) { client in
+            var headers: HTTPFields = [.contentType: "application/x-www-form-urlencoded"]
+            if let authorization { headers[.authorization] = authorization }
+            let response = try await client.post("/api/v1/chat", ByteBuffer(string: body), headers: headers)
+            #expect(response.status == status)
+        }
+    }
+
+    @Test func unauthenticatedGarbageIs401Not400() async throws {
+        try await withApp({ $0.chat.token = "tok-123" }) { client in
+            let response = try await client.post("/api/v1/chat", ByteBuffer(string: "\u{0}garbage"))
+            #expect(response.status == .unauthorized)
+        }
+    }
+}
