@@ -29,6 +29,7 @@ struct ConfigTests {
         severity: {label: level, default: SEV2, map: {p1: SEV1}}
         runbooks: {path: /rb}
         logging: {level: debug, format: json}
+        chat: {token: t, max_command_bytes: 500, public_url: "https://fh.example/", roles: [{name: Lead, aliases: [l]}, {name: scribe}]}
         """
         let c = try FirehouseConfig.parse(yaml: yaml).get()
         #expect(c.server.listen == ListenAddress(host: "0.0.0.0", port: 8080))
@@ -39,6 +40,8 @@ struct ConfigTests {
         #expect(c.correlation.reopenWindow == .minutes(60) && !c.correlation.autoResolve)
         #expect(c.severity.map == SeverityMap(label: "level", values: ["p1": .sev1], unknown: .sev2))
         #expect(c.runbooks.path == "/rb" && c.logging.level == "debug" && c.logging.format == "json")
+        #expect(c.chat.token == "t" && c.chat.maxCommandBytes == 500 && c.chat.publicURL == "https://fh.example")
+        #expect(c.chat.roles == RoleCatalog(roles: [.init(name: "lead", aliases: ["l"]), .init(name: "scribe")]))
     }
 
     @Test(arguments: [
@@ -52,6 +55,10 @@ struct ConfigTests {
         ("server: {lisen: x}", "server.lisen"),
         ("logging: {level: loud}", "logging.level"),
         ("server: [1, 2]", "server"),
+        ("chat: {roles: []}", "chat.roles"),
+        ("chat: {roles: [{name: ic}, {name: x, aliases: [ic]}]}", "chat.roles[1]"),
+        ("chat: {roles: [{name: ic, nam: x}]}", "chat.roles[0].nam"),
+        ("chat: {max_command_bytes: 1}", "chat.max_command_bytes"),
     ])
     func problemsNameTheKeyPath(yaml: String, path: String) {
         guard case .failure(let errors) = FirehouseConfig.parse(yaml: yaml) else {
@@ -76,6 +83,10 @@ struct ConfigTests {
         #expect(config.validate().isEmpty)
         config.webhook.basicUsername = "u"
         #expect(config.validate().map(\.path) == ["webhook", "webhook.basic_auth"])
+        var chat = FirehouseConfig()
+        chat.applyEnvironment(["FIREHOUSE_SLACK_SIGNING_SECRET": "s", "FIREHOUSE_CHAT_TOKEN": "t"])
+        #expect(chat.chat.slackSigningSecret == "s" && chat.chat.token == "t")
+        #expect(chat.validate().map(\.path) == ["chat"])
     }
 
     @Test(arguments: [("127.0.0.1:9095", "127.0.0.1", 9095), (":80", "0.0.0.0", 80), ("[::1]:9", "::1", 9)])
