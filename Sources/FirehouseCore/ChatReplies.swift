@@ -124,6 +124,19 @@ public struct ChatReplies: Sendable {
             .joined(separator: "\n")
     }
 
+    /// The mitigation steps of the attached runbook; runbook text is trusted (it is in the repo), links are not.
+    public func runbook(_ id: Int64, runbook: Runbook?, links: [String]) -> String {
+        let ref = IncidentReference.format(id)
+        guard let runbook else {
+            let linked = links.isEmpty ? "" : "\nLinked from the alerts: " + links.map(ChatText.escape).joined(separator: ", ")
+            return "No runbook is attached to \(ref).\(linked)"
+        }
+        var text = "*\(ref)* runbook *\(ChatText.escape(runbook.title))* (`\(runbook.id)`)\n*Mitigation*\n"
+        text += runbook.section("Mitigation") ?? "(this runbook has no Mitigation section)"
+        if let first = links.first { text += "\nMore: " + ChatText.escape(first) }
+        return text
+    }
+
     public func notFound(_ id: Int64) -> String { "No incident \(IncidentReference.format(id))." }
 
     func link(_ id: Int64) -> String? {

@@ -48,6 +48,8 @@ public struct IncidentPlan: Sendable, Equatable {
     public var alertUpdates: [AlertUpdate]
     public var timeline: [TimelineDraft]
     public var outcome: IngestOutcome
+    /// Runbook ids to attach, most specific first.
+    public var attachRunbooks: [String] = []
 }
 
 /// An alert episode to insert.

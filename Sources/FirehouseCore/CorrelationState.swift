@@ -8,13 +8,17 @@ public struct CorrelationState: Sendable {
     public var activeByKey: [String: Int64]
     /// The newest resolved incident for each correlation key (candidate for reopening).
     public var resolvedByKey: [String: Int64]
+    /// Runbook ids already attached to the incidents above.
+    public var attachedRunbooks: [Int64: Set<String>]
 
     public init(episodes: [EpisodeKey: StoredEpisode] = [:], incidents: [Int64: IncidentSnapshot] = [:],
-                activeByKey: [String: Int64] = [:], resolvedByKey: [String: Int64] = [:]) {
+                activeByKey: [String: Int64] = [:], resolvedByKey: [String: Int64] = [:],
+                attachedRunbooks: [Int64: Set<String>] = [:]) {
         self.episodes = episodes
         self.incidents = incidents
         self.activeByKey = activeByKey
         self.resolvedByKey = resolvedByKey
+        self.attachedRunbooks = attachedRunbooks
     }
 }
 

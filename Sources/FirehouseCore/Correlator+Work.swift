@@ -21,7 +21,7 @@ extension Correlator {
         mutating func startPlan(_ ref: IncidentRef, head: IncidentHead, firing count: Int) {
             plans[ref] = IncidentPlan(
                 ref: ref, head: head, headChanged: { if case .new = ref { true } else { false } }(),
-                newAlerts: [], alertUpdates: [], timeline: [], outcome: .unchanged)
+                newAlerts: [], alertUpdates: [], timeline: [], outcome: .unchanged, attachRunbooks: [])
             order.append(ref)
             firing[ref] = count
         }

@@ -25,7 +25,8 @@ public struct Correlator: Sendable {
         )
     }
 
-    public func correlate(_ notification: AlertmanagerNotification, state: CorrelationState, now: Timestamp) -> CorrelationPlan {
+    public func correlate(_ notification: AlertmanagerNotification, state: CorrelationState, now: Timestamp,
+                          runbooks: RunbookLibrary = RunbookLibrary()) -> CorrelationPlan {
         var work = Work(state: state, now: now)
         for alert in Self.uniqueEpisodes(notification.alerts) {
             let episodeKey = EpisodeKey(fingerprint: alert.fingerprint, startsAt: alert.startsAt)
@@ -37,6 +38,7 @@ public struct Correlator: Sendable {
             }
         }
         finish(notification, work: &work)
+        attachRunbooks(runbooks, work: &work)
         return CorrelationPlan(
             incidents: work.order.map { work.plans[$0]! }, touchedEpisodes: work.touched, seenAt: now)
     }
@@ -180,6 +182,23 @@ public struct Correlator: Sendable {
                 plan.timeline.append(TimelineDraft(
                     at: work.now, kind: .incidentResolved, actor: SystemActor.firehouse, text: "all alerts resolved"))
                 if plan.outcome != .opened { plan.outcome = .resolved }
+            }
+            work.plans[ref] = plan
+        }
+    }
+
+    /// Matching runs when an incident opens and when alerts join it; each runbook is attached once.
+    private func attachRunbooks(_ library: RunbookLibrary, work: inout Work) {
+        guard !library.isEmpty else { return }
+        for ref in work.order {
+            var plan = work.plans[ref]!
+            guard !plan.newAlerts.isEmpty else { continue }
+            var attached: Set<String> = if case .existing(let id) = ref { work.state.attachedRunbooks[id] ?? [] } else { [] }
+            for runbook in library.matching(plan.newAlerts.map(\.alert.labels)) where attached.insert(runbook.id).inserted {
+                plan.attachRunbooks.append(runbook.id)
+                plan.timeline.append(TimelineDraft(
+                    at: work.now, kind: .runbookAttached, actor: SystemActor.firehouse,
+                    text: "runbook \(runbook.id) attached", data: ["runbook": runbook.id, "title": runbook.title, "path": runbook.path]))
             }
             work.plans[ref] = plan
         }

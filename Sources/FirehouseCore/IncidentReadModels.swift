@@ -18,12 +18,22 @@ public struct IncidentDetail: Sendable, Equatable {
     public var timeline: [TimelineEntry]
     /// Every role assignment, current and past, oldest first.
     public var roles: [RoleAssignment]
+    /// Ids of the runbooks attached to it, in attachment order.
+    public var runbooks: [String]
 
-    public init(summary: IncidentSummary, alerts: [AlertRecord], timeline: [TimelineEntry], roles: [RoleAssignment] = []) {
+    public init(summary: IncidentSummary, alerts: [AlertRecord], timeline: [TimelineEntry], roles: [RoleAssignment] = [],
+                runbooks: [String] = []) {
         self.summary = summary
         self.alerts = alerts
         self.timeline = timeline
         self.roles = roles
+        self.runbooks = runbooks
+    }
+
+    /// Distinct `runbook_url` annotations of its alerts, always kept as links.
+    public var runbookLinks: [String] {
+        var seen = Set<String>()
+        return alerts.compactMap { $0.annotations["runbook_url"] }.filter { !$0.isEmpty && seen.insert($0).inserted }
     }
 }
 

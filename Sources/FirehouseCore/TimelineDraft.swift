@@ -29,6 +29,7 @@ public enum TimelineKind: String, Sendable, Codable, CaseIterable {
     case roleUnassigned = "role_unassigned"
     case note = "note"
     case titleChanged = "title_changed"
+    case runbookAttached = "runbook_attached"
 }
 
 /// Actors the service itself writes as.

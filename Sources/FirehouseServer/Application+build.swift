@@ -12,31 +12,36 @@ public func buildApplication(
     clock: any FirehouseCore.Clock = SystemClock(),
     logger: Logger = Logger(label: "firehouse")
 ) throws -> some ApplicationProtocol {
+    let catalog = RunbookCatalog(directory: config.runbooks.path, logger: logger)
+    catalog.reload()
     let store = try SQLiteIncidentStore(
         options: .init(path: config.database.path, busyTimeoutSeconds: Double(config.database.busyTimeout.nanoseconds) / 1e9),
         correlator: Correlator(config: config.correlationConfig),
-        clock: clock)
-    let router = buildRouter(config: config, repository: store, clock: clock)
+        clock: clock, runbooks: catalog.shelf)
+    let router = buildRouter(config: config, repository: store, catalog: catalog, clock: clock)
     return Application(
         router: router,
         configuration: .init(address: .hostname(config.server.listen.host, port: config.server.listen.port),
                              serverName: "firehouse"),
-        services: [StoreCheckpointService(store: store, logger: logger)],
+        services: [StoreCheckpointService(store: store, logger: logger), RunbookReloadService(catalog: catalog)],
         logger: logger)
 }
 
 /// The routes, separate from the server so tests can drive them with any repository.
 public func buildRouter(config: FirehouseConfig, repository: any IncidentRepository,
+                        catalog: RunbookCatalog? = nil,
                         clock: any FirehouseCore.Clock = SystemClock()) -> Router<FirehouseContext> {
+    let catalog = catalog ?? RunbookCatalog(directory: config.runbooks.path, logger: Logger(label: "firehouse"))
     let router = Router(context: FirehouseContext.self)
     router.add(middleware: ErrorMiddleware())
     router.add(middleware: LogRequestsMiddleware(.debug))
     HealthController(repository: repository).addRoutes(to: router)
     AlertmanagerController(repository: repository, auth: WebhookAuth(config.webhook),
                            maxBodyBytes: config.server.maxBodyBytes).addRoutes(to: router)
-    IncidentController(repository: repository).addRoutes(to: router)
+    IncidentController(repository: repository, runbooks: catalog.shelf).addRoutes(to: router)
+    RunbookController(catalog: catalog, repository: repository).addRoutes(to: router)
     let chat = ChatService(
-        repository: repository,
+        repository: repository, runbooks: catalog.shelf,
         parser: ChatCommandParser(roles: config.chat.roles, maxLength: config.chat.maxCommandBytes),
         replies: ChatReplies(baseURL: config.chat.publicURL))
     ChatController(service: chat, auth: ChatAuth(config.chat, clock: clock),

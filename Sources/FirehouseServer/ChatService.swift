@@ -3,6 +3,7 @@ import FirehouseCore
 /// Runs a parsed chat command against the repository and renders the reply.
 struct ChatService: Sendable {
     let repository: any IncidentRepository
+    let runbooks: RunbookShelf
     let parser: ChatCommandParser
     let replies: ChatReplies
 
@@ -46,8 +47,9 @@ struct ChatService: Sendable {
             guard let detail = try await repository.incident(id: id) else { return .ephemeral(replies.notFound(id)) }
             return .ephemeral(replies.roles(id, roles: detail.roles, catalog: parser.roles))
         case .runbook(let id):
-            guard try await repository.incident(id: id) != nil else { return .ephemeral(replies.notFound(id)) }
-            return .ephemeral("No runbook is attached to \(IncidentReference.format(id)).")
+            guard let detail = try await repository.incident(id: id) else { return .ephemeral(replies.notFound(id)) }
+            let runbook = runbooks.library.primary(of: detail.runbooks)
+            return .ephemeral(replies.runbook(id, runbook: runbook, links: detail.runbookLinks))
         case .declare(let severity, let title):
             guard let actor else { return .ephemeral(Self.anonymous) }
             let head = try await repository.declare(title: title, severity: severity, actor: actor)

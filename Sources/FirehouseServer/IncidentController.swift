@@ -5,6 +5,7 @@ import Hummingbird
 /// Read side of incidents: `/api/v1/incidents...`.
 struct IncidentController<Context: RequestContext>: Sendable {
     let repository: any IncidentRepository
+    let runbooks: RunbookShelf
     static var maxLimit: Int { 500 }
 
     func addRoutes(to router: Router<Context>) {
@@ -44,7 +45,7 @@ struct IncidentController<Context: RequestContext>: Sendable {
     @Sendable func show(_ request: Request, context: Context) async throws -> Response {
         let id = try Self.incidentID(context)
         guard let detail = try await repository.incident(id: id) else { throw APIError.notFound("incident \(id)") }
-        return JSONResponse.make(IncidentJSON(summary: detail.summary, detail: detail))
+        return JSONResponse.make(IncidentJSON(summary: detail.summary, detail: detail, library: runbooks.library))
     }
 
     private struct TimelineReply: Encodable {

@@ -5,10 +5,13 @@ struct IncidentJSON: Encodable {
     var summary: IncidentSummary
     /// Present only on the single-incident endpoint.
     var detail: IncidentDetail?
+    /// To describe attached runbooks (title, path); only with `detail`.
+    var library: RunbookLibrary = RunbookLibrary()
 
     private enum Keys: String, CodingKey {
         case id, ref, title, status, severity, openedAt, acknowledgedAt, mitigatedAt, resolvedAt, closedAt
         case labels, receiver, reopenCount, alertCount, firingAlertCount, alerts, roles, roleHistory, timeline
+        case runbook, relatedRunbooks, runbookLinks
     }
 
     func encode(to encoder: any Encoder) throws {
@@ -34,6 +37,19 @@ struct IncidentJSON: Encodable {
             try c.encode(detail.roles.filter(\.isCurrent).map(RoleJSON.init), forKey: .roles)
             try c.encode(detail.roles.map(RoleJSON.init), forKey: .roleHistory)
             try c.encode(detail.timeline.map(TimelineEntryJSON.init), forKey: .timeline)
+            let primary = library.primary(of: detail.runbooks)
+            let links = detail.runbookLinks
+            if primary != nil || !links.isEmpty {
+                try c.encode(AttachedRunbookJSON(id: primary?.id, title: primary?.title, path: primary?.path, url: links.first),
+                             forKey: .runbook)
+            } else {
+                try c.encodeNil(forKey: .runbook)
+            }
+            let related = detail.runbooks.filter { $0 != primary?.id }.map { id in
+                AttachedRunbookJSON(id: id, title: library[id]?.title, path: library[id]?.path, url: nil)
+            }
+            try c.encode(related, forKey: .relatedRunbooks)
+            try c.encode(links, forKey: .runbookLinks)
         }
     }
 }
@@ -101,5 +117,23 @@ struct RoleJSON: Encodable {
         try c.encode(assignment.from, forKey: .from)
         try c.encode(assignment.to, forKey: .to)
         try c.encode(assignment.assignedBy, forKey: .assignedBy)
+    }
+}
+
+/// `{id, title, path, url}`: the local runbook (null fields when none matched) and the alert's runbook_url.
+struct AttachedRunbookJSON: Encodable {
+    var id: String?
+    var title: String?
+    var path: String?
+    var url: String?
+
+    private enum Keys: String, CodingKey { case id, title, path, url }
+
+    func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: Keys.self)
+        try c.encode(id, forKey: .id)
+        try c.encode(title, forKey: .title)
+        try c.encode(path, forKey: .path)
+        try c.encode(url, forKey: .url)
     }
 }

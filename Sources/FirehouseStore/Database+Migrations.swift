@@ -77,6 +77,16 @@ enum Migrations {
                 CREATE UNIQUE INDEX roles_current ON roles(incident_id, role) WHERE ended_at IS NULL;
                 """)
         }
+        migrator.registerMigration("v3-incident-runbooks") { db in
+            try db.execute(sql: """
+                CREATE TABLE incident_runbooks (
+                    incident_id INTEGER NOT NULL REFERENCES incidents(id) ON DELETE CASCADE,
+                    runbook_id TEXT NOT NULL,
+                    attached_at INTEGER NOT NULL,
+                    PRIMARY KEY (incident_id, runbook_id)
+                );
+                """)
+        }
         return migrator
     }
 }

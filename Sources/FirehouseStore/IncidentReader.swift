@@ -60,7 +60,8 @@ struct IncidentReader {
     func detail(id: Int64) throws -> IncidentDetail? {
         guard let head = try head(id: id) else { return nil }
         return IncidentDetail(summary: try summary(of: head), alerts: try alerts(incidentID: id),
-                              timeline: try timeline(incidentID: id), roles: try roles(incidentID: id))
+                              timeline: try timeline(incidentID: id), roles: try roles(incidentID: id),
+                              runbooks: try runbookIDs(incidentID: id))
     }
 
     func alerts(incidentID: Int64) throws -> [AlertRecord] {
@@ -94,5 +95,12 @@ struct IncidentReader {
                            from: Timestamp(nanoseconds: row[4]), to: (row[5] as Int64?).map(Timestamp.init(nanoseconds:)),
                            assignedBy: row[6])
         }
+    }
+
+    /// Attached runbook ids, in attachment order.
+    func runbookIDs(incidentID: Int64) throws -> [String] {
+        try String.fetchAll(db.cachedStatement(sql: """
+            SELECT runbook_id FROM incident_runbooks WHERE incident_id = ? ORDER BY attached_at, rowid
+            """), arguments: [incidentID])
     }
 }

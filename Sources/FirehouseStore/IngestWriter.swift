@@ -6,9 +6,10 @@ import GRDB
 struct IngestWriter {
     let db: Database
 
-    func apply(_ notification: AlertmanagerNotification, correlator: Correlator, now: Timestamp) throws -> [IngestResult] {
+    func apply(_ notification: AlertmanagerNotification, correlator: Correlator, now: Timestamp,
+               runbooks: RunbookLibrary) throws -> [IngestResult] {
         let state = try load(correlator.lookup(for: notification))
-        let plan = correlator.correlate(notification, state: state, now: now)
+        let plan = correlator.correlate(notification, state: state, now: now, runbooks: runbooks)
         return try write(plan)
     }
 
@@ -48,10 +49,12 @@ struct IngestWriter {
             }
         }
         let firing = try db.cachedStatement(sql: "SELECT COUNT(*) FROM alerts WHERE incident_id = ? AND status = 'firing'")
+        let reader = IncidentReader(db: db)
         for id in incidentIDs {
-            guard let head = try IncidentReader(db: db).head(id: id) else { continue }
+            guard let head = try reader.head(id: id) else { continue }
             let count = try Int.fetchOne(firing, arguments: [id]) ?? 0
             state.incidents[id] = IncidentSnapshot(head: head, firingAlerts: count)
+            state.attachedRunbooks[id] = Set(try reader.runbookIDs(incidentID: id))
         }
         return state
     }
@@ -73,6 +76,10 @@ struct IngestWriter {
             for new in incident.newAlerts { try insert(new, incidentID: id, now: now) }
             for change in incident.alertUpdates { try apply(change, now: now) }
             for entry in incident.timeline { try append(entry, incidentID: id) }
+            for runbook in incident.attachRunbooks {
+                try db.cachedStatement(sql: "INSERT OR IGNORE INTO incident_runbooks (incident_id, runbook_id, attached_at) VALUES (?, ?, ?)")
+                    .execute(arguments: [id, runbook, now])
+            }
             results.append(IngestResult(id: id, action: incident.outcome))
         }
         if !plan.touchedEpisodes.isEmpty {

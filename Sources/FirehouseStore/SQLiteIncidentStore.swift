@@ -12,6 +12,7 @@ public final class SQLiteIncidentStore: IncidentRepository {
     let pool: DatabasePool
     let correlator: Correlator
     let clock: any FirehouseCore.Clock
+    let runbooks: RunbookShelf
     private let committer: GroupCommitter
 
     /// Where the database lives and how it commits.
@@ -30,7 +31,8 @@ public final class SQLiteIncidentStore: IncidentRepository {
     }
 
     /// Opens (creating if missing) and migrates the database.
-    public init(options: Options, correlator: Correlator, clock: any FirehouseCore.Clock) throws {
+    public init(options: Options, correlator: Correlator, clock: any FirehouseCore.Clock,
+                runbooks: RunbookShelf = RunbookShelf()) throws {
         var configuration = Configuration()
         configuration.busyMode = .timeout(options.busyTimeoutSeconds)
         configuration.foreignKeysEnabled = true
@@ -49,6 +51,7 @@ public final class SQLiteIncidentStore: IncidentRepository {
         }
         self.correlator = correlator
         self.clock = clock
+        self.runbooks = runbooks
         self.committer = GroupCommitter(maxBatch: options.maxBatch)
     }
 
@@ -61,6 +64,7 @@ public final class SQLiteIncidentStore: IncidentRepository {
     private func commit(_ batch: [AlertmanagerNotification]) async throws -> [Result<[IngestResult], any Error>] {
         let correlator = self.correlator
         let clock = self.clock
+        let library = runbooks.library
         do {
             return try await pool.write { db in
                 var results: [Result<[IngestResult], any Error>] = []
@@ -69,7 +73,8 @@ public final class SQLiteIncidentStore: IncidentRepository {
                     var outcome: [IngestResult] = []
                     do {
                         try db.inSavepoint {
-                            outcome = try IngestWriter(db: db).apply(notification, correlator: correlator, now: clock.now())
+                            outcome = try IngestWriter(db: db).apply(
+                                notification, correlator: correlator, now: clock.now(), runbooks: library)
                             return .commit
                         }
                         results.append(.success(outcome))

@@ -15,6 +15,7 @@ func testConfig(_ edit: (inout FirehouseConfig) -> Void = { _ in }) -> (Firehous
     let dir = FileManager.default.temporaryDirectory.appendingPathComponent("firehouse-server-\(UUID().uuidString)")
     var config = FirehouseConfig()
     config.database.path = dir.appendingPathComponent("db/firehouse.sqlite").path
+    config.runbooks.path = dir.appendingPathComponent("no-runbooks").path
     edit(&config)
     return (config, dir)
 }

@@ -1,0 +1,89 @@
+import Foundation
+
+/// One Alertmanager label matcher: `name="v"`, `name!="v"`, `name=~"re"`, `name!~"re"`.
+/// Regexes are fully anchored, as in Alertmanager. An absent label matches as the empty string.
+public struct LabelMatcher: Sendable, Equatable, CustomStringConvertible {
+    public enum Operator: String, Sendable, CaseIterable {
+        case equal = "=", notEqual = "!=", regex = "=~", notRegex = "!~"
+    }
+
+    public var name: String
+    public var op: Operator
+    public var value: String
+    private let compiled: CompiledRegex?
+
+    public init(name: String, op: Operator, value: String) throws(MatcherError) {
+        guard Self.isValidName(name) else { throw .invalidName(name) }
+        self.name = name
+        self.op = op
+        self.value = value
+        switch op {
+        case .regex, .notRegex: compiled = try CompiledRegex(anchoring: value)
+        case .equal, .notEqual: compiled = nil
+        }
+    }
+
+    public func matches(_ labels: LabelSet) -> Bool {
+        let actual = labels[name] ?? ""
+        switch op {
+        case .equal: return actual == value
+        case .notEqual: return actual != value
+        case .regex: return compiled!.matches(actual)
+        case .notRegex: return !compiled!.matches(actual)
+        }
+    }
+
+    public var isEquality: Bool { op == .equal }
+
+    public var description: String { "\(name)\(op.rawValue)\(Self.quote(value))" }
+
+    public static func == (lhs: LabelMatcher, rhs: LabelMatcher) -> Bool {
+        lhs.name == rhs.name && lhs.op == rhs.op && lhs.value == rhs.value
+    }
+
+    static func isValidName(_ name: String) -> Bool {
+        guard let first = name.unicodeScalars.first, first == "_" || (first.isASCII && first.properties.isAlphabetic) else {
+            return false
+        }
+        return name.unicodeScalars.allSatisfy { $0 == "_" || ($0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0))) }
+    }
+
+    static func quote(_ value: String) -> String {
+        "\"" + value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
+            .replacingOccurrences(of: "\n", with: "\\n") + "\""
+    }
+}
+
+/// Why a matcher is not valid.
+public enum MatcherError: Error, Equatable, Sendable, CustomStringConvertible {
+    case invalidName(String)
+    case missingOperator(String)
+    case badQuoting(String)
+    case invalidRegex(String, reason: String)
+
+    public var description: String {
+        switch self {
+        case .invalidName(let name): "invalid label name \"\(name)\""
+        case .missingOperator(let text): "no operator (=, !=, =~, !~) in \"\(text)\""
+        case .badQuoting(let text): "bad quoting in \"\(text)\""
+        case .invalidRegex(let value, let reason): "invalid regex \"\(value)\": \(reason)"
+        }
+    }
+}
+
+/// A compiled, fully anchored regex. NSRegularExpression is immutable and safe to share across threads.
+struct CompiledRegex: @unchecked Sendable {
+    let regex: NSRegularExpression
+
+    init(anchoring pattern: String) throws(MatcherError) {
+        do {
+            regex = try NSRegularExpression(pattern: "^(?:\(pattern))$", options: [])
+        } catch {
+            throw .invalidRegex(pattern, reason: "does not compile")
+        }
+    }
+
+    func matches(_ text: String) -> Bool {
+        regex.firstMatch(in: text, options: [], range: NSRange(text.startIndex..., in: text)) != nil
+    }
+}

@@ -1,0 +1,80 @@
+/// A runbook: what to do when its matchers match an incident's alerts.
+public struct Runbook: Sendable, Equatable {
+    public var id: String
+    public var title: String
+    public var matchers: [LabelMatcher]
+    public var severity: String?
+    public var owner: String?
+    /// Path relative to the runbooks directory, e.g. `kafka/broker-down.md`.
+    public var path: String
+    /// The Markdown body after the front matter.
+    public var body: String
+
+    public init(id: String, title: String, matchers: [LabelMatcher], severity: String? = nil, owner: String? = nil,
+                path: String, body: String) {
+        self.id = id
+        self.title = title
+        self.matchers = matchers
+        self.severity = severity
+        self.owner = owner
+        self.path = path
+        self.body = body
+    }
+
+    /// The sections every runbook has, in order.
+    public static let requiredSections = ["Symptoms", "Impact", "Diagnosis", "Mitigation", "Escalation", "Verification"]
+
+    /// All matchers match the labels of this one alert.
+    public func matches(_ labels: LabelSet) -> Bool {
+        !matchers.isEmpty && matchers.allSatisfy { $0.matches(labels) }
+    }
+
+    /// Sort key: more matchers, then more equality matchers, then id (ascending) wins.
+    public static func moreSpecific(_ a: Runbook, _ b: Runbook) -> Bool {
+        if a.matchers.count != b.matchers.count { return a.matchers.count > b.matchers.count }
+        let ae = a.matchers.filter(\.isEquality).count, be = b.matchers.filter(\.isEquality).count
+        if ae != be { return ae > be }
+        return a.id < b.id
+    }
+
+    /// The text of one `## Section`, without its heading; nil if absent.
+    public func section(_ name: String) -> String? {
+        var lines: [Substring] = []
+        var inside = false
+        for line in body.split(separator: "\n", omittingEmptySubsequences: false) {
+            if line.hasPrefix("## ") {
+                if inside { break }
+                inside = line.dropFirst(3).trimmingWhitespace().lowercased() == name.lowercased()
+                continue
+            }
+            if inside { lines.append(line) }
+        }
+        guard inside || !lines.isEmpty else { return nil }
+        return lines.joined(separator: "\n").trimmingWhitespace().description
+    }
+}
+
+/// The loaded runbooks; matching is pure and takes alert label sets.
+public struct RunbookLibrary: Sendable, Equatable {
+    public private(set) var runbooks: [Runbook]
+    private var byID: [String: Int]
+
+    public init(_ runbooks: [Runbook] = []) {
+        self.runbooks = runbooks.sorted { $0.id < $1.id }
+        self.byID = Dictionary(self.runbooks.enumerated().map { ($1.id, $0) }, uniquingKeysWith: { first, _ in first })
+    }
+
+    public subscript(id: String) -> Runbook? { byID[id].map { runbooks[$0] } }
+
+    public var isEmpty: Bool { runbooks.isEmpty }
+
+    /// Runbooks whose matchers all match at least one of the alerts, most specific first.
+    public func matching(_ alerts: [LabelSet]) -> [Runbook] {
+        runbooks.filter { runbook in alerts.contains { runbook.matches($0) } }.sorted(by: Runbook.moreSpecific)
+    }
+
+    /// The primary runbook among attached ids: the most specific one still in the library.
+    public func primary(of ids: [String]) -> Runbook? {
+        ids.compactMap { self[$0] }.sorted(by: Runbook.moreSpecific).first
+    }
+}
