@@ -18,6 +18,7 @@ struct InMemoryLedger {
     var incidents: [Int64: IncidentHead] = [:]
     var episodes: [Int64: Episode] = [:]
     var timeline: [Int64: [TimelineDraft]] = [:]
+    var attached: [Int64: [String]] = [:]
     private var nextIncident: Int64 = 1
     private var nextEpisode: Int64 = 1
 
@@ -36,6 +37,7 @@ struct InMemoryLedger {
         }
         let ids = Set(state.episodes.values.map(\.incidentID)).union(state.activeByKey.values).union(state.resolvedByKey.values)
         for id in ids {
+            state.attachedRunbooks[id] = Set(attached[id] ?? [])
             let firing = episodes.values.filter { $0.incidentID == id && $0.status == .firing }.count
             state.incidents[id] = IncidentSnapshot(head: incidents[id]!, firingAlerts: firing)
         }
@@ -43,8 +45,8 @@ struct InMemoryLedger {
     }
 
     @discardableResult
-    mutating func ingest(_ n: AlertmanagerNotification, at now: Timestamp) -> [IngestResult] {
-        let plan = correlator.correlate(n, state: state(for: correlator.lookup(for: n)), now: now)
+    mutating func ingest(_ n: AlertmanagerNotification, at now: Timestamp, runbooks: RunbookLibrary = RunbookLibrary()) -> [IngestResult] {
+        let plan = correlator.correlate(n, state: state(for: correlator.lookup(for: n)), now: now, runbooks: runbooks)
         var results: [IngestResult] = []
         for p in plan.incidents {
             var id: Int64
@@ -72,6 +74,7 @@ struct InMemoryLedger {
                 episodes[u.episodeID]!.lastSeen = now
             }
             timeline[id, default: []] += p.timeline
+            attached[id, default: []] += p.attachRunbooks
             results.append(IngestResult(id: id, action: p.outcome))
         }
         for e in plan.touchedEpisodes { episodes[e]!.lastSeen = now }
