@@ -11,6 +11,8 @@ public protocol IncidentRepository: Sendable {
     func declare(title: String, severity: Severity, actor: Actor) async throws -> IncidentHead
     /// Applies a human action (lifecycle move, severity, roles, note, title) in one transaction.
     func perform(_ action: IncidentAction, on id: Int64, actor: Actor) async throws -> ActionResult
+    /// A stored post-mortem draft: the given version, or the latest when `version` is nil.
+    func postmortem(incidentID: Int64, version: Int?) async throws -> StoredPostmortem?
     /// Throws unless the database is open, migrated and answering.
     func checkReady() async throws
 }
@@ -32,3 +34,19 @@ public enum ActionResult: Sendable, Equatable {
     /// Done: the incident's new head and the timeline entries written.
     case changed(IncidentHead, [TimelineDraft])
 }
+
+/// A post-mortem draft as stored when an incident was closed.
+public struct StoredPostmortem: Sendable, Equatable {
+    public var version: Int
+    public var generatedAt: Timestamp
+    public var markdown: String
+
+    public init(version: Int, generatedAt: Timestamp, markdown: String) {
+        self.version = version
+        self.generatedAt = generatedAt
+        self.markdown = markdown
+    }
+}
+
+/// Writes the post-mortem draft of an incident that was just closed (the template lives in the shell).
+public typealias PostmortemDrafter = @Sendable (IncidentDetail) -> String

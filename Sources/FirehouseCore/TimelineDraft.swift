@@ -30,6 +30,7 @@ public enum TimelineKind: String, Sendable, Codable, CaseIterable {
     case note = "note"
     case titleChanged = "title_changed"
     case runbookAttached = "runbook_attached"
+    case postmortemGenerated = "postmortem_generated"
 }
 
 /// Actors the service itself writes as.

@@ -14,11 +14,13 @@ public func buildApplication(
 ) throws -> some ApplicationProtocol {
     let catalog = RunbookCatalog(directory: config.runbooks.path, logger: logger)
     catalog.reload()
+    let drafts = try PostmortemDrafts(templatePath: config.postmortem.template, runbooks: catalog.shelf,
+                                      publicURL: config.chat.publicURL)
     let store = try SQLiteIncidentStore(
         options: .init(path: config.database.path, busyTimeoutSeconds: Double(config.database.busyTimeout.nanoseconds) / 1e9),
         correlator: Correlator(config: config.correlationConfig),
-        clock: clock, runbooks: catalog.shelf)
-    let router = buildRouter(config: config, repository: store, catalog: catalog, clock: clock)
+        clock: clock, runbooks: catalog.shelf, drafter: drafts.drafter)
+    let router = buildRouter(config: config, repository: store, catalog: catalog, drafts: drafts, clock: clock)
     return Application(
         router: router,
         configuration: .init(address: .hostname(config.server.listen.host, port: config.server.listen.port),
@@ -29,9 +31,10 @@ public func buildApplication(
 
 /// The routes, separate from the server so tests can drive them with any repository.
 public func buildRouter(config: FirehouseConfig, repository: any IncidentRepository,
-                        catalog: RunbookCatalog? = nil,
+                        catalog: RunbookCatalog? = nil, drafts: PostmortemDrafts? = nil,
                         clock: any FirehouseCore.Clock = SystemClock()) -> Router<FirehouseContext> {
     let catalog = catalog ?? RunbookCatalog(directory: config.runbooks.path, logger: Logger(label: "firehouse"))
+    let drafts = drafts ?? (try? PostmortemDrafts(templatePath: "", runbooks: catalog.shelf, publicURL: config.chat.publicURL))!
     let router = Router(context: FirehouseContext.self)
     router.add(middleware: ErrorMiddleware())
     router.add(middleware: LogRequestsMiddleware(.debug))
@@ -40,8 +43,9 @@ public func buildRouter(config: FirehouseConfig, repository: any IncidentReposit
                            maxBodyBytes: config.server.maxBodyBytes).addRoutes(to: router)
     IncidentController(repository: repository, runbooks: catalog.shelf).addRoutes(to: router)
     RunbookController(catalog: catalog, repository: repository).addRoutes(to: router)
+    PostmortemController(repository: repository, drafts: drafts, maxBodyBytes: config.server.maxBodyBytes).addRoutes(to: router)
     let chat = ChatService(
-        repository: repository, runbooks: catalog.shelf,
+        repository: repository, runbooks: catalog.shelf, drafts: drafts,
         parser: ChatCommandParser(roles: config.chat.roles, maxLength: config.chat.maxCommandBytes),
         replies: ChatReplies(baseURL: config.chat.publicURL))
     ChatController(service: chat, auth: ChatAuth(config.chat, clock: clock),

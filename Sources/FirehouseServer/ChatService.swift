@@ -4,6 +4,7 @@ import FirehouseCore
 struct ChatService: Sendable {
     let repository: any IncidentRepository
     let runbooks: RunbookShelf
+    let drafts: PostmortemDrafts
     let parser: ChatCommandParser
     let replies: ChatReplies
 
@@ -60,7 +61,12 @@ struct ChatService: Sendable {
             case .notFound: return .ephemeral(replies.notFound(id))
             case .unchanged(let text): return .ephemeral(ChatText.escape(text) + ".")
             case .refused(let text): return .ephemeral(ChatText.escape(text) + ".")
-            case .changed(let head, let timeline): return .inChannel(replies.changed(head.id, timeline: timeline))
+            case .changed(let head, let timeline):
+                var text = replies.changed(head.id, timeline: timeline)
+                if timeline.contains(where: { $0.kind == .postmortemGenerated }) {
+                    text += "\nPost-mortem draft: \(drafts.postmortemLink(head.id))"
+                }
+                return .inChannel(text)
             }
         }
     }

@@ -107,6 +107,12 @@ final class ConfigReader {
                     if let text = string(node, path) { config.runbooks.path = text }
                     return true
                 }
+            case "postmortem":
+                section(node, path: path) { key, node, path in
+                    guard key == "template" else { return false }
+                    if let text = string(node, path) { config.postmortem.template = text }
+                    return true
+                }
             case "logging":
                 section(node, path: path) { key, node, path in
                     switch key {

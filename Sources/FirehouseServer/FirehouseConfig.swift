@@ -9,6 +9,7 @@ public struct FirehouseConfig: Sendable, Equatable {
     public var severity = SeveritySection()
     public var chat = Chat()
     public var runbooks = Runbooks()
+    public var postmortem = Postmortem()
     public var logging = Logging()
 
     public init() {}
@@ -61,6 +62,12 @@ public struct FirehouseConfig: Sendable, Equatable {
     /// `runbooks:`
     public struct Runbooks: Sendable, Equatable {
         public var path = "./runbooks"
+    }
+
+    /// `postmortem:`
+    public struct Postmortem: Sendable, Equatable {
+        /// A Mustache template file replacing the built-in draft; empty: built-in.
+        public var template = ""
     }
 
     /// `logging:`

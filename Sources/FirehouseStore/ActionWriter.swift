@@ -5,7 +5,8 @@ import GRDB
 struct ActionWriter {
     let db: Database
 
-    func perform(_ action: IncidentAction, on id: Int64, actor: Actor, now: Timestamp) throws -> ActionResult {
+    func perform(_ action: IncidentAction, on id: Int64, actor: Actor, now: Timestamp,
+                 drafter: PostmortemDrafter?) throws -> ActionResult {
         let reader = IncidentReader(db: db)
         guard let head = try reader.head(id: id) else { return .notFound }
         let roles = try reader.roles(incidentID: id)
@@ -27,8 +28,25 @@ struct ActionWriter {
                     """, arguments: [id, start.role, start.user.id, start.user.name, now.nanoseconds, actor.name])
             }
             for entry in effects.timeline { try writer.append(entry, incidentID: id) }
-            return .changed(effects.head, effects.timeline)
+            var timeline = effects.timeline
+            if effects.head.status == .closed, head.status != .closed, let drafter {
+                timeline.append(try storePostmortem(incidentID: id, drafter: drafter, actor: actor, now: now))
+            }
+            return .changed(effects.head, timeline)
         }
+    }
+
+    /// Renders the draft from the incident as just written and stores it as the next version.
+    private func storePostmortem(incidentID id: Int64, drafter: PostmortemDrafter, actor: Actor, now: Timestamp) throws -> TimelineDraft {
+        guard let detail = try IncidentReader(db: db).detail(id: id) else { throw StorageUnavailable(reason: "incident \(id) vanished") }
+        let markdown = drafter(detail)
+        let version = (try Int.fetchOne(db, sql: "SELECT MAX(version) FROM postmortems WHERE incident_id = ?", arguments: [id]) ?? 0) + 1
+        try db.execute(sql: "INSERT INTO postmortems (incident_id, version, generated_at, markdown) VALUES (?, ?, ?, ?)",
+                       arguments: [id, version, now.nanoseconds, markdown])
+        let entry = TimelineDraft(at: now, kind: .postmortemGenerated, actor: SystemActor.firehouse,
+                                  text: "post-mortem draft v\(version) generated", data: ["version": String(version)])
+        try IngestWriter(db: db).append(entry, incidentID: id)
+        return entry
     }
 
     func declare(title: String, severity: Severity, actor: Actor, now: Timestamp) throws -> IncidentHead {

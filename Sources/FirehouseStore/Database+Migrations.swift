@@ -87,6 +87,18 @@ enum Migrations {
                 );
                 """)
         }
+        migrator.registerMigration("v4-postmortems") { db in
+            // Every close writes a new version; earlier drafts are kept.
+            try db.execute(sql: """
+                CREATE TABLE postmortems (
+                    incident_id INTEGER NOT NULL REFERENCES incidents(id) ON DELETE CASCADE,
+                    version INTEGER NOT NULL,
+                    generated_at INTEGER NOT NULL,
+                    markdown TEXT NOT NULL,
+                    PRIMARY KEY (incident_id, version)
+                );
+                """)
+        }
         return migrator
     }
 }

@@ -103,4 +103,16 @@ struct IncidentReader {
             SELECT runbook_id FROM incident_runbooks WHERE incident_id = ? ORDER BY attached_at, rowid
             """), arguments: [incidentID])
     }
+
+    func postmortem(incidentID: Int64, version: Int?) throws -> StoredPostmortem? {
+        let row: Row? = if let version {
+            try Row.fetchOne(db, sql: "SELECT version, generated_at, markdown FROM postmortems WHERE incident_id = ? AND version = ?",
+                             arguments: [incidentID, version])
+        } else {
+            try Row.fetchOne(db, sql: """
+                SELECT version, generated_at, markdown FROM postmortems WHERE incident_id = ? ORDER BY version DESC LIMIT 1
+                """, arguments: [incidentID])
+        }
+        return row.map { StoredPostmortem(version: $0[0], generatedAt: Timestamp(nanoseconds: $0[1]), markdown: $0[2]) }
+    }
 }

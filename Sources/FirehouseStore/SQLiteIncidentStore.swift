@@ -13,6 +13,7 @@ public final class SQLiteIncidentStore: IncidentRepository {
     let correlator: Correlator
     let clock: any FirehouseCore.Clock
     let runbooks: RunbookShelf
+    let drafter: PostmortemDrafter?
     private let committer: GroupCommitter
 
     /// Where the database lives and how it commits.
@@ -32,7 +33,7 @@ public final class SQLiteIncidentStore: IncidentRepository {
 
     /// Opens (creating if missing) and migrates the database.
     public init(options: Options, correlator: Correlator, clock: any FirehouseCore.Clock,
-                runbooks: RunbookShelf = RunbookShelf()) throws {
+                runbooks: RunbookShelf = RunbookShelf(), drafter: PostmortemDrafter? = nil) throws {
         var configuration = Configuration()
         configuration.busyMode = .timeout(options.busyTimeoutSeconds)
         configuration.foreignKeysEnabled = true
@@ -52,6 +53,7 @@ public final class SQLiteIncidentStore: IncidentRepository {
         self.correlator = correlator
         self.clock = clock
         self.runbooks = runbooks
+        self.drafter = drafter
         self.committer = GroupCommitter(maxBatch: options.maxBatch)
     }
 
@@ -117,7 +119,8 @@ public final class SQLiteIncidentStore: IncidentRepository {
 
     public func perform(_ action: IncidentAction, on id: Int64, actor: Actor) async throws -> ActionResult {
         let now = clock.now()
-        return try await write { db in try ActionWriter(db: db).perform(action, on: id, actor: actor, now: now) }
+        let drafter = self.drafter
+        return try await write { db in try ActionWriter(db: db).perform(action, on: id, actor: actor, now: now, drafter: drafter) }
     }
 
     private func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
@@ -126,6 +129,10 @@ public final class SQLiteIncidentStore: IncidentRepository {
         } catch {
             throw Self.storageError(error)
         }
+    }
+
+    public func postmortem(incidentID: Int64, version: Int?) async throws -> StoredPostmortem? {
+        try await read { db in try IncidentReader(db: db).postmortem(incidentID: incidentID, version: version) }
     }
 
     public func checkReady() async throws {

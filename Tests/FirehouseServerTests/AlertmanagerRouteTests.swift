@@ -115,4 +115,7 @@ struct BrokenRepository: IncidentRepository {
     func perform(_ action: IncidentAction, on id: Int64, actor: Actor) async throws -> ActionResult {
         throw StorageUnavailable(reason: "disk I/O error")
     }
+    func postmortem(incidentID: Int64, version: Int?) async throws -> StoredPostmortem? {
+        throw StorageUnavailable(reason: "disk I/O error")
+    }
 }

@@ -44,6 +44,8 @@ struct ChatRouteTests {
             #expect(text.contains("mitigated → resolved: rolled back checkout v2.3"))
             (_, text) = try await Self.say(client, "close 1")
             #expect(text.contains("resolved → closed"))
+            #expect(text.contains("post-mortem draft v1 generated"))
+            #expect(text.hasSuffix("Post-mortem draft: /api/v1/incidents/1/postmortem"))
             (_, text) = try await Self.say(client, "ack 1")
             #expect(text.hasPrefix("cannot acknowledge INC-1: it is closed (possible: reopen)"))
 
@@ -60,9 +62,9 @@ struct ChatRouteTests {
             let kinds = (incident["timeline"] as? [[String: Any]] ?? []).map { $0["kind"] as? String ?? "" }
             #expect(kinds == ["incident_opened", "status_changed", "role_assigned", "role_assigned", "role_assigned",
                               "role_unassigned", "severity_changed", "status_changed", "note", "title_changed",
-                              "status_changed", "status_changed", "status_changed"])
+                              "status_changed", "status_changed", "status_changed", "postmortem_generated"])
             let actors = Set((incident["timeline"] as? [[String: Any]] ?? []).map { $0["actor"] as? String ?? "" })
-            #expect(actors == ["alice"])
+            #expect(actors == ["alice", "firehouse"])
         }
     }
 

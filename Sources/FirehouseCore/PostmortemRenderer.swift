@@ -1,0 +1,161 @@
+/// The default post-mortem draft: blameless structure after Google SRE and PagerDuty, as Markdown.
+/// Pure; every text that came from alerts or people goes through `MarkdownText`.
+public enum PostmortemRenderer {
+    public static func render(_ model: PostmortemModel) -> String {
+        var out = ""
+        out.reserveCapacity(4096 + model.timeline.count * 96 + model.alerts.count * 400)
+        func line(_ text: String = "") { out += text; out += "\n" }
+        let t = MarkdownText.inline
+
+        line("# Post-mortem: \(model.ref) — \(t(model.title))")
+        line()
+        line("| | |")
+        line("|---|---|")
+        line("| Incident | \(model.ref) |")
+        line("| Status | Draft |")
+        line("| Severity | \(model.severity) |")
+        line("| Date | \(model.date) |")
+        line("| Authors | \(model.authors.isEmpty ? "TODO" : model.authors.map(t).joined(separator: ", ")) |")
+        let links = model.links.compactMap { link in MarkdownText.url(link.url).map { "[\(link.name)](\($0))" } }
+        line("| Links | \(links.isEmpty ? "none" : links.joined(separator: ", ")) |")
+        line()
+
+        line("## Summary")
+        line()
+        line(model.summary.isEmpty ? "TODO: what happened, who was affected, how it was fixed, in two or three sentences."
+             : "\(t(model.summary))")
+        line()
+        line("> TODO: complete the summary for readers outside the team. Incident title: \(t(model.title)).")
+        line()
+
+        let i = model.impact
+        line("## Impact")
+        line()
+        line("- Start (first alert fired): \(time(i.start))")
+        line("- Detected (incident opened): \(time(i.detected))")
+        line("- End (resolved): \(i.end.map(time) ?? "not resolved")")
+        line("- Duration: \(i.duration.map(span) ?? "ongoing")")
+        line("- Services affected: \(list(i.services))")
+        line("- Namespaces affected: \(list(i.namespaces))")
+        line("- Alerts involved: \(list(i.alertnames))")
+        line("- Peak simultaneously firing alerts: \(i.peakFiringAlerts)")
+        line()
+        line("> TODO: who was affected and how much (users, requests, orders, revenue, SLO budget)?")
+        line()
+
+        let m = model.metrics
+        line("## Key metrics")
+        line()
+        line("| Metric | Value |")
+        line("|---|---|")
+        line("| Time to detect (first alert → incident opened) | \(opt(m.timeToDetect)) |")
+        line("| Time to acknowledge | \(opt(m.timeToAcknowledge, never: "never acknowledged")) |")
+        line("| Time to mitigate | \(opt(m.timeToMitigate, never: "never mitigated")) |")
+        line("| Time to resolve | \(opt(m.timeToResolve, never: "not resolved")) |")
+        line("| Time to close | \(opt(m.timeToClose, never: "not closed")) |")
+        line("| Alerts | \(m.alertCount) |")
+        line("| Reopenings (flaps) | \(m.reopenCount) |")
+        line("| Severity changes | \(m.severityChanges) |")
+        line("| Time without a commander | \(span(m.timeWithoutCommander)) |")
+        line()
+
+        line("## Responders")
+        line()
+        if model.roles.isEmpty {
+            line("No response roles were assigned.")
+        } else {
+            line("| Role | Person | From | To | Held for |")
+            line("|---|---|---|---|---|")
+            for role in model.roles {
+                for h in role.holders {
+                    line("| \(t(role.role)) | \(t(h.user)) | \(time(h.from)) | \(h.to.map(time) ?? "end") | \(span(h.duration)) |")
+                }
+            }
+        }
+        line()
+
+        line("## Timeline")
+        line()
+        line("All times UTC.")
+        line()
+        line("| Time | Event | Actor |")
+        line("|---|---|---|")
+        for row in model.timeline {
+            let when = row.until.map { "\(time(row.at)) – \(clock($0))" } ?? time(row.at)
+            line("| \(when) | \(t(row.event)) | \(t(row.actor)) |")
+        }
+        line()
+
+        line("## Runbook")
+        line()
+        if let runbook = model.runbook {
+            let path = runbook.path.isEmpty ? "" : " (`runbooks/\(runbook.path)`)"
+            line("- \(t(runbook.title))\(path), id `\(runbook.id)`, attached \(runbook.attachedAt.map(time) ?? "at an unknown time")")
+            for related in model.relatedRunbooks { line("- Also relevant: \(t(related.title)), id `\(related.id)`") }
+        } else {
+            line("No runbook was attached.")
+        }
+        for link in model.links where link.name == "runbook" {
+            if let url = MarkdownText.url(link.url) { line("- Linked from the alerts: <\(url)>") }
+        }
+        line()
+        line("> TODO: did the runbook help? What was missing or wrong in it?")
+        line()
+
+        for (heading, questions) in guidedSections {
+            line("## \(heading)")
+            line()
+            line("> TODO: \(questions)")
+            line()
+        }
+
+        line("## Action items")
+        line()
+        line("| Action item | Type | Owner | Ticket |")
+        line("|---|---|---|---|")
+        for item in model.actionItems { line("| \(t(item.text)) | TODO | TODO | |") }
+        line("| TODO | prevent / mitigate / detect | TODO | |")
+        line()
+
+        line("## Supporting information")
+        line()
+        if model.alerts.isEmpty { line("No alerts: the incident was declared by hand.") }
+        for alert in model.alerts {
+            line("### \(t(alert.alertname)) `\(alert.fingerprint)` (\(alert.status))")
+            line()
+            line("- Fired: \(time(alert.startsAt)); ended: \(alert.endsAt.map(time) ?? "still firing")")
+            line("- Labels: " + alert.labels.map { MarkdownText.code("\($0.name)=\($0.value)") }.joined(separator: " "))
+            for annotation in alert.annotations {
+                line("- \(t(annotation.name)): \(t(annotation.value))")
+            }
+            if let url = MarkdownText.url(alert.generatorURL) { line("- Generator: <\(url)>") }
+            line()
+        }
+        return out
+    }
+
+    static let guidedSections: [(String, String)] = [
+        ("Root cause", "what conditions made this failure possible? Ask why until the answer is a process or design, not a person."),
+        ("Trigger", "what change or event set it off (deploy, config, traffic, dependency, expiry)?"),
+        ("Resolution", "what stopped the impact, and what made the fix permanent?"),
+        ("What went well", "what helped: alerts, runbooks, tools, people, communication?"),
+        ("What went wrong", "what slowed detection, diagnosis or recovery?"),
+        ("Where we got lucky", "what could have made this much worse, and did not by chance?"),
+    ]
+
+    static func list(_ values: [String]) -> String {
+        values.isEmpty ? "none recorded" : values.map(MarkdownText.inline).joined(separator: ", ")
+    }
+
+    static func opt(_ value: TimeSpan?, never: String = "n/a") -> String { value.map(span) ?? never }
+
+    public static func span(_ value: TimeSpan) -> String { value.nanoseconds < 0 ? "0s" : value.humanReadable }
+
+    /// `2026-11-25 15:04:05`
+    public static func time(_ t: Timestamp) -> String {
+        let text = t.rfc3339
+        return String(text.prefix(10)) + " " + String(text.dropFirst(11).prefix(8))
+    }
+
+    static func clock(_ t: Timestamp) -> String { String(t.rfc3339.dropFirst(11).prefix(8)) }
+}

@@ -1,0 +1,60 @@
+import FirehouseCore
+import Foundation
+import Mustache
+
+/// Renders post-mortem drafts: the built-in Markdown, or the operator's Mustache template
+/// (`postmortem.template`). Both see the same model (`PostmortemModel`, as `templateData`).
+public struct PostmortemDrafts: Sendable {
+    let template: MustacheTemplate?
+    let runbooks: RunbookShelf
+    let publicURL: String
+
+    /// Loads the template file if one is configured; a broken template is a startup error.
+    public init(templatePath: String, runbooks: RunbookShelf, publicURL: String) throws {
+        if templatePath.isEmpty {
+            template = nil
+        } else {
+            guard let data = FileManager.default.contents(atPath: templatePath), let text = String(data: data, encoding: .utf8) else {
+                throw ConfigError(path: "postmortem.template", message: "cannot read \(templatePath)")
+            }
+            template = try Self.compile(text)
+        }
+        self.runbooks = runbooks
+        self.publicURL = publicURL
+    }
+
+    /// `{{x}}` escapes for Markdown; `{{{x}}}` inserts raw text.
+    static func compile(_ text: String) throws -> MustacheTemplate {
+        MustacheContentTypes.register(MarkdownContentType(), named: "MARKDOWN")
+        do {
+            return try MustacheTemplate(string: "{{% CONTENT_TYPE:MARKDOWN}}" + text)
+        } catch {
+            throw ConfigError(path: "postmortem.template", message: "not a valid Mustache template: \(error)")
+        }
+    }
+
+    public func model(_ detail: IncidentDetail) -> PostmortemModel {
+        PostmortemBuilder.build(detail, library: runbooks.library, incidentURL: url(detail.summary.head.id, ""))
+    }
+
+    public func render(_ detail: IncidentDetail) -> String {
+        let model = model(detail)
+        guard let template else { return PostmortemRenderer.render(model) }
+        return template.render(model.templateData)
+    }
+
+    public var drafter: PostmortemDrafter { { detail in render(detail) } }
+
+    /// Link to an incident resource, absolute when the public URL is known.
+    public func url(_ id: Int64, _ suffix: String) -> String? {
+        publicURL.isEmpty ? nil : "\(publicURL)/api/v1/incidents/\(id)\(suffix)"
+    }
+
+    public func postmortemLink(_ id: Int64) -> String {
+        url(id, "/postmortem") ?? "/api/v1/incidents/\(id)/postmortem"
+    }
+}
+
+struct MarkdownContentType: MustacheContentType {
+    func escapeText(_ text: String) -> String { MarkdownText.inline(text) }
+}
