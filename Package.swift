@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .executable(name: "firehouse", targets: ["firehouse"]),
         .executable(name: "firehouse-bench", targets: ["FirehouseBench"]),
+        .executable(name: "firehouse-bench-render", targets: ["RenderBench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -48,6 +49,7 @@ let package = Package(
             name: "firehouse",
             dependencies: [
                 "FirehouseServer",
+                "FirehouseStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -60,6 +62,7 @@ let package = Package(
             ],
             path: "bench/Sources/FirehouseBench"
         ),
+        .executableTarget(name: "RenderBench", dependencies: ["FirehouseCore"], path: "bench/Sources/RenderBench"),
         .testTarget(
             name: "FirehouseCoreTests",
             dependencies: ["FirehouseCore"],
@@ -77,6 +80,7 @@ let package = Package(
                 "FirehouseServer",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
+            exclude: ["Golden"],
             resources: [.copy("Fixtures")]
         ),
     ]

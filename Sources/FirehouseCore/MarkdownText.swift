@@ -1,14 +1,24 @@
 /// Escapes text from alerts and people for Markdown documents: it renders as the literal text and
 /// cannot open formatting, links, headings, tables or raw HTML.
 public enum MarkdownText {
-    private static let specials: Set<Character> = ["\\", "`", "*", "_", "{", "}", "[", "]", "(", ")", "#", "+", "-", "!", "|", "~", ">", "<"]
+    /// Punctuation that is special anywhere in a line.
+    private static let specials: Set<Character> = ["\\", "`", "*", "_", "[", "]", "|", "~"]
+    /// Punctuation that is special only where a line starts (headings, lists, quotes).
+    private static let leading: Set<Character> = ["#", "-", "+", "="]
 
     /// Inline text (one line): Markdown punctuation is backslash-escaped, `<`/`>`/`&` become entities,
-    /// newlines become spaces.
+    /// newlines become spaces. Safe at the start of a line too (in templates).
     public static func inline(_ text: String) -> String {
         var out = ""
         out.reserveCapacity(text.utf8.count + 8)
+        var first = true
+        var digitsSoFar = true
         for ch in text {
+            defer { first = false }
+            if first, leading.contains(ch) { out.append("\\") }
+            // "1." or "1)" at the start would begin an ordered list.
+            if digitsSoFar, !first, ch == "." || ch == ")" { out.append("\\") }
+            digitsSoFar = digitsSoFar && ch.isASCII && ch.isNumber
             switch ch {
             case "<": out += "&lt;"
             case ">": out += "&gt;"

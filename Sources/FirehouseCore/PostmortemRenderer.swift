@@ -124,7 +124,7 @@ public enum PostmortemRenderer {
             line("### \(t(alert.alertname)) `\(alert.fingerprint)` (\(alert.status))")
             line()
             line("- Fired: \(time(alert.startsAt)); ended: \(alert.endsAt.map(time) ?? "still firing")")
-            line("- Labels: " + alert.labels.map { MarkdownText.code("\($0.name)=\($0.value)") }.joined(separator: " "))
+            line("- Labels: " + alert.labels.map { t("\($0.name)=\($0.value)") }.joined(separator: ", "))
             for annotation in alert.annotations {
                 line("- \(t(annotation.name)): \(t(annotation.value))")
             }

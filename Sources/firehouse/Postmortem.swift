@@ -1,0 +1,64 @@
+import ArgumentParser
+import FirehouseCore
+import FirehouseServer
+import FirehouseStore
+import Foundation
+
+/// `firehouse postmortem <ref>`: the draft from the database, without a running server.
+struct Postmortem: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Print or write an incident's post-mortem draft, read from the database (no server needed).")
+
+    @Argument(help: "Incident: 12, #12 or INC-12.")
+    var ref: String
+
+    @Option(help: "SQLite database (default: database.path of --config, else ./data/firehouse.sqlite).")
+    var database: String?
+
+    @Option(help: "YAML config, for the database path, runbooks and post-mortem template.")
+    var config: String?
+
+    @Option(help: "Write the draft to this file instead of standard output.")
+    var output: String?
+
+    @Option(help: "An earlier version of the draft (default: the latest).")
+    var version: Int?
+
+    @Flag(help: "Render the incident's current state, even if it is not closed (nothing is stored).")
+    var preview = false
+
+    func run() async throws {
+        guard let id = IncidentReference.parse(ref) else { throw ValidationError("\(ref) is not an incident reference") }
+        let settings = try ConfigLoading.resolve(path: config, listen: nil, database: database)
+        guard FileManager.default.fileExists(atPath: settings.database.path) else {
+            throw ValidationError("no database at \(settings.database.path)")
+        }
+        let store = try SQLiteIncidentStore(
+            options: .init(path: settings.database.path), correlator: Correlator(config: settings.correlationConfig),
+            clock: SystemClock())
+        guard let detail = try await store.incident(id: id) else {
+            throw ValidationError("no incident \(IncidentReference.format(id)) in \(settings.database.path)")
+        }
+        let markdown: String
+        if preview {
+            let catalog = RunbookCatalog(directory: settings.runbooks.path, logger: .init(label: "firehouse"))
+            catalog.reload()
+            let drafts = try PostmortemDrafts(templatePath: settings.postmortem.template, runbooks: catalog.shelf,
+                                              publicURL: settings.chat.publicURL)
+            markdown = drafts.render(detail)
+        } else {
+            guard let stored = try await store.postmortem(incidentID: id, version: version) else {
+                let status = detail.summary.head.status.rawValue
+                throw ValidationError(version.map { "\(IncidentReference.format(id)) has no post-mortem version \($0)" }
+                    ?? "\(IncidentReference.format(id)) is \(status) and has no draft yet (it is written on close); --preview renders it now")
+            }
+            markdown = stored.markdown
+        }
+        if let output {
+            try markdown.write(toFile: output, atomically: true, encoding: .utf8)
+            print("wrote \(output)")
+        } else {
+            print(markdown, terminator: "")
+        }
+    }
+}
