@@ -13,6 +13,8 @@ public protocol IncidentRepository: Sendable {
     func perform(_ action: IncidentAction, on id: Int64, actor: Actor) async throws -> ActionResult
     /// A stored post-mortem draft: the given version, or the latest when `version` is nil.
     func postmortem(incidentID: Int64, version: Int?) async throws -> StoredPostmortem?
+    /// Aggregates over the incidents opened in the query's window.
+    func stats(_ query: StatsQuery) async throws -> IncidentStats
     /// Throws unless the database is open, migrated and answering.
     func checkReady() async throws
 }

@@ -44,6 +44,7 @@ public func buildRouter(config: FirehouseConfig, repository: any IncidentReposit
     IncidentController(repository: repository, runbooks: catalog.shelf).addRoutes(to: router)
     RunbookController(catalog: catalog, repository: repository).addRoutes(to: router)
     PostmortemController(repository: repository, drafts: drafts, maxBodyBytes: config.server.maxBodyBytes).addRoutes(to: router)
+    StatsController(repository: repository, clock: clock).addRoutes(to: router)
     let chat = ChatService(
         repository: repository, runbooks: catalog.shelf, drafts: drafts,
         parser: ChatCommandParser(roles: config.chat.roles, maxLength: config.chat.maxCommandBytes),

@@ -135,6 +135,10 @@ public final class SQLiteIncidentStore: IncidentRepository {
         try await read { db in try IncidentReader(db: db).postmortem(incidentID: incidentID, version: version) }
     }
 
+    public func stats(_ query: StatsQuery) async throws -> IncidentStats {
+        IncidentStats.compute(try await read { db in try StatsReader(db: db).records(query) })
+    }
+
     public func checkReady() async throws {
         try await read { db in
             guard try Migrations.migrator.hasCompletedMigrations(db) else {

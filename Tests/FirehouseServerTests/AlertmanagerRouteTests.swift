@@ -118,4 +118,5 @@ struct BrokenRepository: IncidentRepository {
     func postmortem(incidentID: Int64, version: Int?) async throws -> StoredPostmortem? {
         throw StorageUnavailable(reason: "disk I/O error")
     }
+    func stats(_ query: StatsQuery) async throws -> IncidentStats { throw StorageUnavailable(reason: "disk I/O error") }
 }

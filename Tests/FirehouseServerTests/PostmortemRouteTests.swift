@@ -176,3 +176,33 @@ enum ServerGolden {
         #expect(text == expected, "\(name) differs from the golden file; UPDATE_GOLDEN=1 rewrites it", sourceLocation: sourceLocation)
     }
 }
+
+struct StatsRouteTests {
+    @Test func statsOverAWindowAndService() async throws {
+        let clock = ManualClock(Timestamp(rfc3339: "2026-11-25T15:00:00Z")!)
+        try await withApp({ _ in }, clock: clock) { client in
+            _ = try await client.post("/api/v1/alertmanager", try fixtureBytes("01-single-critical--firing"))
+            clock.advance(seconds: 120)
+            _ = try await ChatRouteTests.say(client, "ack 1")
+            clock.advance(seconds: 480)
+            _ = try await client.post("/api/v1/alertmanager", try fixtureBytes("01-single-critical--resolved"))
+            _ = try await client.post("/api/v1/alertmanager", try fixtureBytes("02-alert-storm--firing-5-alerts"))
+            let all = try json(try await client.get("/api/v1/stats?since=2026-11-25T00:00:00Z&until=2026-11-26T00:00:00Z"))
+            #expect(all["total"] as? Int == 2)
+            #expect((all["bySeverity"] as? [String: Int])?["SEV1"] == 1)
+            #expect((all["timeToAcknowledge"] as? [String: Any])?["meanSeconds"] as? Double == 120)
+            #expect((all["timeToResolve"] as? [String: Any])?["p50Seconds"] as? Double == 600)
+            #expect((all["timeToMitigate"] as? [String: Any])?["meanSeconds"] is NSNull)
+            let noisy = try #require(all["noisiestAlertnames"] as? [[String: Any]])
+            #expect(Set(noisy.map { $0["alertname"] as? String ?? "" }) == ["KafkaBrokerDown", "ServiceMemoryLeak"])
+            let kafka = try json(try await client.get("/api/v1/stats?service=kafka&since=2026-11-25T00:00:00Z&until=2026-11-26T00:00:00Z"))
+            #expect(kafka["total"] as? Int == 1)
+            let before = try json(try await client.get("/api/v1/stats?since=2026-11-24T00:00:00Z&until=2026-11-25T00:00:00Z"))
+            #expect(before["total"] as? Int == 0)
+            let recent = try json(try await client.get("/api/v1/stats"))  // last 30 days up to the clock
+            #expect(recent["total"] as? Int == 2)
+            #expect(try await client.get("/api/v1/stats?since=yesterday").status == .badRequest)
+            #expect(try await client.get("/api/v1/stats?since=2026-11-26T00:00:00Z&until=2026-11-25T00:00:00Z").status == .badRequest)
+        }
+    }
+}

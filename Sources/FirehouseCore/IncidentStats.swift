@@ -1,0 +1,114 @@
+/// One incident as statistics see it.
+public struct StatsRecord: Sendable, Equatable {
+    public var id: Int64
+    public var severity: Severity
+    public var status: IncidentStatus
+    public var openedAt: Timestamp
+    public var acknowledgedAt: Timestamp?
+    public var mitigatedAt: Timestamp?
+    public var resolvedAt: Timestamp?
+    public var reopenCount: Int
+    public var services: Set<String>
+    public var alertnames: Set<String>
+
+    public init(id: Int64, severity: Severity, status: IncidentStatus, openedAt: Timestamp, acknowledgedAt: Timestamp? = nil,
+                mitigatedAt: Timestamp? = nil, resolvedAt: Timestamp? = nil, reopenCount: Int = 0,
+                services: Set<String> = [], alertnames: Set<String> = []) {
+        self.id = id
+        self.severity = severity
+        self.status = status
+        self.openedAt = openedAt
+        self.acknowledgedAt = acknowledgedAt
+        self.mitigatedAt = mitigatedAt
+        self.resolvedAt = resolvedAt
+        self.reopenCount = reopenCount
+        self.services = services
+        self.alertnames = alertnames
+    }
+}
+
+/// Aggregates over a set of incidents: counts, response times, recurrence, noisy alerts. Pure.
+public struct IncidentStats: Sendable, Equatable {
+    public var total: Int
+    public var bySeverity: [String: Int]
+    public var byStatus: [String: Int]
+    public var timeToAcknowledge: Distribution
+    public var timeToMitigate: Distribution
+    public var timeToResolve: Distribution
+    /// Mean time between the openings of consecutive incidents, per service (needs two incidents).
+    public var meanTimeBetweenIncidents: [String: TimeSpan]
+    public var noisiestAlertnames: [Noisy]
+
+    /// Mean and nearest-rank percentiles of a set of durations; nil fields when there are none.
+    public struct Distribution: Sendable, Equatable {
+        public var count: Int
+        public var mean: TimeSpan?
+        public var p50: TimeSpan?
+        public var p90: TimeSpan?
+
+        public init(_ values: [TimeSpan]) {
+            let sorted = values.map(\.nanoseconds).sorted()
+            count = sorted.count
+            guard !sorted.isEmpty else { return }
+            mean = TimeSpan(nanoseconds: sorted.reduce(0, +) / Int64(sorted.count))
+            p50 = TimeSpan(nanoseconds: Self.rank(sorted, 0.5))
+            p90 = TimeSpan(nanoseconds: Self.rank(sorted, 0.9))
+        }
+
+        static func rank(_ sorted: [Int64], _ p: Double) -> Int64 {
+            let index = Int((p * Double(sorted.count)).rounded(.up)) - 1
+            return sorted[min(max(index, 0), sorted.count - 1)]
+        }
+    }
+
+    /// An alertname and how much trouble it made.
+    public struct Noisy: Sendable, Equatable {
+        public var alertname: String
+        public var incidents: Int
+        public var flaps: Int
+    }
+
+    public static func compute(_ records: [StatsRecord], top: Int = 10) -> IncidentStats {
+        var bySeverity: [String: Int] = [:]
+        var byStatus: [String: Int] = [:]
+        for severity in Severity.allCases { bySeverity[severity.name] = 0 }
+        for status in IncidentStatus.allCases { byStatus[status.rawValue] = 0 }
+        var perService: [String: [Timestamp]] = [:]
+        var noisy: [String: (incidents: Int, flaps: Int)] = [:]
+        for r in records {
+            bySeverity[r.severity.name, default: 0] += 1
+            byStatus[r.status.rawValue, default: 0] += 1
+            for service in r.services { perService[service, default: []].append(r.openedAt) }
+            for name in r.alertnames {
+                noisy[name, default: (0, 0)].incidents += 1
+                noisy[name, default: (0, 0)].flaps += r.reopenCount
+            }
+        }
+        var between: [String: TimeSpan] = [:]
+        for (service, times) in perService where times.count >= 2 {
+            let sorted = times.sorted()
+            between[service] = TimeSpan(nanoseconds: (sorted.last! - sorted.first!).nanoseconds / Int64(sorted.count - 1))
+        }
+        let ranked = noisy.map { Noisy(alertname: $0.key, incidents: $0.value.incidents, flaps: $0.value.flaps) }
+            .sorted { ($0.incidents, $0.flaps, $1.alertname) > ($1.incidents, $1.flaps, $0.alertname) }
+        return IncidentStats(
+            total: records.count, bySeverity: bySeverity, byStatus: byStatus,
+            timeToAcknowledge: Distribution(records.compactMap { r in r.acknowledgedAt.map { $0 - r.openedAt } }),
+            timeToMitigate: Distribution(records.compactMap { r in r.mitigatedAt.map { $0 - r.openedAt } }),
+            timeToResolve: Distribution(records.compactMap { r in r.resolvedAt.map { $0 - r.openedAt } }),
+            meanTimeBetweenIncidents: between, noisiestAlertnames: Array(ranked.prefix(top)))
+    }
+}
+
+/// Which incidents statistics cover: opened in [since, until), optionally only those touching a service.
+public struct StatsQuery: Sendable, Equatable {
+    public var since: Timestamp
+    public var until: Timestamp
+    public var service: String?
+
+    public init(since: Timestamp, until: Timestamp, service: String? = nil) {
+        self.since = since
+        self.until = until
+        self.service = service
+    }
+}

@@ -1,0 +1,76 @@
+import FirehouseCore
+import Hummingbird
+
+/// `GET /api/v1/stats?since=RFC3339&until=RFC3339&service=NAME` (default window: the last 30 days).
+struct StatsController<Context: RequestContext>: Sendable {
+    let repository: any IncidentRepository
+    let clock: any FirehouseCore.Clock
+
+    func addRoutes(to router: Router<Context>) {
+        router.get("/api/v1/stats", use: stats)
+    }
+
+    @Sendable func stats(_ request: Request, context: Context) async throws -> Response {
+        let parameters = request.uri.queryParameters
+        func time(_ name: Substring) throws -> Timestamp? {
+            guard let text = parameters[name].map(String.init) else { return nil }
+            guard let value = Timestamp(rfc3339: text) else { throw APIError.badRequest("\(name): expected an RFC 3339 time") }
+            return value
+        }
+        // Without an explicit end the window includes the present moment.
+        let until = try time("until") ?? (clock.now() + TimeSpan(nanoseconds: 1))
+        let since = try time("since") ?? (until + TimeSpan(nanoseconds: -TimeSpan.minutes(30 * 24 * 60).nanoseconds))
+        guard since < until else { throw APIError.badRequest("since: must be before until") }
+        let service = parameters["service"].map(String.init).flatMap { $0.isEmpty ? nil : $0 }
+        let query = StatsQuery(since: since, until: until, service: service)
+        let stats = try await repository.stats(query)
+        return JSONResponse.make(StatsJSON(query: query, stats: stats))
+    }
+}
+
+/// Durations are in seconds (floating point), null when there is nothing to measure.
+struct StatsJSON: Encodable {
+    var query: StatsQuery
+    var stats: IncidentStats
+
+    private enum Keys: String, CodingKey {
+        case since, until, service, total, bySeverity, byStatus, timeToAcknowledge, timeToMitigate, timeToResolve
+        case meanTimeBetweenIncidents, noisiestAlertnames
+    }
+
+    struct DistributionJSON: Encodable {
+        var d: IncidentStats.Distribution
+        private enum Keys: String, CodingKey { case count, meanSeconds, p50Seconds, p90Seconds }
+        func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: Keys.self)
+            try c.encode(d.count, forKey: .count)
+            try c.encode(d.mean.map(seconds), forKey: .meanSeconds)
+            try c.encode(d.p50.map(seconds), forKey: .p50Seconds)
+            try c.encode(d.p90.map(seconds), forKey: .p90Seconds)
+        }
+    }
+
+    struct NoisyJSON: Encodable {
+        var alertname: String
+        var incidents: Int
+        var flaps: Int
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: Keys.self)
+        try c.encode(query.since, forKey: .since)
+        try c.encode(query.until, forKey: .until)
+        try c.encode(query.service, forKey: .service)
+        try c.encode(stats.total, forKey: .total)
+        try c.encode(stats.bySeverity, forKey: .bySeverity)
+        try c.encode(stats.byStatus, forKey: .byStatus)
+        try c.encode(DistributionJSON(d: stats.timeToAcknowledge), forKey: .timeToAcknowledge)
+        try c.encode(DistributionJSON(d: stats.timeToMitigate), forKey: .timeToMitigate)
+        try c.encode(DistributionJSON(d: stats.timeToResolve), forKey: .timeToResolve)
+        try c.encode(stats.meanTimeBetweenIncidents.mapValues(seconds), forKey: .meanTimeBetweenIncidents)
+        try c.encode(stats.noisiestAlertnames.map { NoisyJSON(alertname: $0.alertname, incidents: $0.incidents, flaps: $0.flaps) },
+                     forKey: .noisiestAlertnames)
+    }
+}
+
+private func seconds(_ span: TimeSpan) -> Double { Double(span.nanoseconds) / 1e9 }
