@@ -1,94 +1,142 @@
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
-
-extension AlertmanagerNotification: Decodable {
-    private enum Keys: String, CodingKey {
-        case receiver, status, alerts, groupLabels, commonLabels, commonAnnotations, externalURL,
-             version, groupKey, truncatedAlerts
+extension AlertmanagerNotification {
+    /// Decodes a webhook body, reporting the first problem as a `PayloadError` naming the field.
+    /// Unknown fields (later Alertmanager versions add some) are ignored.
+    public static func decode(json: some Collection<UInt8>) throws(PayloadError) -> AlertmanagerNotification {
+        let document: JSONValue
+        do {
+            document = try JSONValue.parse(json)
+        } catch {
+            throw PayloadError(field: "", message: "malformed JSON: \(error.message) at byte \(error.offset)")
+        }
+        return try AlertmanagerNotification(document)
     }
 
-    public init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: Keys.self)
-        let version = try c.decode(String.self, forKey: .version)
+    init(_ json: JSONValue) throws(PayloadError) {
+        let body = try Field(json, path: "").object("body must be a JSON object")
+        let version = try body.string("version")
         guard version == "4" else {
-            throw DecodingError.dataCorruptedError(
-                forKey: .version, in: c, debugDescription: "unsupported version \"\(version.prefix(20))\", expected \"4\"")
+            throw PayloadError(field: "version", message: "unsupported version \"\(version.prefix(20))\", expected \"4\"")
         }
         self.version = version
-        self.receiver = try c.decode(String.self, forKey: .receiver)
-        self.status = try c.decode(AlertStatus.self, forKey: .status)
-        self.alerts = try c.decode([Alert].self, forKey: .alerts)
-        guard !alerts.isEmpty else {
-            throw DecodingError.dataCorruptedError(forKey: .alerts, in: c, debugDescription: "must not be empty")
+        receiver = try body.string("receiver")
+        status = try body.status("status")
+        guard let alertList = body["alerts"] else { throw PayloadError(field: "alerts", message: "is required") }
+        guard case .array(let items) = alertList.value else { throw PayloadError(field: "alerts", message: "expected an array") }
+        guard !items.isEmpty else { throw PayloadError(field: "alerts", message: "must not be empty") }
+        var alerts: [Alert] = []
+        alerts.reserveCapacity(items.count)
+        for (index, item) in items.enumerated() {
+            alerts.append(try Alert(Field(item, path: "alerts[\(index)]")))
         }
-        self.groupLabels = try c.decodeIfPresent(LabelSet.self, forKey: .groupLabels) ?? [:]
-        self.commonLabels = try c.decodeIfPresent(LabelSet.self, forKey: .commonLabels) ?? [:]
-        self.commonAnnotations = try c.decodeIfPresent(LabelSet.self, forKey: .commonAnnotations) ?? [:]
-        self.externalURL = try c.decodeIfPresent(String.self, forKey: .externalURL) ?? ""
-        self.groupKey = try c.decodeIfPresent(String.self, forKey: .groupKey) ?? ""
-        self.truncatedAlerts = try c.decodeIfPresent(Int.self, forKey: .truncatedAlerts) ?? 0
-        guard truncatedAlerts >= 0 else {
-            throw DecodingError.dataCorruptedError(forKey: .truncatedAlerts, in: c, debugDescription: "must not be negative")
-        }
-    }
-
-    /// Decodes a webhook body, reporting the first problem as a `PayloadError` naming the field.
-    public static func decode(json: some Collection<UInt8>) throws(PayloadError) -> AlertmanagerNotification {
-        do {
-            return try JSONDecoder().decode(AlertmanagerNotification.self, from: Data(json))
-        } catch let error as DecodingError {
-            throw PayloadError(error)
-        } catch {
-            throw PayloadError(field: "", message: "malformed JSON")
-        }
+        self.alerts = alerts
+        groupLabels = try body.labels("groupLabels") ?? [:]
+        commonLabels = try body.labels("commonLabels") ?? [:]
+        commonAnnotations = try body.labels("commonAnnotations") ?? [:]
+        externalURL = try body.optionalString("externalURL") ?? ""
+        groupKey = try body.optionalString("groupKey") ?? ""
+        truncatedAlerts = try body.optionalCount("truncatedAlerts") ?? 0
     }
 }
 
-extension AlertStatus {
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.singleValueContainer()
-        let text = try container.decode(String.self)
-        guard let value = AlertStatus(rawValue: text) else {
-            throw DecodingError.dataCorruptedError(
-                in: container, debugDescription: "expected \"firing\" or \"resolved\", got \"\(text.prefix(20))\"")
+extension AlertmanagerNotification.Alert {
+    init(_ field: Field) throws(PayloadError) {
+        let alert = try field.object("expected an object")
+        status = try alert.status("status")
+        guard let labels = try alert.labels("labels") else {
+            throw PayloadError(field: alert.child("labels"), message: "is required")
         }
-        self = value
-    }
-}
-
-extension AlertmanagerNotification.Alert: Decodable {
-    private enum Keys: String, CodingKey {
-        case status, labels, annotations, startsAt, endsAt, generatorURL, fingerprint
-    }
-
-    public init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: Keys.self)
-        self.status = try c.decode(AlertStatus.self, forKey: .status)
-        let labels = try c.decode(LabelSet.self, forKey: .labels)
-        guard !labels.isEmpty else {
-            throw DecodingError.dataCorruptedError(forKey: .labels, in: c, debugDescription: "must have at least one label")
-        }
+        guard !labels.isEmpty else { throw PayloadError(field: alert.child("labels"), message: "must have at least one label") }
         // Alertmanager drops empty-valued labels on input; do the same so fingerprints agree.
         self.labels = labels.filter { !$0.value.isEmpty }
-        self.annotations = try c.decodeIfPresent(LabelSet.self, forKey: .annotations) ?? [:]
-        self.startsAt = try c.decode(Timestamp.self, forKey: .startsAt)
-        self.endsAt = try Self.decodeEndsAt(c)
-        self.generatorURL = try c.decodeIfPresent(String.self, forKey: .generatorURL) ?? ""
-        let given = try c.decodeIfPresent(String.self, forKey: .fingerprint) ?? ""
-        self.fingerprint = given.isEmpty ? self.labels.alertFingerprint : given
+        annotations = try alert.labels("annotations") ?? [:]
+        let starts = try alert.string("startsAt")
+        guard let startsAt = Timestamp(rfc3339: starts) else {
+            throw PayloadError(field: alert.child("startsAt"), message: "not an RFC 3339 time: \(starts.prefix(40))")
+        }
+        self.startsAt = startsAt
+        endsAt = nil
+        if let ends = try alert.optionalString("endsAt"), !ends.isEmpty {
+            // Go's zero time (0001-01-01) means "not ended"; years before 1678 do not fit nanoseconds anyway.
+            if let year = Int(ends.prefix(4)), year < 1678, ends.count > 4 {
+                endsAt = nil
+            } else if let value = Timestamp(rfc3339: ends) {
+                endsAt = value
+            } else {
+                throw PayloadError(field: alert.child("endsAt"), message: "not an RFC 3339 time: \(ends.prefix(40))")
+            }
+        }
+        generatorURL = try alert.optionalString("generatorURL") ?? ""
+        let given = try alert.optionalString("fingerprint") ?? ""
+        fingerprint = given.isEmpty ? self.labels.alertFingerprint : given
+    }
+}
+
+/// A JSON value and where it sits in the body, so every error can name its field.
+struct Field {
+    let value: JSONValue
+    let path: String
+
+    init(_ value: JSONValue, path: String) {
+        self.value = value
+        self.path = path
     }
 
-    private static func decodeEndsAt(_ c: KeyedDecodingContainer<Keys>) throws -> Timestamp? {
-        guard let text = try c.decodeIfPresent(String.self, forKey: .endsAt), !text.isEmpty else { return nil }
-        // Go's zero time means "not ended"; years before 1678 do not fit nanoseconds anyway.
-        if let year = Int(text.prefix(4)), year < 1678, text.count > 4 { return nil }
-        guard let value = Timestamp(rfc3339: text) else {
-            throw DecodingError.dataCorruptedError(
-                forKey: .endsAt, in: c, debugDescription: "not an RFC 3339 time: \(text.prefix(40))")
+    func child(_ key: String) -> String { path.isEmpty ? key : "\(path).\(key)" }
+
+    func object(_ message: String) throws(PayloadError) -> Field {
+        guard case .object = value else { throw PayloadError(field: path, message: message) }
+        return self
+    }
+
+    subscript(key: String) -> Field? { value[key].map { Field($0, path: child(key)) } }
+
+    func string(_ key: String) throws(PayloadError) -> String {
+        guard let text = try optionalString(key) else { throw PayloadError(field: child(key), message: "is required") }
+        return text
+    }
+
+    func optionalString(_ key: String) throws(PayloadError) -> String? {
+        switch value[key] {
+        case nil, .null?: return nil
+        case .string(let text)?: return text
+        default: throw PayloadError(field: child(key), message: "expected a string")
         }
-        return value
+    }
+
+    func status(_ key: String) throws(PayloadError) -> AlertStatus {
+        let text = try string(key)
+        guard let status = AlertStatus(rawValue: text) else {
+            throw PayloadError(field: child(key), message: "expected \"firing\" or \"resolved\", got \"\(text.prefix(20))\"")
+        }
+        return status
+    }
+
+    /// An object of strings (labels, annotations); nil when absent or null.
+    func labels(_ key: String) throws(PayloadError) -> LabelSet? {
+        switch value[key] {
+        case nil, .null?:
+            return nil
+        case .object(let members)?:
+            var labels = LabelSet(minimumCapacity: members.count)
+            for (name, item) in members {
+                guard case .string(let text) = item else {
+                    throw PayloadError(field: "\(child(key)).\(name)", message: "expected a string")
+                }
+                labels[name] = text
+            }
+            return labels
+        default:
+            throw PayloadError(field: child(key), message: "expected an object of strings")
+        }
+    }
+
+    func optionalCount(_ key: String) throws(PayloadError) -> Int? {
+        switch value[key] {
+        case nil, .null?: return nil
+        case .number(let n)?:
+            guard n >= 0, n == n.rounded(), n < 1e15 else { throw PayloadError(field: child(key), message: "must be a non-negative integer") }
+            return Int(n)
+        default: throw PayloadError(field: child(key), message: "expected an integer")
+        }
     }
 }

@@ -2,13 +2,22 @@ import FirehouseStore
 import Logging
 import ServiceLifecycle
 
-/// Runs for the server's lifetime; at graceful shutdown it checkpoints the WAL into the main file.
+/// Checkpoints the WAL in the background while the server runs (so commits never wait for one),
+/// and fully (truncating the WAL) at graceful shutdown, after the HTTP server has stopped.
 struct StoreCheckpointService: Service {
     let store: SQLiteIncidentStore
     let logger: Logger
+    var interval: Duration = .milliseconds(250)
 
     func run() async throws {
-        try? await gracefulShutdown()
+        while !Task.isShuttingDownGracefully, !Task.isCancelled {
+            try? await Task.sleep(for: interval)
+            do {
+                try await store.checkpointPassive()
+            } catch {
+                logger.warning("background checkpoint failed", metadata: ["error": "\(error)"])
+            }
+        }
         do {
             try store.checkpoint()
             logger.info("database checkpointed")

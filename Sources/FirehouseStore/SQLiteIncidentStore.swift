@@ -15,6 +15,9 @@ public final class SQLiteIncidentStore: IncidentRepository {
     let runbooks: RunbookShelf
     let drafter: PostmortemDrafter?
     private let committer: GroupCommitter
+    /// A connection of its own for checkpoints, so copying the WAL into the database file (and its
+    /// fsync) happens beside commits instead of inside one.
+    private let checkpointer: DatabaseQueue
 
     /// Where the database lives and how it commits.
     public struct Options: Sendable {
@@ -45,8 +48,16 @@ public final class SQLiteIncidentStore: IncidentRepository {
             pool = try DatabasePool(path: options.path, configuration: configuration)
             // FULL: a 2xx to Alertmanager must survive power loss, not just a process crash. Set on the
             // pool's single writer connection after GRDB's WAL set-up, which chooses NORMAL.
-            try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
+            try pool.writeWithoutTransaction { db in
+                try db.execute(sql: "PRAGMA synchronous = FULL")
+                // Checkpoints run in the background (checkpointPassive); this is only a safety net
+                // that keeps the WAL bounded (about 32 MB) if they stop.
+                try db.execute(sql: "PRAGMA wal_autocheckpoint = 8000")
+            }
             try Migrations.migrator.migrate(pool)
+            var checkpointConfiguration = Configuration()
+            checkpointConfiguration.busyMode = .timeout(options.busyTimeoutSeconds)
+            checkpointer = try DatabaseQueue(path: options.path, configuration: checkpointConfiguration)
         } catch {
             throw StorageUnavailable(reason: "cannot open \(options.path): \(error)")
         }
@@ -155,7 +166,12 @@ public final class SQLiteIncidentStore: IncidentRepository {
         }
     }
 
-    /// Checkpoints the WAL into the main file; call at shutdown.
+    /// Copies committed WAL frames into the database file without blocking writers or readers.
+    public func checkpointPassive() async throws {
+        try await checkpointer.writeWithoutTransaction { db in _ = try db.checkpoint(.passive) }
+    }
+
+    /// Checkpoints the whole WAL and truncates it; call at shutdown, after the last write.
     public func checkpoint() throws {
         try pool.writeWithoutTransaction { db in
             _ = try db.checkpoint(.truncate)
