@@ -1,36 +1,50 @@
 /// Escapes text from alerts and people for Markdown documents: it renders as the literal text and
 /// cannot open formatting, links, headings, tables or raw HTML.
 public enum MarkdownText {
-    /// Punctuation that is special anywhere in a line.
-    private static let specials: Set<Character> = ["\\", "`", "*", "_", "[", "]", "|", "~"]
-    /// Punctuation that is special only where a line starts (headings, lists, quotes).
-    private static let leading: Set<Character> = ["#", "-", "+", "="]
-
-    /// Inline text (one line): Markdown punctuation is backslash-escaped, `<`/`>`/`&` become entities,
-    /// newlines become spaces. Safe at the start of a line too (in templates).
+    /// Inline text (one line): Markdown punctuation (backslash, backtick, `*`, `_`, `[`, `]`, `|`, `~`) is backslash-escaped,
+    /// `<`/`>`/`&` become entities, newlines and tabs become spaces, and what would start a heading,
+    /// list or quote at the start of a line (`#`, `-`, `+`, `=`, `1.`) is escaped too. Works on UTF-8
+    /// bytes: every special character is ASCII, and post-mortems escape thousands of strings.
     public static func inline(_ text: String) -> String {
-        var out = ""
-        out.reserveCapacity(text.utf8.count + 8)
-        var first = true
-        var digitsSoFar = true
-        for ch in text {
-            defer { first = false }
-            if first, leading.contains(ch) { out.append("\\") }
-            // "1." or "1)" at the start would begin an ordered list.
-            if digitsSoFar, !first, ch == "." || ch == ")" { out.append("\\") }
-            digitsSoFar = digitsSoFar && ch.isASCII && ch.isNumber
-            switch ch {
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "&": out += "&amp;"
-            case "\n", "\r", "\t": out += " "
-            default:
-                if specials.contains(ch) { out.append("\\") }
-                out.append(ch)
+        var text = text
+        return text.withUTF8 { bytes in
+            if !bytes.contains(where: { needsWork[Int($0)] }), let first = bytes.first,
+               !leading[Int(first)], !(first >= UInt8(ascii: "0") && first <= UInt8(ascii: "9")) {
+                return String(decoding: bytes, as: UTF8.self)
             }
+            var out: [UInt8] = []
+            out.reserveCapacity(bytes.count + 16)
+            var digitsSoFar = true
+            for (index, byte) in bytes.enumerated() {
+                if index == 0, leading[Int(byte)] { out.append(UInt8(ascii: "\\")) }
+                // "1." or "1)" at the start would begin an ordered list.
+                if digitsSoFar, index > 0, byte == UInt8(ascii: ".") || byte == UInt8(ascii: ")") { out.append(UInt8(ascii: "\\")) }
+                digitsSoFar = digitsSoFar && byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9")
+                switch byte {
+                case UInt8(ascii: "<"): out.append(contentsOf: [0x26, 0x6C, 0x74, 0x3B])          // &lt;
+                case UInt8(ascii: ">"): out.append(contentsOf: [0x26, 0x67, 0x74, 0x3B])          // &gt;
+                case UInt8(ascii: "&"): out.append(contentsOf: [0x26, 0x61, 0x6D, 0x70, 0x3B])    // &amp;
+                case UInt8(ascii: "\n"), UInt8(ascii: "\r"), UInt8(ascii: "\t"): out.append(UInt8(ascii: " "))
+                default:
+                    if special[Int(byte)] { out.append(UInt8(ascii: "\\")) }
+                    out.append(byte)
+                }
+            }
+            return String(decoding: out, as: UTF8.self)
         }
-        return out
     }
+
+    private static func table(_ characters: String) -> [Bool] {
+        var table = [Bool](repeating: false, count: 256)
+        for byte in characters.utf8 { table[Int(byte)] = true }
+        return table
+    }
+
+    /// Special anywhere in a line.
+    private static let special = table("\\`*_[]|~")
+    /// Special only where a line starts (headings, lists, setext underlines).
+    private static let leading = table("#-+=")
+    private static let needsWork = table("\\`*_[]|~<>&\n\r\t")
 
     /// Text inside inline code: backticks cannot be escaped there, so the fence grows around them.
     public static func code(_ text: String) -> String {

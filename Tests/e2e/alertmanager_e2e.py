@@ -10,6 +10,7 @@ import datetime
 import json
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -78,10 +79,17 @@ class Harness:
     def start(self):
         env = dict(os.environ, FIREHOUSE_WEBHOOK_TOKEN=TOKEN)
         self.fh_log = open(os.path.join(self.dir, "firehouse.log"), "w")
-        self.procs.append(subprocess.Popen(
-            [self.binary, "serve", "--listen", f"127.0.0.1:{self.fh_port}",
-             "--database", os.path.join(self.dir, "firehouse.sqlite")],
-            stdout=self.fh_log, stderr=subprocess.STDOUT, env=env))
+        self.runbooks = os.path.join(self.dir, "runbooks")
+        shutil.copytree("runbooks", self.runbooks)
+        self.database = os.path.join(self.dir, "firehouse.sqlite")
+        config = os.path.join(self.dir, "firehouse.yml")
+        with open(config, "w") as f:
+            f.write(f"runbooks:\n  path: {self.runbooks}\n")
+        self.firehouse = subprocess.Popen(
+            [self.binary, "serve", "--config", config, "--listen", f"127.0.0.1:{self.fh_port}",
+             "--database", self.database],
+            stdout=self.fh_log, stderr=subprocess.STDOUT, env=env)
+        self.procs.append(self.firehouse)
         wait_for("firehouse ready", lambda: http("GET", self.fh_url + "/readyz")[0] == 200)
 
         config = os.path.join(self.dir, "alertmanager.yml")
@@ -242,6 +250,37 @@ def main():
             assert good.returncode == 0 and "ok" in good.stdout, good
 
         check("check-config names bad keys and accepts the example", check_config_cli)
+
+        def runbook_attached():
+            inc = h.incident(leak_id)
+            assert inc["runbook"]["id"] == "service-memory-leak", inc["runbook"]
+            assert any(e["text"] == "runbook service-memory-leak attached" for e in inc["timeline"])
+
+        check("the matching runbook from runbooks/ was attached", runbook_attached)
+
+        def sighup_reloads_runbooks():
+            with open(os.path.join(h.runbooks, "extra.md"), "w") as f:
+                f.write("---\nid: e2e-extra\ntitle: Extra\nmatchers: ['alertname=\"E2E\"']\n---\n"
+                        + "".join(f"## {s}\nx\n" for s in ["Symptoms", "Impact", "Diagnosis", "Mitigation", "Escalation", "Verification"]))
+            h.firehouse.send_signal(signal.SIGHUP)
+            wait_for("reloaded runbooks", lambda: any(r["id"] == "e2e-extra"
+                     for r in http("GET", h.fh_url + "/api/v1/runbooks")[1]["runbooks"]), timeout=10)
+            assert h.firehouse.poll() is None, "SIGHUP stopped the server"
+
+        check("SIGHUP reloads the runbooks without a restart", sighup_reloads_runbooks)
+
+        def close_and_postmortem():
+            code, body = http("POST", f"{h.fh_url}/api/v1/incidents/{leak_id}/close", {"user": "e2e"})
+            assert code == 200 and body["postmortem"]["version"] == 1, (code, body)
+            code, draft = http("GET", f"{h.fh_url}/api/v1/incidents/{leak_id}/postmortem?format=json")
+            assert code == 200 and draft["markdown"].startswith("# Post-mortem: INC-"), (code, draft)
+            out = os.path.join(h.dir, "pm.md")
+            run = subprocess.run([h.binary, "postmortem", str(leak_id), "--database", h.database, "--output", out],
+                                 capture_output=True, text=True, timeout=30)
+            assert run.returncode == 0, run
+            assert open(out).read() == draft["markdown"], "CLI draft differs from the API's"
+
+        check("close writes a post-mortem; the CLI reads the same draft from the database", close_and_postmortem)
     except Exception as error:
         failed += 1
         print(f"FAIL harness: {error}")
