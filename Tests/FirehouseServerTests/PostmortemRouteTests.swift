@@ -5,15 +5,6 @@ import Hummingbird
 import HummingbirdTesting
 import Testing
 
-/// A clock tests move by hand.
-final class ManualClock: FirehouseCore.Clock, @unchecked Sendable {
-    private let lock = NSLock()
-    private var current: Timestamp
-    init(_ start: Timestamp) { current = start }
-    func now() -> Timestamp { lock.withLock { current } }
-    func advance(seconds: Int64) { lock.withLock { current = current + .seconds(seconds) } }
-}
-
 /// Builds Alertmanager bodies for a storm of `ServiceMemoryLeak` on many pods.
 enum Storm {
     static let start = "2026-11-25T14:58:30Z"

@@ -3,15 +3,6 @@ import FirehouseCore
 import Foundation
 import Testing
 
-/// A clock tests move by hand.
-final class ManualClock: FirehouseCore.Clock, @unchecked Sendable {
-    private let lock = NSLock()
-    private var current: Timestamp
-    init(_ start: Timestamp) { current = start }
-    func now() -> Timestamp { lock.withLock { current } }
-    func advance(_ span: TimeSpan) { lock.withLock { current = current + span } }
-}
-
 /// A database file in a fresh temporary directory, removed at deinit.
 final class TempDatabase {
     let directory: URL
