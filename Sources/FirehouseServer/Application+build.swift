@@ -25,7 +25,8 @@ public func buildApplication(
         router: router,
         configuration: .init(address: .hostname(config.server.listen.host, port: config.server.listen.port),
                              serverName: "firehouse"),
-        services: [StoreCheckpointService(store: store, logger: logger), RunbookReloadService(catalog: catalog)],
+        services: [StoreCheckpointService(store: store, logger: logger,
+                                          interval: .nanoseconds(config.database.checkpointInterval.nanoseconds)), RunbookReloadService(catalog: catalog)],
         logger: logger)
 }
 
@@ -34,7 +35,7 @@ public func buildRouter(config: FirehouseConfig, repository: any IncidentReposit
                         catalog: RunbookCatalog? = nil, drafts: PostmortemDrafts? = nil,
                         clock: any FirehouseCore.Clock = SystemClock()) -> Router<FirehouseContext> {
     let catalog = catalog ?? RunbookCatalog(directory: config.runbooks.path, logger: Logger(label: "firehouse"))
-    let drafts = drafts ?? (try? PostmortemDrafts(templatePath: "", runbooks: catalog.shelf, publicURL: config.chat.publicURL))!
+    let drafts = drafts ?? PostmortemDrafts(runbooks: catalog.shelf, publicURL: config.chat.publicURL)
     let router = Router(context: FirehouseContext.self)
     router.add(middleware: ErrorMiddleware())
     router.add(middleware: LogRequestsMiddleware(.debug))

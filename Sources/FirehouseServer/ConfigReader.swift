@@ -29,6 +29,12 @@ final class ConfigReader {
                         if let text = string(node, path), !text.isEmpty { config.database.path = text } else if errors.last?.path != path { fail(path, "must not be empty") }
                     case "busy_timeout":
                         if let value = duration(node, path) { config.database.busyTimeout = value }
+                    case "checkpoint_interval":
+                        if let value = duration(node, path) {
+                            if value.nanoseconds >= 10_000_000 { config.database.checkpointInterval = value } else {
+                                fail(path, "must be at least 10ms")
+                            }
+                        }
                     default: return false
                     }
                     return true

@@ -24,6 +24,8 @@ public struct FirehouseConfig: Sendable, Equatable {
     public struct DatabaseSection: Sendable, Equatable {
         public var path = "./data/firehouse.sqlite"
         public var busyTimeout = TimeSpan.seconds(5)
+        /// How often committed WAL frames are copied into the database file, beside the commits.
+        public var checkpointInterval = TimeSpan(nanoseconds: 50_000_000)
     }
 
     /// `webhook:` — who may post Alertmanager notifications.

@@ -5,22 +5,26 @@ import Mustache
 /// Renders post-mortem drafts: the built-in Markdown, or the operator's Mustache template
 /// (`postmortem.template`). Both see the same model (`PostmortemModel`, as `templateData`).
 public struct PostmortemDrafts: Sendable {
-    let template: MustacheTemplate?
+    private(set) var template: MustacheTemplate?
     let runbooks: RunbookShelf
     let publicURL: String
 
+    /// The built-in draft.
+    public init(runbooks: RunbookShelf, publicURL: String) {
+        template = nil
+        self.runbooks = runbooks
+        self.publicURL = publicURL
+    }
+
     /// Loads the template file if one is configured; a broken template is a startup error.
     public init(templatePath: String, runbooks: RunbookShelf, publicURL: String) throws {
-        if templatePath.isEmpty {
-            template = nil
-        } else {
+        self.init(runbooks: runbooks, publicURL: publicURL)
+        if !templatePath.isEmpty {
             guard let data = FileManager.default.contents(atPath: templatePath), let text = String(data: data, encoding: .utf8) else {
                 throw ConfigError(path: "postmortem.template", message: "cannot read \(templatePath)")
             }
             template = try Self.compile(text)
         }
-        self.runbooks = runbooks
-        self.publicURL = publicURL
     }
 
     /// `{{x}}` escapes for Markdown; `{{{x}}}` inserts raw text.

@@ -23,7 +23,7 @@ struct ConfigTests {
     @Test func everyKeyIsRead() throws {
         let yaml = """
         server: {listen: "0.0.0.0:8080", max_body_bytes: 4096}
-        database: {path: /tmp/x.sqlite, busy_timeout: 2s}
+        database: {path: /tmp/x.sqlite, busy_timeout: 2s, checkpoint_interval: 1s}
         webhook: {bearer_token: tok}
         correlation: {group_by: [alertname, cluster], reopen_window: 1h, auto_resolve: false}
         severity: {label: level, default: SEV2, map: {p1: SEV1}}
@@ -35,6 +35,7 @@ struct ConfigTests {
         #expect(c.server.listen == ListenAddress(host: "0.0.0.0", port: 8080))
         #expect(c.server.maxBodyBytes == 4096)
         #expect(c.database.path == "/tmp/x.sqlite" && c.database.busyTimeout == .seconds(2))
+        #expect(c.database.checkpointInterval == .seconds(1))
         #expect(c.webhook.bearerToken == "tok")
         #expect(c.correlationConfig.groupBy == ["alertname", "cluster"])
         #expect(c.correlation.reopenWindow == .minutes(60) && !c.correlation.autoResolve)
@@ -55,6 +56,7 @@ struct ConfigTests {
         ("server: {lisen: x}", "server.lisen"),
         ("logging: {level: loud}", "logging.level"),
         ("server: [1, 2]", "server"),
+        ("database: {checkpoint_interval: 1ms}", "database.checkpoint_interval"),
         ("chat: {roles: []}", "chat.roles"),
         ("chat: {roles: [{name: ic}, {name: x, aliases: [ic]}]}", "chat.roles[1]"),
         ("chat: {roles: [{name: ic, nam: x}]}", "chat.roles[0].nam"),
