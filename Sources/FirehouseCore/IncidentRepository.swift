@@ -15,6 +15,8 @@ public protocol IncidentRepository: Sendable {
     func postmortem(incidentID: Int64, version: Int?) async throws -> StoredPostmortem?
     /// Aggregates over the incidents opened in the query's window.
     func stats(_ query: StatsQuery) async throws -> IncidentStats
+    /// How many incidents are open, by severity and status.
+    func openIncidentCounts() async throws -> [OpenIncidentCount]
     /// Throws unless the database is open, migrated and answering.
     func checkReady() async throws
 }
@@ -52,3 +54,16 @@ public struct StoredPostmortem: Sendable, Equatable {
 
 /// Writes the post-mortem draft of an incident that was just closed (the template lives in the shell).
 public typealias PostmortemDrafter = @Sendable (IncidentDetail) -> String
+
+/// A count of open incidents with one severity and status.
+public struct OpenIncidentCount: Sendable, Equatable {
+    public var severity: Severity
+    public var status: IncidentStatus
+    public var count: Int
+
+    public init(severity: Severity, status: IncidentStatus, count: Int) {
+        self.severity = severity
+        self.status = status
+        self.count = count
+    }
+}

@@ -6,6 +6,7 @@ struct AlertmanagerController<Context: RequestContext>: Sendable {
     let repository: any IncidentRepository
     let auth: WebhookAuth
     let maxBodyBytes: Int
+    let metrics: FirehouseMetrics
 
     func addRoutes(to router: Router<Context>) {
         router.post("/api/v1/alertmanager", use: receive)
@@ -16,10 +17,35 @@ struct AlertmanagerController<Context: RequestContext>: Sendable {
     }
 
     @Sendable func receive(_ request: Request, context: Context) async throws -> Response {
+        var receiver = "unknown"
+        do {
+            let response = try await ingest(request, context: context, receiver: &receiver)
+            metrics.notificationReceived(receiver: receiver, result: "ok")
+            return response
+        } catch {
+            metrics.notificationReceived(receiver: receiver, result: Self.result(of: error))
+            throw error
+        }
+    }
+
+    static func result(of error: any Error) -> String {
+        switch error {
+        case is PayloadError: return "bad_request"
+        case is StorageUnavailable: return "unavailable"
+        case let api as APIError where api.status == .unauthorized: return "unauthorized"
+        case let api as APIError where api.status == .contentTooLarge: return "too_large"
+        default: return "error"
+        }
+    }
+
+    private func ingest(_ request: Request, context: Context, receiver: inout String) async throws -> Response {
         try auth.check(request)
         let body = try await RequestBody.collect(request, limit: maxBodyBytes)
         let notification = try AlertmanagerNotification.decode(json: body.readableBytesView)
+        receiver = notification.receiver
         let results = try await repository.ingest(notification)
+        metrics.alertsReceived(notification.alerts.count)
+        metrics.ingested(results)
         context.logger.info("notification ingested", metadata: [
             "receiver": "\(notification.receiver)", "group_key": "\(notification.groupKey)",
             "alerts": "\(notification.alerts.count)",

@@ -14,13 +14,15 @@ public func buildApplication(
 ) throws -> some ApplicationProtocol {
     let catalog = RunbookCatalog(directory: config.runbooks.path, logger: logger)
     catalog.reload()
+    let metrics = FirehouseMetrics()
     let drafts = try PostmortemDrafts(templatePath: config.postmortem.template, runbooks: catalog.shelf,
                                       publicURL: config.chat.publicURL)
     let store = try SQLiteIncidentStore(
-        options: .init(path: config.database.path, busyTimeoutSeconds: Double(config.database.busyTimeout.nanoseconds) / 1e9),
+        options: .init(path: config.database.path, busyTimeoutSeconds: Double(config.database.busyTimeout.nanoseconds) / 1e9,
+                       onCommit: { duration, count in metrics.commitDuration(duration, notifications: count) }),
         correlator: Correlator(config: config.correlationConfig),
         clock: clock, runbooks: catalog.shelf, drafter: drafts.drafter)
-    let router = buildRouter(config: config, repository: store, catalog: catalog, drafts: drafts, clock: clock)
+    let router = buildRouter(config: config, repository: store, catalog: catalog, drafts: drafts, metrics: metrics, clock: clock)
     return Application(
         router: router,
         configuration: .init(address: .hostname(config.server.listen.host, port: config.server.listen.port),
@@ -33,21 +35,25 @@ public func buildApplication(
 /// The routes, separate from the server so tests can drive them with any repository.
 public func buildRouter(config: FirehouseConfig, repository: any IncidentRepository,
                         catalog: RunbookCatalog? = nil, drafts: PostmortemDrafts? = nil,
+                        metrics: FirehouseMetrics = FirehouseMetrics(),
                         clock: any FirehouseCore.Clock = SystemClock()) -> Router<FirehouseContext> {
     let catalog = catalog ?? RunbookCatalog(directory: config.runbooks.path, logger: Logger(label: "firehouse"))
     let drafts = drafts ?? PostmortemDrafts(runbooks: catalog.shelf, publicURL: config.chat.publicURL)
     let router = Router(context: FirehouseContext.self)
+    router.add(middleware: RequestMetricsMiddleware(metrics: metrics))
     router.add(middleware: ErrorMiddleware())
     router.add(middleware: LogRequestsMiddleware(.debug))
     HealthController(repository: repository).addRoutes(to: router)
     AlertmanagerController(repository: repository, auth: WebhookAuth(config.webhook),
-                           maxBodyBytes: config.server.maxBodyBytes).addRoutes(to: router)
+                           maxBodyBytes: config.server.maxBodyBytes, metrics: metrics).addRoutes(to: router)
     IncidentController(repository: repository, runbooks: catalog.shelf).addRoutes(to: router)
     RunbookController(catalog: catalog, repository: repository).addRoutes(to: router)
-    PostmortemController(repository: repository, drafts: drafts, maxBodyBytes: config.server.maxBodyBytes).addRoutes(to: router)
+    PostmortemController(repository: repository, drafts: drafts, metrics: metrics,
+                         maxBodyBytes: config.server.maxBodyBytes).addRoutes(to: router)
     StatsController(repository: repository, clock: clock).addRoutes(to: router)
+    MetricsController(metrics: metrics, repository: repository).addRoutes(to: router)
     let chat = ChatService(
-        repository: repository, runbooks: catalog.shelf, drafts: drafts,
+        repository: repository, runbooks: catalog.shelf, drafts: drafts, metrics: metrics,
         parser: ChatCommandParser(roles: config.chat.roles, maxLength: config.chat.maxCommandBytes),
         replies: ChatReplies(baseURL: config.chat.publicURL))
     ChatController(service: chat, auth: ChatAuth(config.chat, clock: clock),

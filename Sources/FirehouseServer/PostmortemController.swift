@@ -6,6 +6,7 @@ import Hummingbird
 struct PostmortemController<Context: RequestContext>: Sendable {
     let repository: any IncidentRepository
     let drafts: PostmortemDrafts
+    let metrics: FirehouseMetrics
     let maxBodyBytes: Int
 
     func addRoutes(to router: Router<Context>) {
@@ -37,12 +38,19 @@ struct PostmortemController<Context: RequestContext>: Sendable {
             throw APIError.notFound("incident \(id)")
         case .refused(let text):
             throw APIError(.conflict, text)
-        case .unchanged, .changed:
-            let stored = try await repository.postmortem(incidentID: id, version: nil)
-            return JSONResponse.make(CloseReply(
-                id: id, ref: IncidentReference.format(id), status: IncidentStatus.closed.rawValue,
-                postmortem: stored.map { PostmortemJSON(stored: $0, url: drafts.postmortemLink(id), withMarkdown: false) }))
+        case .changed(_, let timeline):
+            metrics.incidentActions(timeline)
+            return try await closed(id)
+        case .unchanged:
+            return try await closed(id)
         }
+    }
+
+    private func closed(_ id: Int64) async throws -> Response {
+        let stored = try await repository.postmortem(incidentID: id, version: nil)
+        return JSONResponse.make(CloseReply(
+            id: id, ref: IncidentReference.format(id), status: IncidentStatus.closed.rawValue,
+            postmortem: stored.map { PostmortemJSON(stored: $0, url: drafts.postmortemLink(id), withMarkdown: false) }))
     }
 
     @Sendable func show(_ request: Request, context: Context) async throws -> Response {

@@ -18,6 +18,7 @@ public final class SQLiteIncidentStore: IncidentRepository {
     /// A connection of its own for checkpoints, so copying the WAL into the database file (and its
     /// fsync) happens beside commits instead of inside one.
     private let checkpointer: DatabaseQueue
+    private let onCommit: (@Sendable (Duration, Int) -> Void)?
 
     /// Where the database lives and how it commits.
     public struct Options: Sendable {
@@ -26,11 +27,15 @@ public final class SQLiteIncidentStore: IncidentRepository {
         public var busyTimeoutSeconds: Double
         /// Most notifications one transaction commits together.
         public var maxBatch: Int
+        /// Told how long each ingest transaction took and how many notifications it held.
+        public var onCommit: (@Sendable (Duration, Int) -> Void)?
 
-        public init(path: String, busyTimeoutSeconds: Double = 5, maxBatch: Int = 256) {
+        public init(path: String, busyTimeoutSeconds: Double = 5, maxBatch: Int = 256,
+                    onCommit: (@Sendable (Duration, Int) -> Void)? = nil) {
             self.path = path
             self.busyTimeoutSeconds = busyTimeoutSeconds
             self.maxBatch = maxBatch
+            self.onCommit = onCommit
         }
     }
 
@@ -66,6 +71,7 @@ public final class SQLiteIncidentStore: IncidentRepository {
         self.runbooks = runbooks
         self.drafter = drafter
         self.committer = GroupCommitter(maxBatch: options.maxBatch)
+        self.onCommit = options.onCommit
     }
 
     public func ingest(_ notification: AlertmanagerNotification) async throws -> [IngestResult] {
@@ -78,6 +84,8 @@ public final class SQLiteIncidentStore: IncidentRepository {
         let correlator = self.correlator
         let clock = self.clock
         let library = runbooks.library
+        let start = ContinuousClock.now
+        defer { onCommit?(ContinuousClock.now - start, batch.count) }
         do {
             return try await pool.write { db in
                 var results: [Result<[IngestResult], any Error>] = []
@@ -148,6 +156,17 @@ public final class SQLiteIncidentStore: IncidentRepository {
 
     public func stats(_ query: StatsQuery) async throws -> IncidentStats {
         IncidentStats.compute(try await read { db in try StatsReader(db: db).records(query) })
+    }
+
+    public func openIncidentCounts() async throws -> [OpenIncidentCount] {
+        try await read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT severity, status, COUNT(*) FROM incidents WHERE status NOT IN ('resolved', 'closed') GROUP BY 1, 2
+                """).compactMap { row in
+                guard let severity = Severity(rawValue: row[0]), let status = IncidentStatus(rawValue: row[1]) else { return nil }
+                return OpenIncidentCount(severity: severity, status: status, count: row[2])
+            }
+        }
     }
 
     public func checkReady() async throws {

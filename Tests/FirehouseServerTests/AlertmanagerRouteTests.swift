@@ -119,4 +119,5 @@ struct BrokenRepository: IncidentRepository {
         throw StorageUnavailable(reason: "disk I/O error")
     }
     func stats(_ query: StatsQuery) async throws -> IncidentStats { throw StorageUnavailable(reason: "disk I/O error") }
+    func openIncidentCounts() async throws -> [OpenIncidentCount] { throw StorageUnavailable(reason: "disk I/O error") }
 }

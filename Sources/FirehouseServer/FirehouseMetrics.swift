@@ -1,0 +1,92 @@
+import FirehouseCore
+import Prometheus
+
+/// The service's Prometheus metrics (`GET /metrics`), kept in one registry per application.
+public final class FirehouseMetrics: Sendable {
+    let registry = PrometheusCollectorRegistry()
+    static let latencyBuckets: [Duration] = [
+        .milliseconds(1), .milliseconds(2), .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50),
+        .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(2.5), .seconds(5),
+    ]
+
+    public init() {}
+
+    private func name(_ metric: String, _ unit: String = "", _ help: String) -> MetricNameDescriptor {
+        MetricNameDescriptor(namespace: "firehouse", metricName: metric, unitName: unit, helpText: help)
+    }
+
+    /// One webhook request and how it ended (`ok`, `bad_request`, `unauthorized`, `too_large`, `unavailable`, `error`).
+    func notificationReceived(receiver: String, result: String) {
+        registry.makeCounter(
+            descriptor: name("notifications_received", "total", "Alertmanager notifications received, by receiver and result."),
+            labels: [("receiver", receiver), ("result", result)]
+        ).increment()
+    }
+
+    func alertsReceived(_ count: Int) {
+        registry.makeCounter(descriptor: name("alerts_received", "total", "Alerts received in notifications that were stored."))
+            .increment(by: Int64(count))
+    }
+
+    /// Incident transitions: `opened`, `reopened`, `resolved`, `closed`.
+    func incident(_ action: String) {
+        registry.makeCounter(
+            descriptor: name("incidents", "total", "Incident transitions, by action (opened, reopened, resolved, closed)."),
+            labels: [("action", action)]
+        ).increment()
+    }
+
+    /// Counts the transitions in what a human action wrote.
+    func incidentActions(_ timeline: [TimelineDraft]) {
+        for entry in timeline where entry.kind == .statusChanged {
+            switch entry.data["to"] {
+            case IncidentStatus.resolved.rawValue: incident("resolved")
+            case IncidentStatus.closed.rawValue: incident("closed")
+            case IncidentStatus.triggered.rawValue: incident("reopened")
+            default: break
+            }
+        }
+    }
+
+    func ingested(_ results: [IngestResult]) {
+        for result in results {
+            switch result.action {
+            case .opened, .reopened, .resolved: incident(result.action.rawValue)
+            case .updated, .unchanged: break
+            }
+        }
+    }
+
+    func requestDuration(route: String, method: String, status: Int, _ duration: Duration) {
+        registry.makeDurationHistogram(
+            descriptor: name("http_request_duration", "seconds", "HTTP request duration, by route, method and status."),
+            labels: [("route", route), ("method", method), ("status", String(status))],
+            buckets: Self.latencyBuckets
+        ).record(duration)
+    }
+
+    func commitDuration(_ duration: Duration, notifications: Int) {
+        registry.makeDurationHistogram(
+            descriptor: name("sqlite_commit_duration", "seconds", "Time to write and commit one group of notifications (fsync included)."),
+            buckets: Self.latencyBuckets
+        ).record(duration)
+        registry.makeCounter(descriptor: name("sqlite_commits", "total", "Write transactions of ingest (group commits).")).increment()
+        registry.makeCounter(descriptor: name("sqlite_committed_notifications", "total", "Notifications written by those transactions."))
+            .increment(by: Int64(notifications))
+    }
+
+    /// Sets the gauge of open incidents from current counts (all combinations, zeros included).
+    func openIncidents(_ counts: [OpenIncidentCount]) {
+        for severity in Severity.allCases {
+            for status in IncidentStatus.allCases where status.isActive {
+                let value = counts.first { $0.severity == severity && $0.status == status }?.count ?? 0
+                registry.makeGauge(
+                    descriptor: name("open_incidents", "", "Incidents not yet resolved, by severity and status."),
+                    labels: [("severity", severity.name), ("status", status.rawValue)]
+                ).set(to: Double(value))
+            }
+        }
+    }
+
+    func exposition() -> [UInt8] { registry.emitToBuffer() }
+}
