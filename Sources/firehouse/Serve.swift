@@ -20,6 +20,7 @@ struct Serve: AsyncParsableCommand {
 
     func run() async throws {
         let settings = try ConfigLoading.resolve(path: config, listen: listen, database: database)
+        LoggerFactory.bootstrap(settings.logging)
         let logger = LoggerFactory.make(settings.logging)
         logger.info("starting", metadata: [
             "listen": "\(settings.server.listen)", "database": "\(settings.database.path)",

@@ -1,0 +1,42 @@
+@testable import FirehouseServer
+import Foundation
+import Logging
+import Testing
+
+struct LogLineTests {
+    @Test func logfmtQuotesAndNeverBreaksTheLine() {
+        let line = LineLogHandler.line(format: .logfmt, ts: "2026-11-25T15:00:00.000Z", level: "info", message: "notification ingested",
+                                       fields: [("group_key", "{}:{alertname=\"A\"}"), ("incident", "12"), ("evil", "x\nlevel=error msg=forged")])
+        #expect(line == #"ts=2026-11-25T15:00:00.000Z level=info msg="notification ingested" group_key="{}:{alertname=\"A\"}" incident=12 evil="x\nlevel=error msg=forged""#)
+        #expect(!line.contains("\n"))
+    }
+
+    @Test func jsonIsOneValidObject() throws {
+        let line = LineLogHandler.line(format: .json, ts: "t", level: "warning", message: "a \"b\"\r\n",
+                                       fields: [("request_id", "abc"), ("ctl", "\u{1}")])
+        #expect(!line.contains("\n"))
+        let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: String]
+        #expect(object == ["ts": "t", "level": "warning", "msg": "a \"b\"\r\n", "request_id": "abc", "ctl": "\u{1}"])
+    }
+
+    @Test func handlerWritesStableKeys() {
+        let lines = LockedLines()
+        var handler = LineLogHandler(label: "t", format: .logfmt, level: .info, output: { lines.append($0) })
+        handler[metadataKey: "hb.request.id"] = "r1"
+        let logger = Logger(label: "t", factory: { _ in handler })
+        logger.info("hello", metadata: ["incident": "3"])
+        logger.debug("hidden")
+        let captured = lines.all
+        #expect(captured.count == 1)
+        #expect(captured.first?.contains("msg=hello") == true)
+        #expect(captured.first?.contains("request_id=r1") == true)
+        #expect(captured.first?.contains("incident=3") == true)
+    }
+}
+
+final class LockedLines: @unchecked Sendable {
+    private let lock = NSLock()
+    private var lines: [String] = []
+    func append(_ line: String) { lock.withLock { lines.append(line) } }
+    var all: [String] { lock.withLock { lines } }
+}
