@@ -53,6 +53,7 @@ let package = Package(
                 "FirehouseServer",
                 "FirehouseStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         .executableTarget(

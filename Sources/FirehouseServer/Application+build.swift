@@ -10,7 +10,8 @@ public typealias FirehouseContext = BasicRequestContext
 public func buildApplication(
     config: FirehouseConfig,
     clock: any FirehouseCore.Clock = SystemClock(),
-    logger: Logger = Logger(label: "firehouse")
+    logger: Logger = Logger(label: "firehouse"),
+    readiness: Readiness = Readiness()
 ) throws -> some ApplicationProtocol {
     let catalog = RunbookCatalog(directory: config.runbooks.path, logger: logger)
     catalog.reload()
@@ -22,7 +23,8 @@ public func buildApplication(
                        onCommit: { duration, count in metrics.commitDuration(duration, notifications: count) }),
         correlator: Correlator(config: config.correlationConfig),
         clock: clock, runbooks: catalog.shelf, drafter: drafts.drafter)
-    let router = buildRouter(config: config, repository: store, catalog: catalog, drafts: drafts, metrics: metrics, clock: clock)
+    let router = buildRouter(config: config, repository: store, catalog: catalog, drafts: drafts, metrics: metrics,
+                             readiness: readiness, clock: clock)
     return Application(
         router: router,
         configuration: .init(address: .hostname(config.server.listen.host, port: config.server.listen.port),
@@ -35,7 +37,7 @@ public func buildApplication(
 /// The routes, separate from the server so tests can drive them with any repository.
 public func buildRouter(config: FirehouseConfig, repository: any IncidentRepository,
                         catalog: RunbookCatalog? = nil, drafts: PostmortemDrafts? = nil,
-                        metrics: FirehouseMetrics = FirehouseMetrics(),
+                        metrics: FirehouseMetrics = FirehouseMetrics(), readiness: Readiness = Readiness(),
                         clock: any FirehouseCore.Clock = SystemClock()) -> Router<FirehouseContext> {
     let catalog = catalog ?? RunbookCatalog(directory: config.runbooks.path, logger: Logger(label: "firehouse"))
     let drafts = drafts ?? PostmortemDrafts(runbooks: catalog.shelf, publicURL: config.chat.publicURL)
@@ -43,7 +45,7 @@ public func buildRouter(config: FirehouseConfig, repository: any IncidentReposit
     router.add(middleware: RequestMetricsMiddleware(metrics: metrics))
     router.add(middleware: ErrorMiddleware())
     router.add(middleware: LogRequestsMiddleware(.debug))
-    HealthController(repository: repository).addRoutes(to: router)
+    HealthController(repository: repository, readiness: readiness).addRoutes(to: router)
     AlertmanagerController(repository: repository, auth: WebhookAuth(config.webhook),
                            maxBodyBytes: config.server.maxBodyBytes, metrics: metrics).addRoutes(to: router)
     IncidentController(repository: repository, runbooks: catalog.shelf).addRoutes(to: router)

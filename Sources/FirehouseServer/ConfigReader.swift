@@ -18,6 +18,10 @@ final class ConfigReader {
                         } else { fail(path, "expected host:port, e.g. 127.0.0.1:9095") }
                     case "max_body_bytes":
                         if let value = int(node, path, min: 1024) { config.server.maxBodyBytes = value }
+                    case "shutdown_delay":
+                        if let value = duration(node, path) { config.server.shutdownDelay = value }
+                    case "grace_period":
+                        if let value = duration(node, path) { config.server.gracePeriod = value }
                     default: return false
                     }
                     return true

@@ -18,6 +18,10 @@ public struct FirehouseConfig: Sendable, Equatable {
     public struct Server: Sendable, Equatable {
         public var listen = ListenAddress(host: "127.0.0.1", port: 9095)
         public var maxBodyBytes = 1_048_576
+        /// At SIGTERM/SIGINT, /readyz fails for this long before the server stops accepting requests.
+        public var shutdownDelay = TimeSpan.seconds(2)
+        /// Longest a graceful shutdown may take before in-flight work is cancelled.
+        public var gracePeriod = TimeSpan.seconds(20)
     }
 
     /// `database:`

@@ -2,6 +2,7 @@ import ArgumentParser
 import FirehouseServer
 import Hummingbird
 import Logging
+import ServiceLifecycle
 
 import Foundation
 
@@ -26,8 +27,21 @@ struct Serve: AsyncParsableCommand {
             "listen": "\(settings.server.listen)", "database": "\(settings.database.path)",
             "config": "\(config ?? "(embedded defaults)")",
         ])
-        let app = try buildApplication(config: settings, logger: logger)
-        try await app.runService()
+        let readiness = Readiness()
+        let app = try buildApplication(config: settings, logger: logger, readiness: readiness)
+        // Services stop in reverse order: the drain service (readiness off, then a pause) goes first,
+        // then the HTTP server finishes in-flight requests, then the WAL is checkpointed.
+        var configuration = ServiceGroupConfiguration(
+            services: [
+                .init(service: app),
+                .init(service: DrainService(readiness: readiness, delay: .nanoseconds(settings.server.shutdownDelay.nanoseconds),
+                                            logger: logger)),
+            ],
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: logger)
+        configuration.maximumGracefulShutdownDuration = .nanoseconds(settings.server.gracePeriod.nanoseconds)
+        try await ServiceGroup(configuration: configuration).run()
+        logger.info("stopped")
     }
 }
 

@@ -139,6 +139,19 @@ struct StoreTests {
         }
     }
 
+    @Test func onlineBackupIsAConsistentCopy() async throws {
+        let db = try TempDatabase()
+        let store = try db.open(clock: ManualClock(t0))
+        _ = try await store.ingest(fixture("02-alert-storm--firing-5-alerts"))
+        let target = db.directory.appendingPathComponent("backup.sqlite").path
+        let size = try Backup.copy(database: db.path, to: target)
+        #expect(size > 0)
+        let copy = try SQLiteIncidentStore(options: .init(path: target), correlator: Correlator(config: .init()), clock: ManualClock(t0))
+        #expect(try await copy.incident(id: 1)?.alerts.count == 5)
+        #expect(throws: StorageUnavailable.self) { try Backup.copy(database: db.path, to: target) }  // never overwrites
+        #expect(throws: StorageUnavailable.self) { try Backup.copy(database: db.path + ".missing", to: target + "2") }
+    }
+
     @Test func walAndFullSyncAreOn() async throws {
         let db = try TempDatabase()
         let store = try db.open(clock: ManualClock(t0))

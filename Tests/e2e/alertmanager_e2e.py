@@ -151,6 +151,80 @@ def alert(name, service, pod, severity, starts, ends):
     }
 
 
+def shutdown_under_load(binary, workdir):
+    """SIGTERM while a sender posts: readiness fails first, exit 0, every 2xx is stored exactly once."""
+    import threading
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    database = os.path.join(workdir, "shutdown.sqlite")
+    config = os.path.join(workdir, "shutdown.yml")
+    with open(config, "w") as f:
+        f.write("server:\n  shutdown_delay: 1s\n  grace_period: 10s\nrunbooks:\n  path: /nonexistent\n")
+    log = open(os.path.join(workdir, "shutdown.log"), "w")
+    proc = subprocess.Popen([binary, "serve", "--config", config, "--listen", f"127.0.0.1:{port}", "--database", database],
+                            stdout=log, stderr=subprocess.STDOUT)
+    wait_for("firehouse ready", lambda: http("GET", url + "/readyz")[0] == 200)
+    acknowledged, attempted, stop = [], [], threading.Event()
+
+    def sender():
+        i = 0
+        while not stop.is_set() and i < 5000:
+            name = f"Shutdown{i}"
+            body = {"version": "4", "receiver": "r", "status": "firing", "groupLabels": {"alertname": name},
+                    "alerts": [{"status": "firing", "labels": {"alertname": name}, "startsAt": "2026-11-25T15:00:00Z"}]}
+            attempted.append(name)
+            try:
+                code, _ = http("POST", url + "/api/v1/alertmanager", body, timeout=5)
+                if code == 200:
+                    acknowledged.append(name)
+            except (urllib.error.URLError, ConnectionError, OSError):
+                pass
+            i += 1
+
+    thread = threading.Thread(target=sender)
+    thread.start()
+    time.sleep(1.0)
+    proc.send_signal(signal.SIGTERM)
+    saw_draining = False
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        try:
+            code, body = http("GET", url + "/readyz", timeout=1)
+            if code == 503 and isinstance(body, dict) and body.get("status") == "draining":
+                saw_draining = True
+                break
+        except (urllib.error.URLError, ConnectionError, OSError):
+            break
+        time.sleep(0.02)
+    code = proc.wait(timeout=15)
+    stop.set()
+    thread.join()
+    assert saw_draining, "readiness never answered 503 draining before the server stopped"
+    assert code == 0, f"exit code {code}"
+    assert acknowledged, "no request was answered during the test"
+    # Restart on the same database and count what was stored.
+    proc = subprocess.Popen([binary, "serve", "--config", config, "--listen", f"127.0.0.1:{port}", "--database", database],
+                            stdout=log, stderr=subprocess.STDOUT)
+    try:
+        wait_for("firehouse ready again", lambda: http("GET", url + "/readyz")[0] == 200)
+        stored, before = [], None
+        while True:
+            query = f"/api/v1/incidents?status=all&limit=500" + (f"&before={before}" if before else "")
+            page = http("GET", url + query)[1]
+            stored += [i["labels"]["alertname"] for i in page["incidents"]]
+            before = page["next"]
+            if before is None:
+                break
+        assert len(stored) == len(set(stored)), "an alert was stored twice"
+        missing = set(acknowledged) - set(stored)
+        assert not missing, f"{len(missing)} alerts answered 200 are missing"
+        assert set(stored) <= set(attempted)
+        return f"{len(acknowledged)} answered 200, {len(stored)} stored"
+    finally:
+        proc.terminate()
+        proc.wait(timeout=15)
+
+
 def main():
     if len(sys.argv) != 2:
         print(__doc__)
@@ -279,8 +353,16 @@ def main():
                                  capture_output=True, text=True, timeout=30)
             assert run.returncode == 0, run
             assert open(out).read() == draft["markdown"], "CLI draft differs from the API's"
+            copy = os.path.join(h.dir, "backup.sqlite")
+            run = subprocess.run([h.binary, "backup", copy, "--database", h.database], capture_output=True, text=True, timeout=60)
+            assert run.returncode == 0 and "integrity ok" in run.stdout, run
+            run = subprocess.run([h.binary, "postmortem", str(leak_id), "--database", copy], capture_output=True, text=True, timeout=30)
+            assert run.returncode == 0 and run.stdout == draft["markdown"], "the backup lacks the draft"
 
-        check("close writes a post-mortem; the CLI reads the same draft from the database", close_and_postmortem)
+        check("close writes a post-mortem; the CLI reads it, and from an online backup too", close_and_postmortem)
+
+        check("SIGTERM under load: readiness fails first, exit 0, every 2xx stored once",
+              lambda: print("     " + shutdown_under_load(h.binary, h.dir)))
     except Exception as error:
         failed += 1
         print(f"FAIL harness: {error}")

@@ -1,0 +1,23 @@
+import ArgumentParser
+import FirehouseStore
+
+/// `firehouse backup PATH`: a consistent online copy of the database.
+struct BackupCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "backup", abstract: "Write a consistent copy of the database (VACUUM INTO) while the service runs.")
+
+    @Argument(help: "Where to write the copy (must not exist).")
+    var path: String
+
+    @Option(help: "SQLite database (default: database.path of --config, else ./data/firehouse.sqlite).")
+    var database: String?
+
+    @Option(help: "YAML config, for the database path.")
+    var config: String?
+
+    func run() async throws {
+        let settings = try ConfigLoading.resolve(path: config, listen: nil, database: database)
+        let size = try Backup.copy(database: settings.database.path, to: path)
+        print("wrote \(path) (\(size / 1024) KiB, integrity ok)")
+    }
+}
