@@ -1,8 +1,4 @@
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
+import FirehouseCore
 
 /// Label sets stored as compact JSON objects with sorted keys.
 enum JSONText {
@@ -14,40 +10,21 @@ enum JSONText {
         for key in labels.keys.sorted() {
             if !first { out.append(UInt8(ascii: ",")) }
             first = false
-            appendQuoted(key, to: &out)
+            JSONString.append(key, to: &out)
             out.append(UInt8(ascii: ":"))
-            appendQuoted(labels[key]!, to: &out)
+            JSONString.append(labels[key]!, to: &out)
         }
         out.append(UInt8(ascii: "}"))
         return String(decoding: out, as: UTF8.self)
     }
 
+    /// Read path, and ingest's lookup of stored episodes: the same fast parser as webhook bodies.
     static func decode(_ text: String) -> [String: String] {
-        (try? JSONDecoder().decode([String: String].self, from: Data(text.utf8))) ?? [:]
-    }
-
-    private static let hex: [UInt8] = Array("0123456789abcdef".utf8)
-
-    private static func appendQuoted(_ value: String, to out: inout [UInt8]) {
-        out.append(UInt8(ascii: "\""))
-        var value = value
-        value.withUTF8 { bytes in
-            for byte in bytes {
-                switch byte {
-                case UInt8(ascii: "\""): out.append(UInt8(ascii: "\\")); out.append(UInt8(ascii: "\""))
-                case UInt8(ascii: "\\"): out.append(UInt8(ascii: "\\")); out.append(UInt8(ascii: "\\"))
-                case UInt8(ascii: "\n"): out.append(UInt8(ascii: "\\")); out.append(UInt8(ascii: "n"))
-                case UInt8(ascii: "\r"): out.append(UInt8(ascii: "\\")); out.append(UInt8(ascii: "r"))
-                case UInt8(ascii: "\t"): out.append(UInt8(ascii: "\\")); out.append(UInt8(ascii: "t"))
-                case 0..<0x20:
-                    out.append(contentsOf: Array("\\u00".utf8))
-                    out.append(hex[Int(byte >> 4)])
-                    out.append(hex[Int(byte & 0xF)])
-                default:
-                    out.append(byte)
-                }
-            }
+        guard case .object(let members)? = try? JSONValue.parse(text.utf8) else { return [:] }
+        var labels = [String: String](minimumCapacity: members.count)
+        for (name, value) in members {
+            if case .string(let text) = value { labels[name] = text }
         }
-        out.append(UInt8(ascii: "\""))
+        return labels
     }
 }
