@@ -30,24 +30,33 @@ struct IncidentReader {
             openedAt: Timestamp(nanoseconds: row[8]), reopenCount: row[13], truncatedAlerts: row[14])
     }
 
+    /// One statement for the whole page: alert counts come from correlated subqueries on the
+    /// `(incident_id, status)` index instead of a query per incident.
     func page(_ query: IncidentQuery) throws -> IncidentPage {
         let statuses = query.status.statuses.map(\.rawValue)
         let placeholders = statuses.map { _ in "?" }.joined(separator: ", ")
         var arguments: StatementArguments = StatementArguments(statuses)
-        var sql = "SELECT \(Self.headColumns) FROM incidents WHERE status IN (\(placeholders))"
+        var sql = """
+            SELECT \(Self.headColumns),
+                (SELECT COUNT(*) FROM alerts WHERE alerts.incident_id = incidents.id),
+                (SELECT COUNT(*) FROM alerts WHERE alerts.incident_id = incidents.id AND alerts.status = 'firing')
+            FROM incidents WHERE status IN (\(placeholders))
+            """
         if let before = query.before {
             sql += " AND id < ?"
             arguments += [before]
         }
         sql += " ORDER BY id DESC LIMIT ?"
         arguments += [query.limit + 1]
-        var heads = try Row.fetchAll(db.cachedStatement(sql: sql), arguments: arguments).map(Self.head(from:))
-        var next: Int64?
-        if heads.count > query.limit {
-            heads.removeLast()
-            next = heads.last?.id
+        var summaries = try Row.fetchAll(db.cachedStatement(sql: sql), arguments: arguments).map { row in
+            IncidentSummary(head: Self.head(from: row), alertCount: row[15], firingAlertCount: row[16])
         }
-        return IncidentPage(incidents: try heads.map(summary(of:)), next: next)
+        var next: Int64?
+        if summaries.count > query.limit {
+            summaries.removeLast()
+            next = summaries.last?.head.id
+        }
+        return IncidentPage(incidents: summaries, next: next)
     }
 
     func summary(of head: IncidentHead) throws -> IncidentSummary {

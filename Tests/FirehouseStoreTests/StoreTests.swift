@@ -122,6 +122,8 @@ struct StoreTests {
         #expect(open.incidents.map(\.head.id) == [7, 5, 3, 1])
         let resolved = try await store.incidents(IncidentQuery(status: .only(.resolved), limit: 50))
         #expect(resolved.incidents.map(\.head.id) == [6, 4, 2])
+        #expect(open.incidents.allSatisfy { $0.alertCount == 1 && $0.firingAlertCount == 1 })
+        #expect(resolved.incidents.allSatisfy { $0.alertCount == 1 && $0.firingAlertCount == 0 })
     }
 
     @Test func unknownIncidentsAreNil() async throws {
