@@ -8,6 +8,8 @@ public enum ChatCommand: Sendable, Equatable {
     case act(Int64, IncidentAction)
     case roles(Int64)
     case runbook(Int64)
+    case silence(Int64, duration: TimeSpan, comment: String?)
+    case unsilence(Int64)
 }
 
 /// A change a human asks of an incident.

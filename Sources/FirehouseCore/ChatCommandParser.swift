@@ -130,5 +130,16 @@ public struct ChatCommandParser: Sendable {
             try r.end()
             return .runbook(id)
         },
+        CommandSpec("silence", aliases: ["mute"], usage: "silence <ref> <duration> [comment...]",
+                    "Silence the incident's alerts in Alertmanager, e.g. `silence 12 2h deploying fix`.") { r in
+            let id = try r.ref()
+            let duration = try r.duration()
+            return .silence(id, duration: duration, comment: r.optionalText())
+        },
+        CommandSpec("unsilence", aliases: ["unmute"], usage: "unsilence <ref>", "Expire the incident's silences.") { r in
+            let id = try r.ref()
+            try r.end()
+            return .unsilence(id)
+        },
     ]
 }

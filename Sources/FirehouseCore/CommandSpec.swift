@@ -59,6 +59,14 @@ public struct ArgumentReader {
         return user
     }
 
+    mutating func duration() throws -> TimeSpan {
+        let text = try word("duration (e.g. 30m, 2h, 1h30m)")
+        guard let span = TimeSpan(parsing: text), span.nanoseconds > 0 else {
+            throw fail("\"\(text.prefix(20))\" is not a duration (use e.g. 30m, 2h, 1h30m)")
+        }
+        return span
+    }
+
     mutating func text(_ what: String) throws -> String {
         let rest = scanner.rest()
         guard !rest.isEmpty else { throw fail("missing \(what)") }

@@ -19,6 +19,27 @@ public protocol IncidentRepository: Sendable {
     func openIncidentCounts() async throws -> [OpenIncidentCount]
     /// Throws unless the database is open, migrated and answering.
     func checkReady() async throws
+
+    // MARK: Outbound notifications
+
+    /// The oldest pending delivery of each target whose next attempt is due now.
+    func dueDeliveries() async throws -> [PendingDelivery]
+    /// Records what an attempt did; a final failure also writes a timeline entry (returned).
+    @discardableResult
+    func finishDelivery(_ id: Int64, _ decision: DeliveryPolicy.Decision) async throws -> TimelineDraft?
+    /// Pending and failed deliveries per target.
+    func outboxDepth() async throws -> [OutboxDepth]
+    /// Escalates every incident the policy says is due now, in one transaction.
+    func escalate(_ policy: EscalationPolicy) async throws -> [Escalation]
+
+    // MARK: Silences
+
+    /// Records a silence created in Alertmanager; nil when no incident has this id.
+    func recordSilence(_ silenceID: String, request: SilenceRequest, incidentID: Int64, actor: Actor) async throws -> TimelineDraft?
+    /// The incident's silences that have not ended; nil when no incident has this id.
+    func activeSilences(incidentID: Int64) async throws -> [RecordedSilence]?
+    /// Marks silences expired (after Alertmanager expired them) and records it on the timeline.
+    func expireSilences(_ silenceIDs: [String], incidentID: Int64, actor: Actor) async throws -> TimelineDraft
 }
 
 /// Storage that cannot do its job right now; callers should retry later (HTTP 503).

@@ -31,6 +31,10 @@ public enum TimelineKind: String, Sendable, Codable, CaseIterable {
     case titleChanged = "title_changed"
     case runbookAttached = "runbook_attached"
     case postmortemGenerated = "postmortem_generated"
+    case escalated = "escalated"
+    case silenced = "silenced"
+    case unsilenced = "unsilenced"
+    case notificationFailed = "notification_failed"
 }
 
 /// Actors the service itself writes as.

@@ -54,18 +54,3 @@ struct AlertmanagerController<Context: RequestContext>: Sendable {
         return JSONResponse.make(Reply(incidents: results))
     }
 }
-
-/// Reading request bodies within a limit.
-enum RequestBody {
-    /// Rejects by `Content-Length` before reading anything, and stops reading once past the limit.
-    static func collect(_ request: Request, limit: Int) async throws -> ByteBuffer {
-        if let length = request.headers[.contentLength].flatMap(Int.init), length > limit {
-            throw APIError(.contentTooLarge, "request body is \(length) bytes, the limit is \(limit)")
-        }
-        do {
-            return try await request.body.collect(upTo: limit)
-        } catch let error as any HTTPResponseError where error.status == .contentTooLarge {
-            throw APIError(.contentTooLarge, "request body is over the limit of \(limit) bytes")
-        }
-    }
-}

@@ -2,6 +2,7 @@ import FirehouseCore
 import FirehouseStore
 import Hummingbird
 import Logging
+import ServiceLifecycle
 
 /// The context every Firehouse route runs in.
 public typealias FirehouseContext = BasicRequestContext
@@ -11,7 +12,8 @@ public func buildApplication(
     config: FirehouseConfig,
     clock: any FirehouseCore.Clock = SystemClock(),
     logger: Logger = Logger(label: "firehouse"),
-    readiness: Readiness = Readiness()
+    readiness: Readiness = Readiness(),
+    http: any OutboundHTTP = AsyncHTTPOutbound()
 ) throws -> some ApplicationProtocol {
     let catalog = RunbookCatalog(directory: config.runbooks.path, logger: logger)
     catalog.reload()
@@ -22,15 +24,29 @@ public func buildApplication(
         options: .init(path: config.database.path, busyTimeoutSeconds: Double(config.database.busyTimeout.nanoseconds) / 1e9,
                        onCommit: { duration, count in metrics.commitDuration(duration, notifications: count) }),
         correlator: Correlator(config: config.correlationConfig),
-        clock: clock, runbooks: catalog.shelf, drafter: drafts.drafter)
+        clock: clock, runbooks: catalog.shelf, drafter: drafts.drafter, routes: config.notifications.routes)
     let router = buildRouter(config: config, repository: store, catalog: catalog, drafts: drafts, metrics: metrics,
-                             readiness: readiness, clock: clock)
+                             readiness: readiness, clock: clock, http: http)
+    // Graceful shutdown runs in reverse: the server, then these from last to first, so the final
+    // WAL checkpoint comes after the outbox worker's last write.
+    var services: [any Service] = [
+        StoreCheckpointService(store: store, logger: logger, interval: .nanoseconds(config.database.checkpointInterval.nanoseconds)),
+        RunbookReloadService(catalog: catalog),
+    ]
+    if !config.notifications.targets.isEmpty {
+        services.append(OutboxWorker(config: config.notifications, repository: store, http: http,
+                                     text: NotificationText(baseURL: config.chat.publicURL), clock: clock, metrics: metrics,
+                                     logger: logger))
+    }
+    if let policy = config.escalation.policy {
+        services.append(EscalationService(repository: store, policy: policy,
+                                          interval: .nanoseconds(config.escalation.checkInterval.nanoseconds), logger: logger))
+    }
     return Application(
         router: router,
         configuration: .init(address: .hostname(config.server.listen.host, port: config.server.listen.port),
                              serverName: "firehouse"),
-        services: [StoreCheckpointService(store: store, logger: logger,
-                                          interval: .nanoseconds(config.database.checkpointInterval.nanoseconds)), RunbookReloadService(catalog: catalog)],
+        services: services,
         logger: logger)
 }
 
@@ -38,7 +54,8 @@ public func buildApplication(
 public func buildRouter(config: FirehouseConfig, repository: any IncidentRepository,
                         catalog: RunbookCatalog? = nil, drafts: PostmortemDrafts? = nil,
                         metrics: FirehouseMetrics = FirehouseMetrics(), readiness: Readiness = Readiness(),
-                        clock: any FirehouseCore.Clock = SystemClock()) -> Router<FirehouseContext> {
+                        clock: any FirehouseCore.Clock = SystemClock(),
+                        http: any OutboundHTTP = AsyncHTTPOutbound()) -> Router<FirehouseContext> {
     let catalog = catalog ?? RunbookCatalog(directory: config.runbooks.path, logger: Logger(label: "firehouse"))
     let drafts = drafts ?? PostmortemDrafts(runbooks: catalog.shelf, publicURL: config.chat.publicURL)
     let router = Router(context: FirehouseContext.self)
@@ -54,10 +71,13 @@ public func buildRouter(config: FirehouseConfig, repository: any IncidentReposit
                          maxBodyBytes: config.server.maxBodyBytes).addRoutes(to: router)
     StatsController(repository: repository, clock: clock).addRoutes(to: router)
     MetricsController(metrics: metrics, repository: repository).addRoutes(to: router)
+    let silences = SilenceService(repository: repository, alertmanager: AlertmanagerSilences(config: config.alertmanager, http: http),
+                                  clock: clock)
+    SilenceController(service: silences, repository: repository, maxBodyBytes: config.server.maxBodyBytes).addRoutes(to: router)
     let chat = ChatService(
         repository: repository, runbooks: catalog.shelf, drafts: drafts, metrics: metrics,
         parser: ChatCommandParser(roles: config.chat.roles, maxLength: config.chat.maxCommandBytes),
-        replies: ChatReplies(baseURL: config.chat.publicURL))
+        replies: ChatReplies(baseURL: config.chat.publicURL), silences: silences)
     ChatController(service: chat, auth: ChatAuth(config.chat, clock: clock),
                    maxBodyBytes: config.server.maxBodyBytes).addRoutes(to: router)
     return router

@@ -8,6 +8,7 @@ struct ChatService: Sendable {
     let metrics: FirehouseMetrics
     let parser: ChatCommandParser
     let replies: ChatReplies
+    let silences: SilenceService
 
     /// A reply in the Slack/Mattermost shape.
     struct Reply: Encodable, Equatable {
@@ -71,6 +72,33 @@ struct ChatService: Sendable {
                 }
                 return .inChannel(text)
             }
+        case .silence(let id, let duration, let comment):
+            guard let actor else { return .ephemeral(Self.anonymous) }
+            return try await alertmanagerTrouble {
+                reply(id, try await silences.silence(id, duration: duration, comment: comment, actor: actor), entry: \.entry)
+            }
+        case .unsilence(let id):
+            guard let actor else { return .ephemeral(Self.anonymous) }
+            return try await alertmanagerTrouble {
+                reply(id, try await silences.unsilence(id, actor: actor), entry: \.entry)
+            }
+        }
+    }
+
+    private func reply<Done>(_ id: Int64, _ outcome: SilenceService.Outcome<Done>, entry: (Done) -> TimelineDraft) -> Reply {
+        switch outcome {
+        case .notFound: .ephemeral(replies.notFound(id))
+        case .refused(let text): .ephemeral(ChatText.escape(text) + ".")
+        case .done(let done): .inChannel(replies.changed(id, timeline: [entry(done)]))
+        }
+    }
+
+    /// Alertmanager trouble is told to the person in chat; storage trouble still fails the request.
+    private func alertmanagerTrouble(_ body: () async throws -> Reply) async throws -> Reply {
+        do {
+            return try await body()
+        } catch let error as APIError where error.status == .badGateway || error.status == .serviceUnavailable {
+            return .ephemeral(ChatText.escape(error.message) + ".")
         }
     }
 

@@ -143,6 +143,9 @@ final class ConfigReader {
                     }
                     return true
                 }
+            case "notifications": readNotifications(node, path, into: &config.notifications)
+            case "escalation": readEscalation(node, path, into: &config.escalation)
+            case "alertmanager": readAlertmanager(node, path, into: &config.alertmanager)
             default:
                 return false
             }

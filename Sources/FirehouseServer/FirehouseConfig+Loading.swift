@@ -69,6 +69,12 @@ extension FirehouseConfig {
         if let password = environment["FIREHOUSE_WEBHOOK_PASSWORD"], !password.isEmpty { webhook.basicPassword = password }
         if let secret = environment["FIREHOUSE_SLACK_SIGNING_SECRET"], !secret.isEmpty { chat.slackSigningSecret = secret }
         if let token = environment["FIREHOUSE_CHAT_TOKEN"], !token.isEmpty { chat.token = token }
+        for index in notifications.targets.indices {
+            var target = notifications.targets[index]
+            if !target.urlEnv.isEmpty { target.url = environment[target.urlEnv] ?? "" }
+            if !target.secretEnv.isEmpty { target.secret = environment[target.secretEnv] ?? "" }
+            notifications.targets[index] = target
+        }
     }
 
     /// Checks that hold across keys; run after the file and the environment are applied.
@@ -82,6 +88,15 @@ extension FirehouseConfig {
         }
         if webhook.basicUsername.isEmpty != webhook.basicPassword.isEmpty {
             errors.append(ConfigError(path: "webhook.basic_auth", message: "needs both username and password"))
+        }
+        for (index, target) in notifications.targets.enumerated() {
+            let path = "notifications.targets[\(index)]"
+            if !target.urlEnv.isEmpty, !ConfigReader.isHTTPURL(target.url) {
+                errors.append(ConfigError(path: "\(path).url_env", message: "$\(target.urlEnv) must hold an http:// or https:// URL"))
+            }
+            if !target.secretEnv.isEmpty, target.secret.isEmpty {
+                errors.append(ConfigError(path: "\(path).secret_env", message: "$\(target.secretEnv) is not set"))
+            }
         }
         return errors
     }

@@ -11,6 +11,9 @@ public struct FirehouseConfig: Sendable, Equatable {
     public var runbooks = Runbooks()
     public var postmortem = Postmortem()
     public var logging = Logging()
+    public var notifications = Notifications()
+    public var escalation = EscalationSection()
+    public var alertmanager = AlertmanagerSection()
 
     public init() {}
 

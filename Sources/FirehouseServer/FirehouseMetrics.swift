@@ -88,5 +88,28 @@ public final class FirehouseMetrics: Sendable {
         }
     }
 
+    /// One delivery attempt: `delivered`, `retry` (failed, will try again) or `failed` (gave up).
+    func delivery(target: String, result: String) {
+        registry.makeCounter(
+            descriptor: name("outbox_deliveries", "total", "Outbound notification attempts, by target and result (delivered, retry, failed)."),
+            labels: [("target", target), ("result", result)]
+        ).increment()
+    }
+
+    /// Sets the outbox gauges from current counts; configured targets missing from them are at 0.
+    func outboxDepth(_ depths: [OutboxDepth], targets: [String]) {
+        let missing = Set(targets).subtracting(depths.map(\.target)).sorted()
+        for depth in depths + missing.map({ OutboxDepth(target: $0, pending: 0, failed: 0) }) {
+            registry.makeGauge(
+                descriptor: name("outbox_pending", "", "Outbound notifications waiting to be delivered, by target."),
+                labels: [("target", depth.target)]
+            ).set(to: Double(depth.pending))
+            registry.makeGauge(
+                descriptor: name("outbox_failed", "", "Outbound notifications given up on after the last retry, by target."),
+                labels: [("target", depth.target)]
+            ).set(to: Double(depth.failed))
+        }
+    }
+
     func exposition() -> [UInt8] { registry.emitToBuffer() }
 }

@@ -25,14 +25,8 @@ struct PostmortemController<Context: RequestContext>: Sendable {
     /// the draft that was written. Closing a closed incident answers its latest draft again.
     @Sendable func close(_ request: Request, context: Context) async throws -> Response {
         let id = try IncidentController<Context>.incidentID(context)
-        let body = try await RequestBody.collect(request, limit: maxBodyBytes)
-        var actor = Actor(id: "api", name: "api")
-        if body.readableBytes > 0 {
-            guard let object = try? JSONSerialization.jsonObject(with: Data(buffer: body)) as? [String: Any] else {
-                throw APIError.badRequest("body must be a JSON object such as {\"user\": \"alice\"}")
-            }
-            if let user = object["user"] as? String, !user.isEmpty { actor = Actor(id: user, name: user) }
-        }
+        let body = try await RequestBody.object(request, limit: maxBodyBytes, example: #"{"user": "alice"}"#)
+        let actor = try RequestBody.actor(body)
         switch try await repository.perform(.move(.close, summary: nil), on: id, actor: actor) {
         case .notFound:
             throw APIError.notFound("incident \(id)")

@@ -4,6 +4,7 @@ import GRDB
 /// Human actions on incidents: load, decide (pure), write, all in the caller's transaction.
 struct ActionWriter {
     let db: Database
+    let routes: NotificationRoutes
 
     func perform(_ action: IncidentAction, on id: Int64, actor: Actor, now: Timestamp,
                  drafter: PostmortemDrafter?) throws -> ActionResult {
@@ -16,7 +17,7 @@ struct ActionWriter {
         case .refused(let text):
             return .refused(text)
         case .changed(let effects):
-            let writer = IngestWriter(db: db)
+            let writer = IngestWriter(db: db, routes: routes)
             if effects.head != head { try writer.update(effects.head, now: now.nanoseconds) }
             for ended in effects.endedRoles {
                 try db.execute(sql: "UPDATE roles SET ended_at = ? WHERE id = ?", arguments: [now.nanoseconds, ended])
@@ -45,7 +46,7 @@ struct ActionWriter {
                        arguments: [id, version, now.nanoseconds, markdown])
         let entry = TimelineDraft(at: now, kind: .postmortemGenerated, actor: SystemActor.firehouse,
                                   text: "post-mortem draft v\(version) generated", data: ["version": String(version)])
-        try IngestWriter(db: db).append(entry, incidentID: id)
+        try IngestWriter(db: db, routes: routes).append(entry, incidentID: id)
         return entry
     }
 
@@ -54,7 +55,7 @@ struct ActionWriter {
         var head = IncidentHead(
             id: 0, correlationKey: "declared \(now.nanoseconds) \(actor.id)", receiver: "", title: title, labels: [:],
             severity: severity, severityPinned: true, milestones: .init(status: .triggered), openedAt: now)
-        let writer = IngestWriter(db: db)
+        let writer = IngestWriter(db: db, routes: routes)
         head.id = try writer.insert(head, now: now.nanoseconds)
         try writer.append(TimelineDraft(
             at: now, kind: .incidentOpened, actor: actor.name, text: "incident declared: \(title)",

@@ -99,6 +99,52 @@ enum Migrations {
                 );
                 """)
         }
+        migrator.registerMigration("v5-outbox") { db in
+            // One row per (timeline entry, target), written in the transaction that wrote the entry.
+            // state: pending -> delivered | failed. Kept after delivery as the delivery record.
+            try db.execute(sql: """
+                CREATE TABLE outbox (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    incident_id INTEGER NOT NULL REFERENCES incidents(id) ON DELETE CASCADE,
+                    timeline_id INTEGER NOT NULL REFERENCES timeline(id) ON DELETE CASCADE,
+                    target TEXT NOT NULL,
+                    event TEXT NOT NULL,
+                    created_at INTEGER NOT NULL,
+                    state TEXT NOT NULL DEFAULT 'pending',
+                    attempts INTEGER NOT NULL DEFAULT 0,
+                    next_attempt_at INTEGER NOT NULL,
+                    last_error TEXT,
+                    finished_at INTEGER
+                );
+                -- Head of each target's queue: deliveries go out in order, one target at a time.
+                CREATE INDEX outbox_pending ON outbox(target, id) WHERE state = 'pending';
+                CREATE INDEX outbox_failed ON outbox(target) WHERE state = 'failed';
+                """)
+        }
+        migrator.registerMigration("v6-escalation") { db in
+            try db.execute(sql: """
+                ALTER TABLE incidents ADD COLUMN escalations INTEGER NOT NULL DEFAULT 0;
+                ALTER TABLE incidents ADD COLUMN escalated_at INTEGER;
+                """)
+        }
+        migrator.registerMigration("v7-silences") { db in
+            // Alertmanager silences created for incidents; expired_at is set by unsilence.
+            try db.execute(sql: """
+                CREATE TABLE silences (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    incident_id INTEGER NOT NULL REFERENCES incidents(id) ON DELETE CASCADE,
+                    silence_id TEXT NOT NULL,
+                    matchers TEXT NOT NULL,
+                    starts_at INTEGER NOT NULL,
+                    ends_at INTEGER NOT NULL,
+                    created_by TEXT NOT NULL,
+                    comment TEXT NOT NULL,
+                    expired_at INTEGER,
+                    expired_by TEXT
+                );
+                CREATE INDEX silences_by_incident ON silences(incident_id, id);
+                """)
+        }
         return migrator
     }
 }

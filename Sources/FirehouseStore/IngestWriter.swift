@@ -5,6 +5,7 @@ import GRDB
 /// caller's transaction.
 struct IngestWriter {
     let db: Database
+    let routes: NotificationRoutes
 
     func apply(_ notification: AlertmanagerNotification, correlator: Correlator, now: Timestamp,
                runbooks: RunbookLibrary) throws -> [IngestResult] {
@@ -139,10 +140,20 @@ struct IngestWriter {
             ])
     }
 
+    /// Writes a timeline entry and, in the same transaction, queues its event for every target
+    /// that wants it: the only place either happens, so no change can skip its notification.
     func append(_ entry: TimelineDraft, incidentID: Int64) throws {
         try db.cachedStatement(sql: "INSERT INTO timeline (incident_id, at, kind, actor, text, data) VALUES (?, ?, ?, ?, ?, ?)")
             .execute(arguments: [
                 incidentID, entry.at.nanoseconds, entry.kind.rawValue, entry.actor, entry.text, JSONText.encode(entry.data),
             ])
+        guard let (event, targets) = routes.targets(for: entry) else { return }
+        let timelineID = db.lastInsertedRowID
+        let enqueue = try db.cachedStatement(sql: """
+            INSERT INTO outbox (incident_id, timeline_id, target, event, created_at, next_attempt_at) VALUES (?, ?, ?, ?, ?, ?)
+            """)
+        for target in targets {
+            try enqueue.execute(arguments: [incidentID, timelineID, target, event.rawValue, entry.at.nanoseconds, entry.at.nanoseconds])
+        }
     }
 }

@@ -14,6 +14,7 @@ public final class SQLiteIncidentStore: IncidentRepository {
     let clock: any FirehouseCore.Clock
     let runbooks: RunbookShelf
     let drafter: PostmortemDrafter?
+    let routes: NotificationRoutes
     private let committer: GroupCommitter
     /// A connection of its own for checkpoints, so copying the WAL into the database file (and its
     /// fsync) happens beside commits instead of inside one.
@@ -41,7 +42,8 @@ public final class SQLiteIncidentStore: IncidentRepository {
 
     /// Opens (creating if missing) and migrates the database.
     public init(options: Options, correlator: Correlator, clock: any FirehouseCore.Clock,
-                runbooks: RunbookShelf = RunbookShelf(), drafter: PostmortemDrafter? = nil) throws {
+                runbooks: RunbookShelf = RunbookShelf(), drafter: PostmortemDrafter? = nil,
+                routes: NotificationRoutes = NotificationRoutes()) throws {
         var configuration = Configuration()
         configuration.busyMode = .timeout(options.busyTimeoutSeconds)
         configuration.foreignKeysEnabled = true
@@ -70,6 +72,7 @@ public final class SQLiteIncidentStore: IncidentRepository {
         self.clock = clock
         self.runbooks = runbooks
         self.drafter = drafter
+        self.routes = routes
         self.committer = GroupCommitter(maxBatch: options.maxBatch)
         self.onCommit = options.onCommit
     }
@@ -84,6 +87,7 @@ public final class SQLiteIncidentStore: IncidentRepository {
         let correlator = self.correlator
         let clock = self.clock
         let library = runbooks.library
+        let routes = self.routes
         let start = ContinuousClock.now
         defer { onCommit?(ContinuousClock.now - start, batch.count) }
         do {
@@ -94,7 +98,7 @@ public final class SQLiteIncidentStore: IncidentRepository {
                     var outcome: [IngestResult] = []
                     do {
                         try db.inSavepoint {
-                            outcome = try IngestWriter(db: db).apply(
+                            outcome = try IngestWriter(db: db, routes: routes).apply(
                                 notification, correlator: correlator, now: clock.now(), runbooks: library)
                             return .commit
                         }
@@ -133,13 +137,67 @@ public final class SQLiteIncidentStore: IncidentRepository {
 
     public func declare(title: String, severity: Severity, actor: Actor) async throws -> IncidentHead {
         let now = clock.now()
-        return try await write { db in try ActionWriter(db: db).declare(title: title, severity: severity, actor: actor, now: now) }
+        let routes = self.routes
+        return try await write { db in try ActionWriter(db: db, routes: routes).declare(title: title, severity: severity, actor: actor, now: now) }
     }
 
     public func perform(_ action: IncidentAction, on id: Int64, actor: Actor) async throws -> ActionResult {
         let now = clock.now()
         let drafter = self.drafter
-        return try await write { db in try ActionWriter(db: db).perform(action, on: id, actor: actor, now: now, drafter: drafter) }
+        let routes = self.routes
+        return try await write { db in try ActionWriter(db: db, routes: routes).perform(action, on: id, actor: actor, now: now, drafter: drafter) }
+    }
+
+    // MARK: - Outbox, escalation, silences
+
+    public func dueDeliveries() async throws -> [PendingDelivery] {
+        let now = clock.now()
+        let routes = self.routes
+        // A write: a row naming an unknown event is failed on the spot rather than retried forever.
+        return try await write { db in try OutboxQueue(db: db, routes: routes).due(now: now) }
+    }
+
+    @discardableResult
+    public func finishDelivery(_ id: Int64, _ decision: DeliveryPolicy.Decision) async throws -> TimelineDraft? {
+        let now = clock.now()
+        let routes = self.routes
+        return try await write { db in try OutboxQueue(db: db, routes: routes).finish(id, decision, now: now) }
+    }
+
+    public func outboxDepth() async throws -> [OutboxDepth] {
+        let routes = self.routes
+        return try await read { db in try OutboxQueue(db: db, routes: routes).depth() }
+    }
+
+    public func escalate(_ policy: EscalationPolicy) async throws -> [Escalation] {
+        let now = clock.now()
+        let routes = self.routes
+        return try await write { db in try EscalationWriter(db: db, routes: routes).escalate(policy, now: now) }
+    }
+
+    public func recordSilence(_ silenceID: String, request: SilenceRequest, incidentID: Int64, actor: Actor) async throws -> TimelineDraft? {
+        let routes = self.routes
+        return try await write { db in
+            guard try IncidentReader(db: db).exists(id: incidentID) else { return nil }
+            return try SilenceWriter(db: db, routes: routes).record(silenceID, request: request, incidentID: incidentID, actor: actor)
+        }
+    }
+
+    public func activeSilences(incidentID: Int64) async throws -> [RecordedSilence]? {
+        let now = clock.now()
+        let routes = self.routes
+        return try await read { db in
+            guard try IncidentReader(db: db).exists(id: incidentID) else { return nil }
+            return try SilenceWriter(db: db, routes: routes).active(incidentID: incidentID, now: now)
+        }
+    }
+
+    public func expireSilences(_ silenceIDs: [String], incidentID: Int64, actor: Actor) async throws -> TimelineDraft {
+        let now = clock.now()
+        let routes = self.routes
+        return try await write { db in
+            try SilenceWriter(db: db, routes: routes).expire(silenceIDs, incidentID: incidentID, actor: actor, now: now)
+        }
     }
 
     private func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {

@@ -120,4 +120,17 @@ struct BrokenRepository: IncidentRepository {
     }
     func stats(_ query: StatsQuery) async throws -> IncidentStats { throw StorageUnavailable(reason: "disk I/O error") }
     func openIncidentCounts() async throws -> [OpenIncidentCount] { throw StorageUnavailable(reason: "disk I/O error") }
+    func dueDeliveries() async throws -> [PendingDelivery] { throw StorageUnavailable(reason: "disk I/O error") }
+    func finishDelivery(_ id: Int64, _ decision: DeliveryPolicy.Decision) async throws -> TimelineDraft? {
+        throw StorageUnavailable(reason: "disk I/O error")
+    }
+    func outboxDepth() async throws -> [OutboxDepth] { throw StorageUnavailable(reason: "disk I/O error") }
+    func escalate(_ policy: EscalationPolicy) async throws -> [Escalation] { throw StorageUnavailable(reason: "disk I/O error") }
+    func recordSilence(_ silenceID: String, request: SilenceRequest, incidentID: Int64, actor: Actor) async throws -> TimelineDraft? {
+        throw StorageUnavailable(reason: "disk I/O error")
+    }
+    func activeSilences(incidentID: Int64) async throws -> [RecordedSilence]? { throw StorageUnavailable(reason: "disk I/O error") }
+    func expireSilences(_ silenceIDs: [String], incidentID: Int64, actor: Actor) async throws -> TimelineDraft {
+        throw StorageUnavailable(reason: "disk I/O error")
+    }
 }

@@ -1,0 +1,75 @@
+import FirehouseCore
+import Hummingbird
+
+/// Alertmanager's API v2 silences: create for an incident, expire on `unsilence`.
+struct AlertmanagerSilences: Sendable {
+    let baseURL: String
+    let http: any OutboundHTTP
+    let timeout: Duration
+
+    init(config: FirehouseConfig.AlertmanagerSection, http: any OutboundHTTP) {
+        baseURL = config.url
+        self.http = http
+        timeout = .nanoseconds(config.timeout.nanoseconds)
+    }
+
+    var isConfigured: Bool { !baseURL.isEmpty }
+
+    /// Creates the silence; returns Alertmanager's silence id.
+    func create(_ silence: SilenceRequest) async throws -> String {
+        let body = DeliveryMessage.encode(SilenceBody(silence: silence))
+        let response = try await send(OutboundRequest(
+            method: "POST", url: "\(baseURL)/api/v2/silences", headers: ["Content-Type": "application/json"], body: body))
+        guard (200..<300).contains(response.status) else { throw Self.answered(response) }
+        guard case .string(let id)? = (try? JSONValue.parse(response.body))?["silenceID"], !id.isEmpty else {
+            throw APIError(.badGateway, "alertmanager answered without a silenceID: \(response.text.prefix(200))")
+        }
+        return id
+    }
+
+    /// Expires a silence. One Alertmanager no longer knows is as good as expired.
+    func expire(_ id: String) async throws {
+        let escaped = id.filter { $0.isLetter || $0.isNumber || $0 == "-" }
+        let response = try await send(OutboundRequest(method: "DELETE", url: "\(baseURL)/api/v2/silence/\(escaped)"))
+        guard (200..<300).contains(response.status) || response.status == 404 else { throw Self.answered(response) }
+    }
+
+    private func send(_ request: OutboundRequest) async throws -> OutboundResponse {
+        guard isConfigured else {
+            throw APIError(.serviceUnavailable, "silences need alertmanager.url in the Firehouse config")
+        }
+        do {
+            return try await http.send(request, timeout: timeout)
+        } catch {
+            throw APIError(.badGateway, "alertmanager at \(baseURL) is unreachable: \(error)")
+        }
+    }
+
+    private static func answered(_ response: OutboundResponse) -> APIError {
+        APIError(.badGateway, "alertmanager answered HTTP \(response.status): \(response.text.prefix(300))")
+    }
+
+    /// The v2 `postableSilence` shape.
+    struct SilenceBody: Encodable {
+        var silence: SilenceRequest
+
+        struct Matcher: Encodable {
+            var name: String
+            var value: String
+            var isRegex = false
+            var isEqual = true
+        }
+
+        private enum Keys: String, CodingKey { case matchers, startsAt, endsAt, createdBy, comment }
+
+        func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: Keys.self)
+            let matchers = silence.matchers.sorted { $0.key < $1.key }.map { Matcher(name: $0.key, value: $0.value) }
+            try c.encode(matchers, forKey: .matchers)
+            try c.encode(silence.startsAt, forKey: .startsAt)
+            try c.encode(silence.endsAt, forKey: .endsAt)
+            try c.encode(silence.createdBy, forKey: .createdBy)
+            try c.encode(silence.comment, forKey: .comment)
+        }
+    }
+}

@@ -1,0 +1,62 @@
+import FirehouseCore
+
+extension FirehouseConfig {
+    /// `notifications:` — where incident events are posted, and how deliveries are retried.
+    public struct Notifications: Sendable, Equatable {
+        public var targets: [Target] = []
+        public var maxAttempts = DeliveryPolicy.standard.maxAttempts
+        public var initialBackoff = DeliveryPolicy.standard.initialBackoff
+        public var maxBackoff = DeliveryPolicy.standard.maxBackoff
+        /// Longest one delivery attempt may take (connect to last byte).
+        public var timeout = TimeSpan.seconds(10)
+
+        public var policy: DeliveryPolicy {
+            DeliveryPolicy(maxAttempts: maxAttempts, initialBackoff: initialBackoff, maxBackoff: maxBackoff)
+        }
+
+        public var routes: NotificationRoutes {
+            NotificationRoutes(targets.map { NotificationRoutes.Target(name: $0.name, events: $0.events) })
+        }
+    }
+
+    /// One incoming webhook.
+    public struct Target: Sendable, Equatable {
+        /// How the body is shaped: chat tools take `{"text"}`, `webhook` gets the incident JSON.
+        public enum Kind: String, Sendable, CaseIterable {
+            case slack, mattermost, webhook
+        }
+
+        public var name = ""
+        public var kind = Kind.slack
+        public var url = ""
+        /// Environment variable holding the URL (chat webhook URLs are secrets).
+        public var urlEnv = ""
+        public var events = Set(OutboundEvent.allCases)
+        /// For `webhook`: signs each body with HMAC-SHA256 (`X-Firehouse-Signature: sha256=<hex>`).
+        public var secret = ""
+        public var secretEnv = ""
+    }
+
+    /// `escalation:` — re-notify incidents nobody acknowledges. Off unless `after` is set.
+    public struct EscalationSection: Sendable, Equatable {
+        public var after = TimeSpan(nanoseconds: 0)
+        public var minSeverity = Severity.sev1
+        /// Escalate again this often while still unacknowledged; 0: once.
+        public var repeatEvery = TimeSpan(nanoseconds: 0)
+        /// How often to look for incidents to escalate.
+        public var checkInterval = TimeSpan.seconds(15)
+
+        public var policy: EscalationPolicy? {
+            after.nanoseconds > 0
+                ? EscalationPolicy(after: after, minSeverity: minSeverity, repeatEvery: repeatEvery.nanoseconds > 0 ? repeatEvery : nil)
+                : nil
+        }
+    }
+
+    /// `alertmanager:` — the Alertmanager API that silences are created in.
+    public struct AlertmanagerSection: Sendable, Equatable {
+        /// e.g. `http://alertmanager:9093`; empty: `silence` is unavailable.
+        public var url = ""
+        public var timeout = TimeSpan.seconds(10)
+    }
+}

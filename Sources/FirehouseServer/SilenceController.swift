@@ -1,0 +1,80 @@
+import FirehouseCore
+import Hummingbird
+
+/// `POST/DELETE /api/v1/incidents/{id}/silence`, `GET /api/v1/incidents/{id}/silences`.
+struct SilenceController<Context: RequestContext>: Sendable {
+    let service: SilenceService
+    let repository: any IncidentRepository
+    let maxBodyBytes: Int
+
+    func addRoutes(to router: Router<Context>) {
+        router.post("/api/v1/incidents/:id/silence", use: silence)
+        router.delete("/api/v1/incidents/:id/silence", use: unsilence)
+        router.get("/api/v1/incidents/:id/silences", use: list)
+    }
+
+    struct SilenceReply: Encodable {
+        var incident: Int64
+        var silenceID: String
+        var matchers: [String: String]
+        var startsAt: Timestamp
+        var endsAt: Timestamp
+        var comment: String
+    }
+
+    /// Body: `{"duration": "2h", "comment": "...", "user": "alice"}`; answers 201 with the silence.
+    @Sendable func silence(_ request: Request, context: Context) async throws -> Response {
+        let id = try IncidentController<Context>.incidentID(context)
+        let body = try await RequestBody.object(request, limit: maxBodyBytes,
+                                                example: #"{"duration": "2h", "comment": "deploying the fix", "user": "alice"}"#)
+        guard case .string(let text)? = body["duration"], let duration = TimeSpan(parsing: text) else {
+            throw APIError.badRequest("duration: expected a duration such as 30m, 2h or 1h30m")
+        }
+        let comment: String?
+        switch body["comment"] {
+        case nil, .null?: comment = nil
+        case .string(let text)?: comment = text.isEmpty ? nil : text
+        default: throw APIError.badRequest("comment: expected a string")
+        }
+        switch try await service.silence(id, duration: duration, comment: comment, actor: try RequestBody.actor(body)) {
+        case .notFound: throw APIError.notFound("incident \(id)")
+        case .refused(let text): throw APIError(.unprocessableContent, text)
+        case .done(let done):
+            let silence = done.request
+            return JSONResponse.make(SilenceReply(
+                incident: id, silenceID: done.silenceID, matchers: silence.matchers, startsAt: silence.startsAt,
+                endsAt: silence.endsAt, comment: silence.comment), status: .created)
+        }
+    }
+
+    struct UnsilenceReply: Encodable {
+        var incident: Int64
+        var expired: [String]
+    }
+
+    /// Expires every active silence of the incident; body optional: `{"user": "alice"}`.
+    @Sendable func unsilence(_ request: Request, context: Context) async throws -> Response {
+        let id = try IncidentController<Context>.incidentID(context)
+        let body = try await RequestBody.object(request, limit: maxBodyBytes, example: #"{"user": "alice"}"#)
+        switch try await service.unsilence(id, actor: try RequestBody.actor(body)) {
+        case .notFound: throw APIError.notFound("incident \(id)")
+        case .refused(let text): throw APIError(.conflict, text)
+        case .done(let done): return JSONResponse.make(UnsilenceReply(incident: id, expired: done.silenceIDs))
+        }
+    }
+
+    struct ActiveSilence: Encodable {
+        var silenceID: String
+        var matchers: [String: String]
+        var endsAt: Timestamp
+        var createdBy: String
+    }
+
+    @Sendable func list(_ request: Request, context: Context) async throws -> Response {
+        let id = try IncidentController<Context>.incidentID(context)
+        guard let active = try await repository.activeSilences(incidentID: id) else { throw APIError.notFound("incident \(id)") }
+        return JSONResponse.make(["silences": active.map {
+            ActiveSilence(silenceID: $0.silenceID, matchers: $0.matchers, endsAt: $0.endsAt, createdBy: $0.createdBy)
+        }])
+    }
+}
