@@ -82,6 +82,7 @@ let package = Package(
             name: "FirehouseServerTests",
             dependencies: [
                 "FirehouseServer",
+                "FirehouseStore",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             exclude: ["Golden"],

@@ -7,6 +7,14 @@ public struct SilenceRequest: Sendable, Equatable {
     public var createdBy: String
     public var comment: String
 
+    public init(matchers: LabelSet, startsAt: Timestamp, endsAt: Timestamp, createdBy: String, comment: String) {
+        self.matchers = matchers
+        self.startsAt = startsAt
+        self.endsAt = endsAt
+        self.createdBy = createdBy
+        self.comment = comment
+    }
+
     /// The longest silence Firehouse creates: a forgotten silence hides the next outage.
     public static let longest = TimeSpan.seconds(7 * 86_400)
 

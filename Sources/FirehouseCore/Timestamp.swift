@@ -42,6 +42,7 @@ public struct TimeSpan: Hashable, Comparable, Sendable {
 
     public static func seconds(_ s: Int64) -> TimeSpan { TimeSpan(nanoseconds: s * 1_000_000_000) }
     public static func minutes(_ m: Int64) -> TimeSpan { .seconds(m * 60) }
+    public static func hours(_ h: Int64) -> TimeSpan { .minutes(h * 60) }
 
     public static func < (lhs: TimeSpan, rhs: TimeSpan) -> Bool { lhs.nanoseconds < rhs.nanoseconds }
 }

@@ -29,6 +29,7 @@ extension ConfigReader {
         for (index, item) in sequence.enumerated() {
             let itemPath = "\(path)[\(index)]"
             var target = FirehouseConfig.Target()
+            var hasURL = false
             section(item, path: itemPath) { key, node, path in
                 switch key {
                 case "name": target.name = string(node, path) ?? ""
@@ -40,6 +41,7 @@ extension ConfigReader {
                         }
                     }
                 case "url":
+                    hasURL = true
                     if let text = string(node, path) {
                         if Self.isHTTPURL(text) { target.url = text } else { fail(path, "expected an http:// or https:// URL") }
                     }
@@ -53,7 +55,7 @@ extension ConfigReader {
             }
             if target.name.isEmpty { fail("\(itemPath).name", "every target needs a name") }
             if !names.insert(target.name).inserted { fail("\(itemPath).name", "\"\(target.name)\" is used twice") }
-            if target.url.isEmpty == target.urlEnv.isEmpty { fail(itemPath, "needs exactly one of url and url_env") }
+            if hasURL == !target.urlEnv.isEmpty { fail(itemPath, "needs exactly one of url and url_env") }
             targets.append(target)
         }
         return targets

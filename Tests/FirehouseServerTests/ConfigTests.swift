@@ -30,6 +30,16 @@ struct ConfigTests {
         runbooks: {path: /rb}
         logging: {level: debug, format: json}
         chat: {token: t, max_command_bytes: 500, public_url: "https://fh.example/", roles: [{name: Lead, aliases: [l]}, {name: scribe}]}
+        notifications:
+          targets:
+            - {name: chat, kind: mattermost, url: "https://mm.example/hooks/x"}
+            - {name: pager, kind: webhook, url_env: PAGER_URL, events: [escalated], secret_env: PAGER_SECRET}
+          max_attempts: 4
+          initial_backoff: 2s
+          max_backoff: 1m
+          timeout: 3s
+        escalation: {after: 10m, min_severity: SEV2, repeat: 30m, check_interval: 5s}
+        alertmanager: {url: "http://am:9093/", timeout: 4s}
         """
         let c = try FirehouseConfig.parse(yaml: yaml).get()
         #expect(c.server.listen == ListenAddress(host: "0.0.0.0", port: 8080))
@@ -43,6 +53,22 @@ struct ConfigTests {
         #expect(c.runbooks.path == "/rb" && c.logging.level == "debug" && c.logging.format == "json")
         #expect(c.chat.token == "t" && c.chat.maxCommandBytes == 500 && c.chat.publicURL == "https://fh.example")
         #expect(c.chat.roles == RoleCatalog(roles: [.init(name: "lead", aliases: ["l"]), .init(name: "scribe")]))
+        #expect(c.notifications.targets.map(\.name) == ["chat", "pager"])
+        #expect(c.notifications.targets[0].kind == .mattermost && c.notifications.targets[0].events == Set(OutboundEvent.allCases))
+        #expect(c.notifications.targets[1].urlEnv == "PAGER_URL" && c.notifications.targets[1].events == [.escalated])
+        #expect(c.notifications.policy == DeliveryPolicy(maxAttempts: 4, initialBackoff: .seconds(2), maxBackoff: .minutes(1)))
+        #expect(c.notifications.timeout == .seconds(3))
+        #expect(c.escalation.policy == EscalationPolicy(after: .minutes(10), minSeverity: .sev2, repeatEvery: .minutes(30)))
+        #expect(c.escalation.checkInterval == .seconds(5))
+        #expect(c.alertmanager.url == "http://am:9093" && c.alertmanager.timeout == .seconds(4))
+        // Secrets named by *_env come from the environment; a missing one is a problem.
+        var resolved = c
+        resolved.applyEnvironment(["PAGER_URL": "https://pager.example/x", "PAGER_SECRET": "k"])
+        #expect(resolved.notifications.targets[1].url == "https://pager.example/x" && resolved.notifications.targets[1].secret == "k")
+        #expect(resolved.validate().isEmpty)
+        var unresolved = c
+        unresolved.applyEnvironment([:])
+        #expect(unresolved.validate().map(\.path) == ["notifications.targets[1].url_env", "notifications.targets[1].secret_env"])
     }
 
     @Test(arguments: [
@@ -61,6 +87,17 @@ struct ConfigTests {
         ("chat: {roles: [{name: ic}, {name: x, aliases: [ic]}]}", "chat.roles[1]"),
         ("chat: {roles: [{name: ic, nam: x}]}", "chat.roles[0].nam"),
         ("chat: {max_command_bytes: 1}", "chat.max_command_bytes"),
+        ("notifications: {targets: [{name: a, url: ftp://x}]}", "notifications.targets[0].url"),
+        ("notifications: {targets: [{name: a, url: \"https://x.example\", kind: teams}]}", "notifications.targets[0].kind"),
+        ("notifications: {targets: [{name: a, url: \"https://x.example\", events: [paged]}]}", "notifications.targets[0].events[0]"),
+        ("notifications: {targets: [{name: a}]}", "notifications.targets[0]"),
+        ("notifications: {targets: [{url: \"https://x.example\"}]}", "notifications.targets[0].name"),
+        ("notifications: {targets: [{name: a, url: \"https://x.example\"}, {name: a, url: \"https://y.example\"}]}",
+         "notifications.targets[1].name"),
+        ("notifications: {initial_backoff: 1m, max_backoff: 1s}", "notifications.max_backoff"),
+        ("notifications: {max_attempts: 0}", "notifications.max_attempts"),
+        ("escalation: {min_severity: high}", "escalation.min_severity"),
+        ("alertmanager: {url: am:9093}", "alertmanager.url"),
     ])
     func problemsNameTheKeyPath(yaml: String, path: String) {
         guard case .failure(let errors) = FirehouseConfig.parse(yaml: yaml) else {

@@ -23,10 +23,11 @@ func testConfig(_ edit: (inout FirehouseConfig) -> Void = { _ in }) -> (Firehous
 /// Runs `body` against the app built by `buildApplication` on a temp database.
 func withApp(_ edit: (inout FirehouseConfig) -> Void = { _ in },
              clock: any FirehouseCore.Clock = FixedClock(Timestamp(rfc3339: "2026-11-25T15:00:00Z")!),
+             http: any OutboundHTTP = FakeHTTP(),
              _ body: @escaping @Sendable (any TestClientProtocol) async throws -> Void) async throws {
     let (config, dir) = testConfig(edit)
     defer { try? FileManager.default.removeItem(at: dir) }
-    let app = try buildApplication(config: config, clock: clock)
+    let app = try buildApplication(config: config, clock: clock, http: http)
     try await app.test(.router, body)
 }
 
@@ -43,4 +44,38 @@ extension TestClientProtocol {
     func get(_ uri: String) async throws -> TestResponse {
         try await execute(uri: uri, method: .get)
     }
+}
+
+/// Outgoing HTTP for tests: records every request and answers with a script (or throws, like a
+/// refused connection).
+final class FakeHTTP: OutboundHTTP, @unchecked Sendable {
+    private let lock = NSLock()
+    private var _requests: [OutboundRequest] = []
+    private var answer: @Sendable (OutboundRequest) throws -> OutboundResponse
+
+    struct Unreachable: Error, CustomStringConvertible {
+        var description: String { "connection refused" }
+    }
+
+    init(_ answer: @escaping @Sendable (OutboundRequest) throws -> OutboundResponse = { _ in OutboundResponse(status: 200) }) {
+        self.answer = answer
+    }
+
+    var requests: [OutboundRequest] { lock.withLock { _requests } }
+
+    func answer(with next: @escaping @Sendable (OutboundRequest) throws -> OutboundResponse) {
+        lock.withLock { answer = next }
+    }
+
+    func send(_ request: OutboundRequest, timeout: Duration) async throws -> OutboundResponse {
+        let answer = lock.withLock {
+            _requests.append(request)
+            return self.answer
+        }
+        return try answer(request)
+    }
+}
+
+func jsonObject(_ bytes: [UInt8]) throws -> [String: Any] {
+    try #require(try JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any])
 }

@@ -15,8 +15,9 @@ final class TempDatabase {
 
     deinit { try? FileManager.default.removeItem(at: directory) }
 
-    func open(clock: any FirehouseCore.Clock, config: CorrelationConfig = .init()) throws -> SQLiteIncidentStore {
-        try SQLiteIncidentStore(options: .init(path: path), correlator: Correlator(config: config), clock: clock)
+    func open(clock: any FirehouseCore.Clock, config: CorrelationConfig = .init(),
+              routes: NotificationRoutes = NotificationRoutes()) throws -> SQLiteIncidentStore {
+        try SQLiteIncidentStore(options: .init(path: path), correlator: Correlator(config: config), clock: clock, routes: routes)
     }
 }
 

@@ -1,0 +1,211 @@
+@testable import FirehouseCore
+import Testing
+
+struct OutboundEventTests {
+    struct Case: Sendable, CustomStringConvertible {
+        var kind: TimelineKind
+        var data: [String: String]
+        var event: OutboundEvent?
+        var description: String { "\(kind.rawValue) \(data) → \(event?.rawValue ?? "none")" }
+    }
+
+    static let cases: [Case] = [
+        Case(kind: .incidentOpened, data: [:], event: .opened),
+        Case(kind: .severityChanged, data: ["from": "SEV3", "to": "SEV1"], event: .severityRaised),
+        Case(kind: .severityChanged, data: ["from": "SEV1", "to": "SEV3"], event: nil),
+        Case(kind: .statusChanged, data: ["from": "triggered", "to": "acknowledged"], event: .acknowledged),
+        Case(kind: .statusChanged, data: ["from": "triggered", "to": "investigating"], event: nil),
+        Case(kind: .statusChanged, data: ["from": "investigating", "to": "mitigated"], event: .mitigated),
+        Case(kind: .statusChanged, data: ["from": "mitigated", "to": "resolved"], event: .resolved),
+        Case(kind: .statusChanged, data: ["from": "resolved", "to": "closed"], event: .closed),
+        Case(kind: .statusChanged, data: ["from": "closed", "to": "triggered"], event: .reopened),
+        Case(kind: .incidentResolved, data: [:], event: .resolved),
+        Case(kind: .incidentReopened, data: [:], event: .reopened),
+        Case(kind: .roleAssigned, data: ["role": "commander"], event: .roleAssigned),
+        Case(kind: .roleUnassigned, data: ["role": "commander"], event: nil),
+        Case(kind: .escalated, data: [:], event: .escalated),
+        Case(kind: .silenced, data: [:], event: .silenced),
+        Case(kind: .unsilenced, data: [:], event: .unsilenced),
+        Case(kind: .alertFired, data: [:], event: nil),
+        Case(kind: .note, data: [:], event: nil),
+        // A failed delivery must never queue another delivery (no loops).
+        Case(kind: .notificationFailed, data: [:], event: nil),
+    ]
+
+    @Test(arguments: cases) func eventOfTimelineEntry(_ c: Case) {
+        let entry = TimelineDraft(at: Timestamp(seconds: 1), kind: c.kind, actor: "alice", text: "x", data: c.data)
+        #expect(OutboundEvent.of(entry) == c.event)
+    }
+
+    @Test func routesPickTheTargetsThatWantTheEvent() {
+        let routes = NotificationRoutes([
+            .init(name: "chat", events: Set(OutboundEvent.allCases)),
+            .init(name: "pager", events: [.escalated]),
+        ])
+        let opened = TimelineDraft(at: Timestamp(seconds: 1), kind: .incidentOpened, actor: "alertmanager", text: "x")
+        let escalated = TimelineDraft(at: Timestamp(seconds: 1), kind: .escalated, actor: "firehouse", text: "x")
+        let note = TimelineDraft(at: Timestamp(seconds: 1), kind: .note, actor: "alice", text: "x")
+        #expect(routes.targets(for: opened)?.1 == ["chat"])
+        #expect(routes.targets(for: escalated)?.1 == ["chat", "pager"])
+        #expect(routes.targets(for: note) == nil)
+        #expect(NotificationRoutes().targets(for: opened) == nil)
+    }
+}
+
+struct DeliveryPolicyTests {
+    let policy = DeliveryPolicy(maxAttempts: 5, initialBackoff: .seconds(2), maxBackoff: .seconds(10))
+    let now = Timestamp(seconds: 1000)
+
+    @Test func backoffDoublesUpToTheCap() {
+        #expect((1...6).map { policy.backoff(afterAttempt: $0).nanoseconds / 1_000_000_000 } == [2, 4, 8, 10, 10, 10])
+        // Huge attempt counts do not overflow.
+        #expect(DeliveryPolicy.standard.backoff(afterAttempt: 500) == .seconds(300))
+    }
+
+    @Test func transientFailuresRetryUntilTheLastAttempt() {
+        #expect(policy.decide(.transient("HTTP 503"), attempts: 1, now: now) == .retry(at: now + .seconds(2), reason: "HTTP 503"))
+        #expect(policy.decide(.transient("HTTP 503"), attempts: 4, now: now) == .retry(at: now + .seconds(10), reason: "HTTP 503"))
+        #expect(policy.decide(.transient("HTTP 503"), attempts: 5, now: now) == .failed(reason: "HTTP 503 (after 5 attempts)"))
+    }
+
+    @Test func retryAfterIsHonouredWhenLonger() {
+        #expect(policy.decide(.transient("429", retryAfter: .seconds(60)), attempts: 1, now: now)
+            == .retry(at: now + .seconds(60), reason: "429"))
+        #expect(policy.decide(.transient("429", retryAfter: .seconds(1)), attempts: 2, now: now)
+            == .retry(at: now + .seconds(4), reason: "429"))
+        #expect(policy.decide(.transient("429", retryAfter: .seconds(86_400)), attempts: 1, now: now)
+            == .retry(at: now + .seconds(3600), reason: "429"))
+    }
+
+    @Test func rejectionsFailAtOnceAndSuccessIsFinal() {
+        #expect(policy.decide(.rejected("HTTP 404"), attempts: 1, now: now) == .failed(reason: "HTTP 404"))
+        #expect(policy.decide(.delivered, attempts: 3, now: now) == .delivered)
+    }
+
+    struct Answer: Sendable, CustomStringConvertible {
+        var status: Int
+        var retryAfter: String?
+        var expected: DeliveryPolicy.Attempt
+        var description: String { "\(status) \(retryAfter ?? "-")" }
+    }
+
+    static let answers: [Answer] = [
+        Answer(status: 200, expected: .delivered),
+        Answer(status: 204, expected: .delivered),
+        Answer(status: 500, expected: .transient("HTTP 500: boom")),
+        Answer(status: 503, retryAfter: "30", expected: .transient("HTTP 503: boom", retryAfter: .seconds(30))),
+        Answer(status: 429, retryAfter: "Wed, 21 Oct 2026 07:28:00 GMT", expected: .transient("HTTP 429: boom")),
+        Answer(status: 408, expected: .transient("HTTP 408: boom")),
+        Answer(status: 400, expected: .rejected("HTTP 400: boom")),
+        Answer(status: 404, expected: .rejected("HTTP 404: boom")),
+        Answer(status: 410, expected: .rejected("HTTP 410: boom")),
+    ]
+
+    @Test(arguments: answers) func receiverAnswersAreClassified(_ a: Answer) {
+        #expect(DeliveryPolicy.Attempt.classify(status: a.status, retryAfter: a.retryAfter, body: "boom") == a.expected)
+    }
+}
+
+struct EscalationPolicyTests {
+    let opened = Timestamp(seconds: 10_000)
+    let policy = EscalationPolicy(after: .minutes(10), minSeverity: .sev2, repeatEvery: .minutes(30))
+
+    func head(_ status: IncidentStatus = .triggered, severity: Severity = .sev1, acknowledged: Bool = false) -> IncidentHead {
+        IncidentHead(id: 7, correlationKey: "k", receiver: "r", title: "Checkout down", labels: [:], severity: severity,
+                     milestones: .init(status: status, acknowledgedAt: acknowledged ? opened : nil), openedAt: opened)
+    }
+
+    func at(minutes: Int64) -> Timestamp { opened + .minutes(minutes) }
+
+    @Test func escalatesOnceDueThenOnlyOnRepeat() throws {
+        #expect(policy.escalation(of: head(), record: .init(), now: at(minutes: 9)) == nil)
+        let first = try #require(policy.escalation(of: head(), record: .init(), now: at(minutes: 10)))
+        #expect(first.kind == .escalated)
+        #expect(first.text == "escalated: SEV1 not acknowledged 10m after opening")
+        #expect(first.data["escalation"] == "1")
+        let done = EscalationPolicy.Record(count: 1, lastAt: at(minutes: 10))
+        #expect(policy.escalation(of: head(), record: done, now: at(minutes: 39)) == nil)
+        let second = try #require(policy.escalation(of: head(), record: done, now: at(minutes: 40)))
+        #expect(second.text == "escalated: SEV1 not acknowledged 40m after opening (escalation 2)")
+    }
+
+    @Test func withoutRepeatItEscalatesOnce() {
+        let once = EscalationPolicy(after: .minutes(10), minSeverity: .sev2)
+        #expect(once.escalation(of: head(), record: .init(count: 1, lastAt: at(minutes: 10)), now: at(minutes: 500)) == nil)
+    }
+
+    @Test func acknowledgedResolvedAndMinorIncidentsDoNotEscalate() {
+        #expect(policy.escalation(of: head(acknowledged: true), record: .init(), now: at(minutes: 60)) == nil)
+        #expect(policy.escalation(of: head(.resolved), record: .init(), now: at(minutes: 60)) == nil)
+        #expect(policy.escalation(of: head(severity: .sev3), record: .init(), now: at(minutes: 60)) == nil)
+        #expect(policy.escalation(of: head(severity: .sev2), record: .init(), now: at(minutes: 60)) != nil)
+    }
+}
+
+struct SilenceRequestTests {
+    let now = Timestamp(seconds: 50_000)
+    let alice = Actor(id: "T1:U1", name: "alice")
+
+    func incident(_ alerts: [(LabelSet, AlertStatus)]) -> IncidentDetail {
+        let head = IncidentHead(id: 4, correlationKey: "k", receiver: "r", title: "t", labels: [:], severity: .sev2,
+                                milestones: .init(status: .triggered), openedAt: now)
+        return IncidentDetail(
+            summary: IncidentSummary(head: head, alertCount: alerts.count, firingAlertCount: 0),
+            alerts: alerts.map { labels, status in
+                AlertRecord(fingerprint: labels.alertFingerprint, status: status, labels: labels, annotations: [:],
+                            startsAt: now, endsAt: nil, generatorURL: "", firstSeenAt: now, lastSeenAt: now)
+            },
+            timeline: [])
+    }
+
+    @Test func matchersAreTheLabelsTheFiringAlertsShare() throws {
+        let detail = incident([
+            (["alertname": "KafkaLag", "cluster": "prod", "topic": "orders", "severity": "critical"], .firing),
+            (["alertname": "KafkaLag", "cluster": "prod", "topic": "payments", "severity": "critical"], .firing),
+            (["alertname": "Other", "cluster": "dev"], .resolved),
+        ])
+        let request = try SilenceRequest.make(incident: detail, duration: .minutes(90), comment: "deploying fix", actor: alice, now: now)
+        #expect(request.matchers == ["alertname": "KafkaLag", "cluster": "prod", "severity": "critical"])
+        #expect(request.startsAt == now && request.endsAt == now + .minutes(90))
+        #expect(request.comment == "INC-4: deploying fix")
+        #expect(request.createdBy == "alice")
+    }
+
+    @Test func refusesWhatWouldSilenceTooMuchOrNothing() {
+        let disjoint = incident([(["alertname": "A"], .firing), (["alertname": "B"], .firing)])
+        #expect(throws: SilenceRequest.Problem.noCommonLabels(4)) {
+            try SilenceRequest.make(incident: disjoint, duration: .minutes(5), comment: nil, actor: alice, now: now)
+        }
+        #expect(throws: SilenceRequest.Problem.noAlerts(4)) {
+            try SilenceRequest.make(incident: incident([]), duration: .minutes(5), comment: nil, actor: alice, now: now)
+        }
+        let one = incident([(["alertname": "A"], .firing)])
+        #expect(throws: SilenceRequest.Problem.self) {
+            try SilenceRequest.make(incident: one, duration: .seconds(8 * 86_400), comment: nil, actor: alice, now: now)
+        }
+        #expect(throws: SilenceRequest.Problem.self) {
+            try SilenceRequest.make(incident: one, duration: .seconds(0), comment: nil, actor: alice, now: now)
+        }
+    }
+}
+
+struct NotificationTextTests {
+    @Test func everyEventRendersAsTheGoldenFileSays() throws {
+        let text = NotificationText(baseURL: "https://firehouse.example.com")
+        let head = IncidentHead(id: 42, correlationKey: "k", receiver: "r", title: "Checkout <b>errors</b> @here", labels: [:],
+                                severity: .sev1, milestones: .init(status: .acknowledged), openedAt: Timestamp(seconds: 1))
+        let summary = IncidentSummary(head: head, alertCount: 3, firingAlertCount: 2)
+        var out: [String] = []
+        for (index, event) in OutboundEvent.allCases.enumerated() {
+            let actor = [.opened, .resolved, .escalated, .reopened].contains(event) ? "alertmanager" : "alice"
+            let entry = TimelineEntry(id: Int64(index), at: Timestamp(seconds: 100), kind: "x", actor: actor,
+                                      text: "what happened for \(event.rawValue)", data: [:])
+            let delivery = PendingDelivery(id: Int64(index), target: "chat", event: event, attempts: 0, incident: summary, entry: entry)
+            out.append("> \(event.rawValue)\n" + text.render(delivery))
+        }
+        out.append("> without a public URL\n" + NotificationText().render(PendingDelivery(
+            id: 1, target: "chat", event: .closed, attempts: 0, incident: summary,
+            entry: TimelineEntry(id: 1, at: Timestamp(seconds: 1), kind: "x", actor: "bob", text: "status resolved → closed", data: [:]))))
+        try Golden.check(out.joined(separator: "\n\n") + "\n", "notifications.md")
+    }
+}
