@@ -7,6 +7,9 @@ resolves them, and checks the incidents firehouse stored. Prints 'e2e: N passed,
 Usage: alertmanager_e2e.py PATH-TO-firehouse-BINARY
 """
 import datetime
+import hashlib
+import hmac
+import http.server as httpserver
 import json
 import os
 import shutil
@@ -15,11 +18,51 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.error
 import urllib.request
 
 TOKEN = "e2e-secret-token"
+HOOK_SECRET = "e2e-hook-secret"
+
+
+class Sink:
+    """A webhook receiver for outbound notifications: records every POST, answers 503 while down."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.received = []  # (answered status, body, headers)
+        self.down = False
+        sink = self
+
+        class Handler(httpserver.BaseHTTPRequestHandler):
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                with sink.lock:
+                    status = 503 if sink.down else 200
+                    headers = dict(self.headers)
+                    expected = "sha256=" + hmac.new(HOOK_SECRET.encode(), body, hashlib.sha256).hexdigest()
+                    headers["signature-ok"] = hmac.compare_digest(headers.get("X-Firehouse-Signature", ""), expected)
+                    sink.received.append((status, json.loads(body), headers))
+                self.send_response(status)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        self.server = httpserver.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def delivered(self):
+        with self.lock:
+            return [(body, headers) for status, body, headers in self.received if status == 200]
+
+    def attempts(self, event):
+        with self.lock:
+            return [status for status, body, _ in self.received if body["event"] == event]
 
 
 def free_port():
@@ -75,6 +118,7 @@ class Harness:
         self.am_url = f"http://127.0.0.1:{self.am_port}"
         self.procs = []
         self.binary = firehouse_binary
+        self.sink = Sink()
 
     def start(self):
         env = dict(os.environ, FIREHOUSE_WEBHOOK_TOKEN=TOKEN)
@@ -82,15 +126,25 @@ class Harness:
         self.runbooks = os.path.join(self.dir, "runbooks")
         shutil.copytree("runbooks", self.runbooks)
         self.database = os.path.join(self.dir, "firehouse.sqlite")
-        config = os.path.join(self.dir, "firehouse.yml")
-        with open(config, "w") as f:
-            f.write(f"runbooks:\n  path: {self.runbooks}\n")
-        self.firehouse = subprocess.Popen(
-            [self.binary, "serve", "--config", config, "--listen", f"127.0.0.1:{self.fh_port}",
-             "--database", self.database],
-            stdout=self.fh_log, stderr=subprocess.STDOUT, env=env)
-        self.procs.append(self.firehouse)
-        wait_for("firehouse ready", lambda: http("GET", self.fh_url + "/readyz")[0] == 200)
+        self.fh_config = os.path.join(self.dir, "firehouse.yml")
+        with open(self.fh_config, "w") as f:
+            f.write(f"""
+runbooks:
+  path: {self.runbooks}
+alertmanager:
+  url: {self.am_url}
+notifications:
+  targets:
+    - name: sink
+      kind: webhook
+      url: {self.sink.url}
+      secret_env: E2E_HOOK_SECRET
+  initial_backoff: 200ms
+  max_backoff: 1s
+  max_attempts: 100
+""")
+        self.env = dict(env, E2E_HOOK_SECRET=HOOK_SECRET)
+        self.start_firehouse()
 
         config = os.path.join(self.dir, "alertmanager.yml")
         with open(config, "w") as f:
@@ -119,6 +173,25 @@ receivers:
              "--log.level=warn"],
             stdout=self.am_log, stderr=subprocess.STDOUT))
         wait_for("alertmanager ready", lambda: http("GET", self.am_url + "/-/ready")[0] == 200)
+
+    def start_firehouse(self):
+        self.firehouse = subprocess.Popen(
+            [self.binary, "serve", "--config", self.fh_config, "--listen", f"127.0.0.1:{self.fh_port}",
+             "--database", self.database],
+            stdout=self.fh_log, stderr=subprocess.STDOUT, env=self.env)
+        self.procs.append(self.firehouse)
+        wait_for("firehouse ready", lambda: http("GET", self.fh_url + "/readyz")[0] == 200)
+
+    def stop_firehouse(self):
+        self.firehouse.send_signal(signal.SIGTERM)
+        code = self.firehouse.wait(timeout=30)
+        self.procs.remove(self.firehouse)
+        return code
+
+    def chat(self, text, user="e2e"):
+        code, body = http("POST", self.fh_url + "/api/v1/chat", {"text": text, "user": user})
+        assert code == 200, (code, body)
+        return body["text"]
 
     def stop(self):
         for proc in reversed(self.procs):
@@ -265,6 +338,45 @@ def main():
 
         check("titles, severities and alerts are stored", severities)
 
+        broker_id = next(i["id"] for i in h.incidents("open") if i["title"].startswith("KafkaBrokerDown"))
+
+        def silence_in_alertmanager():
+            reply = h.chat(f"silence {broker_id} 1h e2e maintenance")
+            assert "silenced in Alertmanager for 1h" in reply, reply
+            code, body = http("GET", f"{h.fh_url}/api/v1/incidents/{broker_id}/silences")
+            assert code == 200 and len(body["silences"]) == 1, (code, body)
+            silence_id = body["silences"][0]["silenceID"]
+            code, silence = http("GET", f"{h.am_url}/api/v2/silence/{silence_id}")
+            assert code == 200 and silence["status"]["state"] == "active", (code, silence)
+            matchers = {m["name"]: m["value"] for m in silence["matchers"]}
+            assert matchers.get("alertname") == "KafkaBrokerDown" and matchers.get("service") == "kafka", matchers
+            assert silence["comment"] == f"INC-{broker_id}: e2e maintenance" and silence["createdBy"] == "e2e", silence
+            wait_for("alertmanager marks the alert silenced", lambda: any(
+                a["labels"]["alertname"] == "KafkaBrokerDown" and silence_id in a["status"]["silencedBy"]
+                for a in http("GET", h.am_url + "/api/v2/alerts")[1]), timeout=10)
+            reply = h.chat(f"unsilence {broker_id}")
+            assert f"expired in Alertmanager: {silence_id}" in reply, reply
+            code, silence = http("GET", f"{h.am_url}/api/v2/silence/{silence_id}")
+            assert silence["status"]["state"] == "expired", silence
+            kinds = [e["kind"] for e in h.incident(broker_id)["timeline"]]
+            assert kinds[-2:] == ["silenced", "unsilenced"], kinds
+
+        check("silence and unsilence create and expire a silence in the real Alertmanager", silence_in_alertmanager)
+
+        def outbox_survives_outage_and_restart():
+            wait_for("earlier events delivered", lambda: [b["event"] for b, _ in h.sink.delivered()].count("unsilenced") == 1)
+            h.sink.down = True
+            reply = h.chat(f"ack {broker_id}")
+            assert "acknowledged" in reply, reply
+            wait_for("a refused delivery", lambda: 503 in h.sink.attempts("acknowledged"), timeout=10)
+            assert h.stop_firehouse() == 0
+            h.sink.down = False
+            h.start_firehouse()
+            wait_for("the acknowledgement delivered after the restart",
+                     lambda: 200 in h.sink.attempts("acknowledged"), timeout=15)
+
+        check("outbound notifications ride out a receiver outage and a restart", outbox_survives_outage_and_restart)
+
         leak_id = next(i["id"] for i in h.incidents("open") if i["title"].startswith("ServiceMemoryLeak"))
         before = h.incident(leak_id)
 
@@ -360,6 +472,24 @@ def main():
             assert run.returncode == 0 and run.stdout == draft["markdown"], "the backup lacks the draft"
 
         check("close writes a post-mortem; the CLI reads it, and from an online backup too", close_and_postmortem)
+
+        def outbox_delivered_everything_once():
+            def every_event():
+                events = [(b["incident"]["id"], b["event"]) for b, _ in h.sink.delivered()]
+                return (leak_id, "closed") in events and events
+            events = wait_for("the close delivered", every_event, timeout=15)
+            ids = [b["delivery_id"] for b, _ in h.sink.delivered()]
+            assert len(ids) == len(set(ids)), f"a delivered notification was sent again: {ids}"
+            leak = [e for i, e in events if i == leak_id]
+            assert leak == ["opened", "resolved", "closed"], leak
+            broker = [e for i, e in events if i == broker_id]
+            assert broker == ["opened", "silenced", "unsilenced", "acknowledged", "resolved"], broker
+            assert all(headers["signature-ok"] for _, headers in h.sink.delivered()), "a body's signature is wrong"
+            closed = next(b for b, _ in h.sink.delivered() if b["event"] == "closed")
+            assert closed["text"].startswith(f":lock: *INC-{leak_id} closed* by e2e"), closed["text"]
+            assert closed["incident"]["status"] == "closed" and closed["entry"]["kind"] == "status_changed", closed
+
+        check("every incident event was delivered once, in order, signed", outbox_delivered_everything_once)
 
         check("SIGTERM under load: readiness fails first, exit 0, every 2xx stored once",
               lambda: print("     " + shutdown_under_load(h.binary, h.dir)))
