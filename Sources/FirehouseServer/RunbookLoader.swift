@@ -13,8 +13,8 @@ public struct RunbookProblem: Sendable, Equatable, CustomStringConvertible {
 
 /// Reads runbook files: YAML front matter plus a Markdown body with the required sections.
 public enum RunbookLoader {
-    /// Loads every `*.md` under `directory` (README.md excluded). Broken files are skipped and reported;
-    /// they never stop the others from loading.
+    /// Loads every `*.md` under `directory` (README.md and hidden paths excluded). Broken files are
+    /// skipped and reported; they never stop the others from loading.
     public static func load(directory: String) -> (library: RunbookLibrary, problems: [RunbookProblem]) {
         let root = URL(fileURLWithPath: directory)
         guard let enumerator = FileManager.default.enumerator(at: root, includingPropertiesForKeys: nil) else {
@@ -23,11 +23,14 @@ public enum RunbookLoader {
         var runbooks: [Runbook] = []
         var problems: [RunbookProblem] = []
         var seen: [String: String] = [:]
+        // Hidden paths are skipped: a Kubernetes ConfigMap volume holds every file twice, as a
+        // symlink and under `..data/` / `..<timestamp>/`, and editors leave `.#x.md` behind.
         let files = enumerator.compactMap { $0 as? URL }
             .filter { $0.pathExtension == "md" && $0.lastPathComponent.lowercased() != "readme.md" }
             .map { $0.path }.sorted()
-        for file in files {
-            let relative = file.hasPrefix(root.path + "/") ? String(file.dropFirst(root.path.count + 1)) : file
+            .map { file in (file, file.hasPrefix(root.path + "/") ? String(file.dropFirst(root.path.count + 1)) : file) }
+            .filter { _, relative in !relative.split(separator: "/").contains { $0.hasPrefix(".") } }
+        for (file, relative) in files {
             guard let data = FileManager.default.contents(atPath: file), let text = String(data: data, encoding: .utf8) else {
                 problems.append(RunbookProblem(file: relative, line: 0, message: "cannot read the file as UTF-8"))
                 continue

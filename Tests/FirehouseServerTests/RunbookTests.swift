@@ -42,6 +42,20 @@ struct RunbookLoaderTests {
         }
     }
 
+    /// A Kubernetes ConfigMap volume: each file is a symlink into `..data`, itself a symlink to a
+    /// hidden timestamped directory. Each runbook must load once.
+    @Test func configMapVolumesLoadEachRunbookOnce() throws {
+        let dir = try TempRunbooks(["..2026_11_25_15_00_00.1/kafka--broker-down.md": TempRunbooks.runbook(id: "k", matchers: [#"a="b""#])])
+        let fm = FileManager.default
+        try fm.createSymbolicLink(atPath: dir.url.appendingPathComponent("..data").path, withDestinationPath: "..2026_11_25_15_00_00.1")
+        try fm.createSymbolicLink(atPath: dir.url.appendingPathComponent("kafka--broker-down.md").path,
+                                  withDestinationPath: "..data/kafka--broker-down.md")
+        let (library, problems) = RunbookLoader.load(directory: dir.path)
+        #expect(problems.isEmpty, "\(problems)")
+        #expect(library.runbooks.map(\.id) == ["k"])
+        #expect(library.runbooks.first?.path == "kafka--broker-down.md")
+    }
+
     @Test func problemsNameFileAndLine() throws {
         let dir = try TempRunbooks([
             "good.md": TempRunbooks.runbook(id: "good", matchers: [#"alertname="A""#]),
