@@ -7,8 +7,9 @@ struct OutboxQueue {
     let routes: NotificationRoutes
 
     /// The oldest pending delivery of each target, if it is due: a target's messages go out in
-    /// order, and one whose receiver is down waits without holding up the others.
-    func due(now: Timestamp) throws -> [PendingDelivery] {
+    /// order, and one whose receiver is down waits without holding up the others. Rows naming an
+    /// event this version does not know (written by a newer one) come back in `unknown`.
+    func due(now: Timestamp) throws -> (deliveries: [PendingDelivery], unknown: [Int64]) {
         let heads = try Int64.fetchAll(db.cachedStatement(sql: "SELECT MIN(id) FROM outbox WHERE state = 'pending' GROUP BY target"))
         let load = try db.cachedStatement(sql: """
             SELECT o.id, o.target, o.event, o.attempts, o.incident_id, t.id, t.at, t.kind, t.actor, t.text, t.data
@@ -17,10 +18,11 @@ struct OutboxQueue {
             """)
         let reader = IncidentReader(db: db)
         var due: [PendingDelivery] = []
+        var unknown: [Int64] = []
         for id in heads {
             guard let row = try Row.fetchOne(load, arguments: [id, now.nanoseconds]) else { continue }
             guard let event = OutboundEvent(rawValue: row[2]) else {
-                try finish(id, .failed(reason: "unknown event \(row[2] as String)"), now: now)
+                unknown.append(id)
                 continue
             }
             guard let head = try reader.head(id: row[4]) else { continue }
@@ -29,7 +31,7 @@ struct OutboxQueue {
                 entry: TimelineEntry(id: row[5], at: Timestamp(nanoseconds: row[6]), kind: row[7], actor: row[8],
                                      text: row[9], data: JSONText.decode(row[10]))))
         }
-        return due
+        return (due, unknown)
     }
 
     /// Records an attempt. A final failure also goes on the incident's timeline. Finishing a row

@@ -153,8 +153,16 @@ public final class SQLiteIncidentStore: IncidentRepository {
     public func dueDeliveries() async throws -> [PendingDelivery] {
         let now = clock.now()
         let routes = self.routes
-        // A write: a row naming an unknown event is failed on the spot rather than retried forever.
-        return try await write { db in try OutboxQueue(db: db, routes: routes).due(now: now) }
+        // A read, so polling never queues behind ingest for the writer.
+        let (due, unknown) = try await read { db in try OutboxQueue(db: db, routes: routes).due(now: now) }
+        if !unknown.isEmpty {
+            // Rows a newer version wrote would block their target's queue forever: give them up.
+            try await write { db in
+                let queue = OutboxQueue(db: db, routes: routes)
+                for id in unknown { try queue.finish(id, .failed(reason: "unknown event"), now: now) }
+            }
+        }
+        return due
     }
 
     @discardableResult

@@ -68,6 +68,19 @@ struct OutboxStoreTests {
         #expect(try await store.dueDeliveries().isEmpty)
     }
 
+    @Test func aRowFromANewerVersionDoesNotBlockItsTarget() async throws {
+        let db = try TempDatabase()
+        let store = try db.open(clock: ManualClock(t0), routes: routes)
+        _ = try await store.ingest(fixture("01-single-critical--firing"))
+        try await DatabaseQueue(path: db.path).write { db in
+            try db.execute(sql: "UPDATE outbox SET event = 'paged_by_future_version'")
+        }
+        _ = try await store.perform(.move(.acknowledge, summary: nil), on: 1, actor: alice)
+        #expect(try await store.dueDeliveries().isEmpty)  // the unknown head is given up...
+        #expect(try await store.dueDeliveries().map(\.event) == [.acknowledged])  // ...and the queue moves on
+        #expect(try await store.outboxDepth() == [OutboxDepth(target: "chat", pending: 1, failed: 1)])
+    }
+
     @Test func escalationIsRecordedOnceAndQueuedForThePager() async throws {
         let db = try TempDatabase()
         let clock = ManualClock(t0)
