@@ -6,6 +6,8 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "firehouse", targets: ["firehouse"]),
+        // For the libFuzzer package in fuzz/.
+        .library(name: "FirehouseCore", targets: ["FirehouseCore"]),
         .executable(name: "firehouse-bench", targets: ["FirehouseBench"]),
         .executable(name: "firehouse-bench-render", targets: ["RenderBench"]),
     ],

@@ -1,17 +1,18 @@
 extension AlertmanagerNotification {
     /// Decodes a webhook body, reporting the first problem as a `PayloadError` naming the field.
     /// Unknown fields (later Alertmanager versions add some) are ignored.
-    public static func decode(json: some Collection<UInt8>) throws(PayloadError) -> AlertmanagerNotification {
+    public static func decode(json: some Collection<UInt8>, limits: PayloadLimits = .standard) throws(PayloadError)
+        -> AlertmanagerNotification {
         let document: JSONValue
         do {
             document = try JSONValue.parse(json)
         } catch {
             throw PayloadError(field: "", message: "malformed JSON: \(error.message) at byte \(error.offset)")
         }
-        return try AlertmanagerNotification(document)
+        return try AlertmanagerNotification(document, limits: limits)
     }
 
-    init(_ json: JSONValue) throws(PayloadError) {
+    init(_ json: JSONValue, limits: PayloadLimits) throws(PayloadError) {
         let body = try Field(json, path: "").object("body must be a JSON object")
         let version = try body.string("version")
         guard version == "4" else {
@@ -23,15 +24,18 @@ extension AlertmanagerNotification {
         guard let alertList = body["alerts"] else { throw PayloadError(field: "alerts", message: "is required") }
         guard case .array(let items) = alertList.value else { throw PayloadError(field: "alerts", message: "expected an array") }
         guard !items.isEmpty else { throw PayloadError(field: "alerts", message: "must not be empty") }
+        guard items.count <= limits.maxAlerts else {
+            throw PayloadError(field: "alerts", message: "\(items.count) alerts, the limit is \(limits.maxAlerts) per notification")
+        }
         var alerts: [Alert] = []
         alerts.reserveCapacity(items.count)
         for (index, item) in items.enumerated() {
-            alerts.append(try Alert(Field(item, path: "alerts[\(index)]")))
+            alerts.append(try Alert(Field(item, path: "alerts[\(index)]"), limits: limits))
         }
         self.alerts = alerts
-        groupLabels = try body.labels("groupLabels") ?? [:]
-        commonLabels = try body.labels("commonLabels") ?? [:]
-        commonAnnotations = try body.labels("commonAnnotations") ?? [:]
+        groupLabels = try body.labels("groupLabels", limits: limits, valueBytes: limits.maxLabelValueBytes) ?? [:]
+        commonLabels = try body.labels("commonLabels", limits: limits, valueBytes: limits.maxLabelValueBytes) ?? [:]
+        commonAnnotations = try body.labels("commonAnnotations", limits: limits, valueBytes: limits.maxAnnotationValueBytes) ?? [:]
         externalURL = try body.optionalString("externalURL") ?? ""
         groupKey = try body.optionalString("groupKey") ?? ""
         truncatedAlerts = try body.optionalCount("truncatedAlerts") ?? 0
@@ -39,16 +43,16 @@ extension AlertmanagerNotification {
 }
 
 extension AlertmanagerNotification.Alert {
-    init(_ field: Field) throws(PayloadError) {
+    init(_ field: Field, limits: PayloadLimits) throws(PayloadError) {
         let alert = try field.object("expected an object")
         status = try alert.status("status")
-        guard let labels = try alert.labels("labels") else {
+        guard let labels = try alert.labels("labels", limits: limits, valueBytes: limits.maxLabelValueBytes) else {
             throw PayloadError(field: alert.child("labels"), message: "is required")
         }
         guard !labels.isEmpty else { throw PayloadError(field: alert.child("labels"), message: "must have at least one label") }
         // Alertmanager drops empty-valued labels on input; do the same so fingerprints agree.
         self.labels = labels.filter { !$0.value.isEmpty }
-        annotations = try alert.labels("annotations") ?? [:]
+        annotations = try alert.labels("annotations", limits: limits, valueBytes: limits.maxAnnotationValueBytes) ?? [:]
         let starts = try alert.string("startsAt")
         guard let startsAt = Timestamp(rfc3339: starts) else {
             throw PayloadError(field: alert.child("startsAt"), message: "not an RFC 3339 time: \(starts.prefix(40))")
@@ -111,16 +115,24 @@ struct Field {
         return status
     }
 
-    /// An object of strings (labels, annotations); nil when absent or null.
-    func labels(_ key: String) throws(PayloadError) -> LabelSet? {
+    /// An object of strings (labels, annotations) within the limits; nil when absent or null.
+    func labels(_ key: String, limits: PayloadLimits, valueBytes: Int) throws(PayloadError) -> LabelSet? {
         switch value[key] {
         case nil, .null?:
             return nil
         case .object(let members)?:
+            guard members.count <= limits.maxLabels else {
+                throw PayloadError(field: child(key), message: "\(members.count) entries, the limit is \(limits.maxLabels)")
+            }
             var labels = LabelSet(minimumCapacity: members.count)
             for (name, item) in members {
-                guard case .string(let text) = item else {
-                    throw PayloadError(field: "\(child(key)).\(name)", message: "expected a string")
+                let field = "\(child(key)).\(name.prefix(64))"
+                guard case .string(let text) = item else { throw PayloadError(field: field, message: "expected a string") }
+                guard name.utf8.count <= limits.maxLabelValueBytes else {
+                    throw PayloadError(field: field, message: "the name is \(name.utf8.count) bytes, the limit is \(limits.maxLabelValueBytes)")
+                }
+                guard text.utf8.count <= valueBytes else {
+                    throw PayloadError(field: field, message: "the value is \(text.utf8.count) bytes, the limit is \(valueBytes)")
                 }
                 labels[name] = text
             }

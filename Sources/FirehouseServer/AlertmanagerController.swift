@@ -6,6 +6,7 @@ struct AlertmanagerController<Context: RequestContext>: Sendable {
     let repository: any IncidentRepository
     let auth: WebhookAuth
     let maxBodyBytes: Int
+    let limits: PayloadLimits
     let metrics: FirehouseMetrics
 
     func addRoutes(to router: Router<Context>) {
@@ -23,7 +24,15 @@ struct AlertmanagerController<Context: RequestContext>: Sendable {
             metrics.notificationReceived(receiver: receiver, result: "ok")
             return response
         } catch {
-            metrics.notificationReceived(receiver: receiver, result: Self.result(of: error))
+            let result = Self.result(of: error)
+            metrics.notificationReceived(receiver: receiver, result: result)
+            if result == "unauthorized" {
+                metrics.authDenied(route: "/api/v1/alertmanager", reason: "credentials")
+                context.logger.warning("access denied", metadata: [
+                    "route": "/api/v1/alertmanager", "reason": "\(error)",
+                    "credentials": "\(request.headers[.authorization] == nil ? "missing" : "wrong")",
+                ])
+            }
             throw error
         }
     }
@@ -41,7 +50,7 @@ struct AlertmanagerController<Context: RequestContext>: Sendable {
     private func ingest(_ request: Request, context: Context, receiver: inout String) async throws -> Response {
         try auth.check(request)
         let body = try await RequestBody.collect(request, limit: maxBodyBytes)
-        let notification = try AlertmanagerNotification.decode(json: body.readableBytesView)
+        let notification = try AlertmanagerNotification.decode(json: body.readableBytesView, limits: limits)
         receiver = notification.receiver
         let results = try await repository.ingest(notification)
         metrics.alertsReceived(notification.alerts.count)

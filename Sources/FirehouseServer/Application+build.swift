@@ -44,6 +44,7 @@ public func buildApplication(
     }
     return Application(
         router: router,
+        server: .http1(configuration: .init(idleTimeout: .nanoseconds(config.server.idleTimeout.nanoseconds))),
         configuration: .init(address: .hostname(config.server.listen.host, port: config.server.listen.port),
                              serverName: "firehouse"),
         services: services,
@@ -64,21 +65,22 @@ public func buildRouter(config: FirehouseConfig, repository: any IncidentReposit
     router.add(middleware: LogRequestsMiddleware(.debug))
     HealthController(repository: repository, readiness: readiness).addRoutes(to: router)
     AlertmanagerController(repository: repository, auth: WebhookAuth(config.webhook),
-                           maxBodyBytes: config.server.maxBodyBytes, metrics: metrics).addRoutes(to: router)
+                           maxBodyBytes: config.server.maxBodyBytes, limits: config.webhook.limits,
+                           metrics: metrics).addRoutes(to: router)
     IncidentController(repository: repository, runbooks: catalog.shelf).addRoutes(to: router)
     RunbookController(catalog: catalog, repository: repository).addRoutes(to: router)
     PostmortemController(repository: repository, drafts: drafts, metrics: metrics,
-                         maxBodyBytes: config.server.maxBodyBytes).addRoutes(to: router)
+                         maxBodyBytes: config.server.maxAPIBodyBytes).addRoutes(to: router)
     StatsController(repository: repository, clock: clock).addRoutes(to: router)
     MetricsController(metrics: metrics, repository: repository).addRoutes(to: router)
     let silences = SilenceService(repository: repository, alertmanager: AlertmanagerSilences(config: config.alertmanager, http: http),
                                   clock: clock)
-    SilenceController(service: silences, repository: repository, maxBodyBytes: config.server.maxBodyBytes).addRoutes(to: router)
+    SilenceController(service: silences, repository: repository, maxBodyBytes: config.server.maxAPIBodyBytes).addRoutes(to: router)
     let chat = ChatService(
         repository: repository, runbooks: catalog.shelf, drafts: drafts, metrics: metrics,
         parser: ChatCommandParser(roles: config.chat.roles, maxLength: config.chat.maxCommandBytes),
         replies: ChatReplies(baseURL: config.chat.publicURL), silences: silences)
     ChatController(service: chat, auth: ChatAuth(config.chat, clock: clock),
-                   maxBodyBytes: config.server.maxBodyBytes).addRoutes(to: router)
+                   maxBodyBytes: config.server.maxAPIBodyBytes).addRoutes(to: router)
     return router
 }

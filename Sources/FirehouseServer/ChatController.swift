@@ -16,9 +16,21 @@ struct ChatController<Context: RequestContext>: Sendable {
         // Authenticate before acting on the content: a Slack signature covers the raw bytes; a token
         // may sit in the form. A bad body from an unauthenticated sender is a 401, not a 400.
         let parsed = Result { try ChatRequest.parse(body: body, contentType: request.headers[.contentType]) }
-        try await auth.check(headers: request.headers, body: body, formToken: try? parsed.get().token)
+        do {
+            try await auth.check(headers: request.headers, body: body, formToken: try? parsed.get().token)
+        } catch {
+            service.metrics.authDenied(route: "/api/v1/chat", reason: "credentials")
+            context.logger.warning("access denied", metadata: ["route": "/api/v1/chat", "reason": "\(error)"])
+            throw error
+        }
         let chat = try parsed.get()
         let reply = try await service.handle(chat.text, actor: chat.actor)
+        if reply == ChatService.Reply.ephemeral(ChatService.anonymous) {
+            service.metrics.authDenied(route: "/api/v1/chat", reason: "anonymous_change")
+            context.logger.warning("access denied", metadata: [
+                "route": "/api/v1/chat", "reason": "a change asked without an identified user", "channel": "\(chat.channel)",
+            ])
+        }
         context.logger.info("chat command", metadata: [
             "actor": "\(chat.actor?.id ?? "-")", "channel": "\(chat.channel)",
             "command": "\(chat.text.split(separator: " ").first.map(String.init) ?? "")",

@@ -18,6 +18,10 @@ final class ConfigReader {
                         } else { fail(path, "expected host:port, e.g. 127.0.0.1:9095") }
                     case "max_body_bytes":
                         if let value = int(node, path, min: 1024) { config.server.maxBodyBytes = value }
+                    case "max_api_body_bytes":
+                        if let value = int(node, path, min: 1024) { config.server.maxAPIBodyBytes = value }
+                    case "idle_timeout":
+                        if let value = positiveDuration(node, path) { config.server.idleTimeout = value }
                     case "shutdown_delay":
                         if let value = duration(node, path) { config.server.shutdownDelay = value }
                     case "grace_period":
@@ -48,6 +52,14 @@ final class ConfigReader {
                     switch key {
                     case "bearer_token":
                         if let text = string(node, path) { config.webhook.bearerToken = text }
+                    case "max_alerts":
+                        if let value = int(node, path, min: 1) { config.webhook.limits.maxAlerts = value }
+                    case "max_labels":
+                        if let value = int(node, path, min: 1) { config.webhook.limits.maxLabels = value }
+                    case "max_label_value_bytes":
+                        if let value = int(node, path, min: 1) { config.webhook.limits.maxLabelValueBytes = value }
+                    case "max_annotation_value_bytes":
+                        if let value = int(node, path, min: 1) { config.webhook.limits.maxAnnotationValueBytes = value }
                     case "basic_auth":
                         section(node, path: path) { key, node, path in
                             switch key {

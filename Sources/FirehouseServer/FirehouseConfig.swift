@@ -20,7 +20,13 @@ public struct FirehouseConfig: Sendable, Equatable {
     /// `server:`
     public struct Server: Sendable, Equatable {
         public var listen = ListenAddress(host: "127.0.0.1", port: 9095)
+        /// Largest Alertmanager webhook body.
         public var maxBodyBytes = 1_048_576
+        /// Largest body of every other route (chat, close, silence): they are small by nature.
+        public var maxAPIBodyBytes = 65_536
+        /// A connection that sends nothing for this long is closed; this also bounds how long a
+        /// client may take to send its request headers (slow clients cannot hold connections).
+        public var idleTimeout = TimeSpan.seconds(30)
         /// At SIGTERM/SIGINT, /readyz fails for this long before the server stops accepting requests.
         public var shutdownDelay = TimeSpan.seconds(2)
         /// Longest a graceful shutdown may take before in-flight work is cancelled.
@@ -40,6 +46,7 @@ public struct FirehouseConfig: Sendable, Equatable {
         public var bearerToken = ""
         public var basicUsername = ""
         public var basicPassword = ""
+        public var limits = PayloadLimits.standard
     }
 
     /// `correlation:`

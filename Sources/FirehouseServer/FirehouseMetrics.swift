@@ -88,6 +88,15 @@ public final class FirehouseMetrics: Sendable {
         }
     }
 
+    /// A refused request: bad or missing credentials (`credentials`), or a change asked by a chat
+    /// user who is not identified (`anonymous_change`).
+    func authDenied(route: String, reason: String) {
+        registry.makeCounter(
+            descriptor: name("auth_denied", "total", "Requests refused for authorization, by route and reason."),
+            labels: [("route", route), ("reason", reason)]
+        ).increment()
+    }
+
     /// One delivery attempt: `delivered`, `retry` (failed, will try again) or `failed` (gave up).
     func delivery(target: String, result: String) {
         registry.makeCounter(

@@ -298,6 +298,141 @@ def shutdown_under_load(binary, workdir):
         proc.wait(timeout=15)
 
 
+def crash_under_load(binary, workdir, kills=5, senders=4, alerts_per_notification=5):
+    """SIGKILL the server again and again while senders post distinct alerts, retrying like
+    Alertmanager (on 5xx and connection errors, until a 2xx). Then every alert is stored exactly
+    once, incidents and timelines are consistent, and SQLite's integrity check is ok."""
+    import random
+    import sqlite3
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    database = os.path.join(workdir, "crash.sqlite")
+    config = os.path.join(workdir, "crash.yml")
+    with open(config, "w") as f:
+        f.write("runbooks:\n  path: /nonexistent\n")
+    log = open(os.path.join(workdir, "crash.log"), "w")
+
+    def start():
+        proc = subprocess.Popen([binary, "serve", "--config", config, "--listen", f"127.0.0.1:{port}", "--database", database],
+                                stdout=log, stderr=subprocess.STDOUT)
+        wait_for("firehouse ready", lambda: http("GET", url + "/readyz", timeout=1)[0] == 200, timeout=30, interval=0.05)
+        return proc
+
+    proc = start()
+    stop = threading.Event()
+    acknowledged, retries, lock = [], [0], threading.Lock()
+
+    def sender(worker):
+        n = 0
+        while not stop.is_set():
+            names = [f"Crash{worker}x{n}x{k}" for k in range(alerts_per_notification)]
+            group = f"Crash{worker}x{n}"
+            body = {"version": "4", "receiver": "crash", "status": "firing", "groupKey": group,
+                    "groupLabels": {"group": group}, "commonLabels": {}, "commonAnnotations": {},
+                    "alerts": [{"status": "firing", "labels": {"alertname": a, "group": group},
+                                "startsAt": "2026-11-25T15:00:00Z"} for a in names]}
+            while True:  # Alertmanager retries until it gets an answer that is not 5xx
+                try:
+                    code, _ = http("POST", url + "/api/v1/alertmanager", body, timeout=5)
+                    if code < 500:
+                        assert code == 200, code
+                        break
+                except (urllib.error.URLError, ConnectionError, OSError):
+                    pass
+                with lock:
+                    retries[0] += 1
+                time.sleep(0.02)
+            with lock:
+                acknowledged.extend(names)
+            n += 1
+
+    threads = [threading.Thread(target=sender, args=(w,)) for w in range(senders)]
+    for t in threads:
+        t.start()
+    try:
+        for _ in range(kills):
+            time.sleep(random.uniform(0.5, 1.5))
+            proc.send_signal(signal.SIGKILL)
+            proc.wait(timeout=10)
+            proc = start()
+        time.sleep(0.5)
+    finally:
+        stop.set()
+        for t in threads:
+            t.join(timeout=60)
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=30)
+    db = sqlite3.connect(database)
+    try:
+        assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        assert db.execute("PRAGMA foreign_key_check").fetchall() == []
+        stored = [row[0] for row in db.execute("SELECT json_extract(labels, '$.alertname') FROM alerts")]
+        assert len(stored) == len(set(stored)), f"{len(stored) - len(set(stored))} alerts stored twice"
+        missing = set(acknowledged) - set(stored)
+        assert not missing, f"{len(missing)} alerts answered 2xx are missing"
+        incidents = db.execute("SELECT COUNT(*) FROM incidents").fetchone()[0]
+        groups = {a.rsplit("x", 1)[0] for a in stored}
+        assert incidents == len(groups), f"{incidents} incidents for {len(groups)} groups"
+        empty = db.execute("SELECT COUNT(*) FROM incidents WHERE id NOT IN (SELECT incident_id FROM alerts)").fetchone()[0]
+        assert empty == 0, f"{empty} incidents without alerts"
+        fired = db.execute("SELECT COUNT(*) FROM timeline WHERE kind = 'alert_fired'").fetchone()[0]
+        opened = db.execute("SELECT COUNT(*) FROM timeline WHERE kind = 'incident_opened'").fetchone()[0]
+        assert fired == len(stored) and opened == incidents, f"timeline: {fired} fired for {len(stored)} alerts, {opened} opened"
+    finally:
+        db.close()
+    return f"{kills} SIGKILLs, {len(acknowledged)} alerts acknowledged and stored once, {retries[0]} retries"
+
+
+def slow_clients(binary, workdir, connections=300):
+    """Hundreds of clients that send half a request and stall must not starve normal requests,
+    and the server must close them after server.idle_timeout."""
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    config = os.path.join(workdir, "slow.yml")
+    with open(config, "w") as f:
+        f.write("server:\n  idle_timeout: 2s\nrunbooks:\n  path: /nonexistent\n")
+    log = open(os.path.join(workdir, "slow.log"), "w")
+    proc = subprocess.Popen([binary, "serve", "--config", config, "--listen", f"127.0.0.1:{port}",
+                             "--database", os.path.join(workdir, "slow.sqlite")], stdout=log, stderr=subprocess.STDOUT)
+    sockets = []
+    try:
+        wait_for("firehouse ready", lambda: http("GET", url + "/readyz")[0] == 200)
+        for i in range(connections):
+            s = socket.create_connection(("127.0.0.1", port), timeout=5)
+            if i % 2:  # headers that never end
+                s.sendall(b"POST /api/v1/alertmanager HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n")
+            else:  # a body that never arrives
+                s.sendall(b"POST /api/v1/alertmanager HTTP/1.1\r\nHost: x\r\nContent-Length: 5000\r\n\r\n{\"version\"")
+            sockets.append(s)
+        latencies = []
+        for _ in range(50):
+            start = time.monotonic()
+            code, _ = http("GET", url + "/api/v1/incidents?limit=5", timeout=5)
+            latencies.append(time.monotonic() - start)
+            assert code == 200, code
+        latencies.sort()
+        assert latencies[-1] < 2.0, f"normal requests starved: slowest {latencies[-1]:.3f}s"
+        time.sleep(3.5)
+        closed = 0
+        for s in sockets:
+            s.settimeout(1)
+            try:
+                data = s.recv(4096)
+                closed += data == b"" or b"HTTP/1.1" in data
+            except (ConnectionResetError, BrokenPipeError):
+                closed += 1
+            except socket.timeout:
+                pass
+        assert closed == connections, f"only {closed} of {connections} stalled connections were closed"
+        assert http("GET", url + "/healthz")[0] == 200
+        return f"{connections} stalled connections closed after idle_timeout; 50 requests beside them, slowest {latencies[-1] * 1000:.0f} ms"
+    finally:
+        for s in sockets:
+            s.close()
+        proc.terminate()
+        proc.wait(timeout=15)
+
+
 def main():
     if len(sys.argv) != 2:
         print(__doc__)
@@ -493,6 +628,12 @@ def main():
 
         check("SIGTERM under load: readiness fails first, exit 0, every 2xx stored once",
               lambda: print("     " + shutdown_under_load(h.binary, h.dir)))
+
+        check("slow clients: stalled connections neither starve requests nor stay open",
+              lambda: print("     " + slow_clients(h.binary, h.dir)))
+
+        check("SIGKILL under load, again and again: every 2xx stored exactly once, database consistent",
+              lambda: print("     " + crash_under_load(h.binary, h.dir)))
     except Exception as error:
         failed += 1
         print(f"FAIL harness: {error}")
