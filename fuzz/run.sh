@@ -18,8 +18,13 @@ for target in "${targets[@]}"; do
   work=$(mktemp -d)
   if [ -d "corpus/$target" ]; then cp -r "corpus/$target/." "$work/"; fi
   echo "fuzzing $target for ${seconds}s from $(ls "$work" | wc -l) seeds"
+  extra=()
+  # swift-corelibs-foundation leaks about 600 bytes in NSRegularExpression's init when the pattern
+  # is invalid (found by this fuzzer; runbooks are the only source of patterns, loaded at start and
+  # reload). Leak checking stays on for the other targets.
+  [ "$target" = FuzzMatcher ] && extra+=(-detect_leaks=0)
   set +e
-  "$bin/$target" "$work" -max_total_time="$seconds" -max_len=65536 -timeout=10 -rss_limit_mb=2048 \
+  "$bin/$target" "$work" "${extra[@]}" -max_total_time="$seconds" -max_len=65536 -timeout=10 -rss_limit_mb=2048 \
     -artifact_prefix="artifacts/$target-" -print_final_stats=1 > "artifacts/$target.log" 2>&1
   status=$?
   set -e

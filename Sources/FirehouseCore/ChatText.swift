@@ -13,7 +13,8 @@ public enum ChatText {
             // A zero-width space after "@" stops Mattermost mentions; between "](" it stops Markdown links.
             case "@": out += "@\u{200B}"
             case "(" where previous == "]": out += "\u{200B}("
-            case "\n", "\r", "\t": out += " "
+            // isNewline, not "\n"/"\r": "\r\n" is one Character and matched neither (found by fuzz/FuzzChat).
+            case _ where ch.isNewline || ch == "\t": out += " "
             default: out.append(ch)
             }
             previous = ch

@@ -64,14 +64,16 @@ public struct LineLogHandler: LogHandler {
         let needsQuotes = value.isEmpty || value.contains { $0 == " " || $0 == "=" || $0 == "\"" || $0.isNewline || $0 == "\\" }
         guard needsQuotes else { return value }
         var out = "\""
-        for ch in value {
-            switch ch {
+        // Scalars, not Characters: "\r\n" is one Character and would match neither case.
+        for scalar in value.unicodeScalars {
+            switch scalar {
             case "\"": out += "\\\""
             case "\\": out += "\\\\"
             case "\n": out += "\\n"
             case "\r": out += "\\r"
             case "\t": out += "\\t"
-            default: out.append(ch)
+            case "\u{85}", "\u{2028}", "\u{2029}": out += "\\u{\(String(scalar.value, radix: 16))}"
+            default: out.unicodeScalars.append(scalar)
             }
         }
         return out + "\""

@@ -10,6 +10,7 @@ struct ChatTextTests {
         ("@here @channel @all", "@\u{200B}here @\u{200B}channel @\u{200B}all"),
         ("a & b", "a &amp; b"),
         ("line1\nline2", "line1 line2"),
+        ("line1\r\nline2\u{2028}line3", "line1 line2 line3"),
         ("plain (parens) fine", "plain (parens) fine"),
     ])
     func escapes(input: String, output: String) {

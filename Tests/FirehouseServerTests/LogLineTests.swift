@@ -9,6 +9,12 @@ struct LogLineTests {
                                        fields: [("group_key", "{}:{alertname=\"A\"}"), ("incident", "12"), ("evil", "x\nlevel=error msg=forged")])
         #expect(line == #"ts=2026-11-25T15:00:00.000Z level=info msg="notification ingested" group_key="{}:{alertname=\"A\"}" incident=12 evil="x\nlevel=error msg=forged""#)
         #expect(!line.contains("\n"))
+        // "\r\n" is a single Character in Swift; it must still be escaped (the chat fuzzer found
+        // the same slip in ChatText).
+        let crlf = LineLogHandler.line(format: .logfmt, ts: "t", level: "info", message: "m",
+                                       fields: [("evil", "x\r\nts=t level=error msg=forged\u{2028}")])
+        #expect(crlf == #"ts=t level=info msg=m evil="x\r\nts=t level=error msg=forged\u{2028}""#)
+        #expect(!crlf.unicodeScalars.contains { $0 == "\n" || $0 == "\r" || $0 == "\u{2028}" })
     }
 
     @Test func jsonIsOneValidObject() throws {

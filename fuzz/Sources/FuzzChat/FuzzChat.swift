@@ -3,7 +3,8 @@ import FirehouseCore
 /// The chat-command parser on arbitrary text: a command or a ChatParseError, never a crash; the
 /// error reply renders; text over the limit is always refused.
 @_cdecl("LLVMFuzzerTestOneInput")
-public func fuzzChat(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
+public func fuzzChat(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
+    guard let data else { return 0 }
     let text = String(decoding: UnsafeBufferPointer(start: data, count: size), as: UTF8.self)
     let parser = ChatCommandParser(maxLength: 512)
     do {

@@ -4,7 +4,8 @@ import FirehouseCore
 /// labels, annotations, timeline, roles): it must not crash, and the text must not change the
 /// document's structure: the same headings as with harmless text.
 @_cdecl("LLVMFuzzerTestOneInput")
-public func fuzzPostmortem(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
+public func fuzzPostmortem(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
+    guard let data else { return 0 }
     let text = String(decoding: UnsafeBufferPointer(start: data, count: size), as: UTF8.self)
     let parts = text.split(separator: "\u{1}", omittingEmptySubsequences: false).map(String.init)
     func part(_ i: Int) -> String { parts.isEmpty ? "" : parts[i % parts.count] }

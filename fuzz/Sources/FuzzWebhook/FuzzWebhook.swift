@@ -3,7 +3,8 @@ import FirehouseCore
 /// The webhook decoder (and the JSON parser under it) on arbitrary bytes: it must answer a value
 /// or a PayloadError, never crash, and what it accepts must be well-formed.
 @_cdecl("LLVMFuzzerTestOneInput")
-public func fuzzWebhook(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
+public func fuzzWebhook(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
+    guard let data else { return 0 }
     let bytes = UnsafeBufferPointer(start: data, count: size)
     guard let notification = try? AlertmanagerNotification.decode(json: bytes) else { return 0 }
     precondition(notification.version == "4")
