@@ -19,12 +19,13 @@ for target in "${targets[@]}"; do
   if [ -d "corpus/$target" ]; then cp -r "corpus/$target/." "$work/"; fi
   echo "fuzzing $target for ${seconds}s from $(ls "$work" | wc -l) seeds"
   extra=()
+  asan=""
   # swift-corelibs-foundation leaks about 600 bytes in NSRegularExpression's init when the pattern
   # is invalid (found by this fuzzer; runbooks are the only source of patterns, loaded at start and
   # reload). Leak checking stays on for the other targets.
-  [ "$target" = FuzzMatcher ] && extra+=(-detect_leaks=0)
+  if [ "$target" = FuzzMatcher ]; then extra+=(-detect_leaks=0); asan=detect_leaks=0; fi
   set +e
-  "$bin/$target" "$work" "${extra[@]}" -max_total_time="$seconds" -max_len=65536 -timeout=10 -rss_limit_mb=2048 \
+  ASAN_OPTIONS="$asan" "$bin/$target" "$work" "${extra[@]}" -max_total_time="$seconds" -max_len=65536 -timeout=10 -rss_limit_mb=2048 \
     -artifact_prefix="artifacts/$target-" -print_final_stats=1 > "artifacts/$target.log" 2>&1
   status=$?
   set -e
