@@ -4,6 +4,7 @@
 # Prints notifications/s, alerts/s and p50/p99 latency per scenario, and the server's peak RSS.
 #   bench/run.sh            full run (about a minute after the build)
 #   NOTIFICATIONS=2000 bench/run.sh   shorter
+# Ends with the incident-list benchmark: LIST_INCIDENTS (10000) open incidents on a fresh database.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 n=${NOTIFICATIONS:-5000}
@@ -32,3 +33,12 @@ for rate in 500 1000; do
 done
 echo "peak RSS: $(awk '/VmHWM/ {printf "%.1f MB", $2/1024}' /proc/$pid/status)"
 echo "database: $(du -sh "$dir" | cut -f1) after the runs"
+# The incident list with exactly LIST_INCIDENTS open incidents, on a fresh database of its own.
+kill $pid; wait $pid 2>/dev/null || true
+"$bin/firehouse" serve --listen "127.0.0.1:$port" --database "$dir/list.sqlite" >>"$dir/server.log" 2>&1 &
+pid=$!
+for _ in $(seq 100); do
+  curl -fs "http://127.0.0.1:$port/readyz" >/dev/null 2>&1 && break
+  sleep 0.1
+done
+"$bin/firehouse-bench" --url "$url" --scenario list --notifications "${LIST_INCIDENTS:-10000}"

@@ -18,7 +18,7 @@ struct Bench: AsyncParsableCommand {
     @Option(help: "Base URL of the firehouse under test.")
     var url = "http://127.0.0.1:9095"
 
-    @Option(help: "storm (new alerts), repeat (duplicates), resolve, or mixed.")
+    @Option(help: "storm (new alerts), repeat (duplicates), resolve, mixed, or list (incident-list latency with --notifications open incidents).")
     var scenario: Scenario = .mixed
 
     @Option(help: "Concurrent senders (closed loop). Ignored with --rate.")
@@ -56,6 +56,11 @@ struct Bench: AsyncParsableCommand {
     }
 
     private func run(client: HTTPClient, sender: Sender, generator: inout Generator) async throws {
+        if scenario == .list {
+            var single = Generator(seed: seed, maxAlerts: 1, runID: generator.runID)
+            try await ListBench(client: client, url: url, sender: sender).run(incidents: notifications, generator: &single)
+            return
+        }
         let workload = generator.workload(scenario, count: notifications)
         if !workload.warmup.isEmpty {
             _ = try await sender.closedLoop(workload.warmup, concurrency: concurrency)
@@ -72,5 +77,5 @@ struct Bench: AsyncParsableCommand {
 }
 
 enum Scenario: String, ExpressibleByArgument, CaseIterable {
-    case storm, `repeat`, resolve, mixed
+    case storm, `repeat`, resolve, mixed, list
 }

@@ -92,6 +92,8 @@ struct Generator {
                 }
             }
             return Workload(warmup: [], measured: measured)
+        case .list:
+            return Workload(warmup: [], measured: [])  // ListBench fills and measures itself
         }
     }
 }
