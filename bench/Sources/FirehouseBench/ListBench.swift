@@ -69,7 +69,7 @@ struct ListBench {
         let body = try await response.body.collect(upTo: 64 << 20)
         let elapsed = clock.now - start
         guard response.status.code == 200 else { throw ListError("GET \(path): HTTP \(response.status.code)") }
-        return (elapsed, try JSONDecoder().decode(Page.self, from: Data(buffer: body)))
+        return (elapsed, try JSONDecoder().decode(Page.self, from: Data(body.readableBytesView)))
     }
 
     struct ListError: Error, CustomStringConvertible {
