@@ -17,7 +17,7 @@ struct IncidentController<Context: RequestContext>: Sendable {
     @Sendable func list(_ request: Request, context: Context) async throws -> Response {
         let query = try Self.query(from: request)
         let page = try await repository.incidents(query)
-        return JSONResponse.make(IncidentPageJSON(incidents: page.incidents.map { IncidentJSON(summary: $0) }, next: page.next))
+        return JSONResponse.bytes(IncidentPageJSON.bytes(page))
     }
 
     static func query(from request: Request) throws -> IncidentQuery {

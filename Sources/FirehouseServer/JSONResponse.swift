@@ -17,6 +17,12 @@ enum JSONResponse {
         return Response(status: status, headers: fields, body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
 
+    /// A body already written as JSON.
+    static func bytes(_ json: [UInt8], status: HTTPResponse.Status = .ok) -> Response {
+        Response(status: status, headers: [.contentType: "application/json; charset=utf-8"],
+                 body: .init(byteBuffer: ByteBuffer(bytes: json)))
+    }
+
     static func error(_ error: APIError) -> Response {
         make(["error": error.message], status: error.status, headers: error.headers)
     }
