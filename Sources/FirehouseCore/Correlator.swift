@@ -18,23 +18,36 @@ public struct Correlator: Sendable {
 
     /// What the shell must load before calling `correlate`.
     public func lookup(for notification: AlertmanagerNotification) -> CorrelationLookup {
-        CorrelationLookup(
-            receiver: notification.receiver,
-            fingerprints: Set(notification.alerts.map(\.fingerprint)),
-            keys: Set(notification.alerts.map { key(of: keyLabels(of: $0, in: notification), receiver: notification.receiver) })
-        )
+        let keys: Set<String> = if let shared = sharedKey(of: notification) {
+            [shared.key]
+        } else {
+            Set(notification.alerts.map { key(of: keyLabels(of: $0, in: notification), receiver: notification.receiver) })
+        }
+        return CorrelationLookup(receiver: notification.receiver, fingerprints: Set(notification.alerts.map(\.fingerprint)),
+                                 keys: keys)
+    }
+
+    /// Grouping by the notification's `groupLabels` (the default) gives every alert the same key:
+    /// computed once per notification rather than once per alert (a storm profile hot spot).
+    func sharedKey(of notification: AlertmanagerNotification) -> (labels: LabelSet, key: String)? {
+        guard config.groupBy == nil else { return nil }
+        return (notification.groupLabels, key(of: notification.groupLabels, receiver: notification.receiver))
     }
 
     public func correlate(_ notification: AlertmanagerNotification, state: CorrelationState, now: Timestamp,
                           runbooks: RunbookLibrary = RunbookLibrary()) -> CorrelationPlan {
         var work = Work(state: state, now: now)
+        let shared = sharedKey(of: notification)
         for alert in Self.uniqueEpisodes(notification.alerts) {
             let episodeKey = EpisodeKey(fingerprint: alert.fingerprint, startsAt: alert.startsAt)
             if let stored = state.episodes[episodeKey] {
                 apply(alert, to: stored, work: &work)
+            } else if let shared {
+                add(alert, keyLabels: shared.labels, key: shared.key, notification: notification, work: &work)
             } else {
                 let labels = keyLabels(of: alert, in: notification)
-                add(alert, keyLabels: labels, notification: notification, work: &work)
+                add(alert, keyLabels: labels, key: key(of: labels, receiver: notification.receiver),
+                    notification: notification, work: &work)
             }
         }
         finish(notification, work: &work)
@@ -85,9 +98,8 @@ public struct Correlator: Sendable {
 
     // MARK: - New episodes
 
-    private func add(_ alert: AlertmanagerNotification.Alert, keyLabels: LabelSet,
+    private func add(_ alert: AlertmanagerNotification.Alert, keyLabels: LabelSet, key: String,
                      notification: AlertmanagerNotification, work: inout Work) {
-        let key = key(of: keyLabels, receiver: notification.receiver)
         let ref: IncidentRef
         if let active = work.activeByKey[key] {
             ref = active
