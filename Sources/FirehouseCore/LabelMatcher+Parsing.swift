@@ -15,34 +15,36 @@ extension LabelMatcher {
         try self.init(name: name, op: op, value: Self.unquote(raw, original: trimmed))
     }
 
+    /// Works on Unicode scalars, as the printer (`promQuoted`) does: a backslash followed by a
+    /// combining mark is one Character but still an escape (found by fuzz/FuzzMatcher).
     static func unquote(_ raw: String, original: String) throws(MatcherError) -> String {
-        guard raw.hasPrefix("\"") || raw.hasPrefix("'") else {
-            guard !raw.contains("\"") else { throw .badQuoting(original) }
+        let scalars = Array(raw.unicodeScalars)
+        guard let quote = scalars.first, quote == "\"" || quote == "'" else {
+            guard !scalars.contains("\"") else { throw .badQuoting(original) }
             return raw
         }
-        let quote = raw.first!
-        guard raw.count >= 2, raw.last == quote else { throw .badQuoting(original) }
-        var out = ""
+        guard scalars.count >= 2, scalars.last == quote else { throw .badQuoting(original) }
+        var out = String.UnicodeScalarView()
         var escaped = false
-        for ch in raw.dropFirst().dropLast() {
+        for scalar in scalars[1..<(scalars.count - 1)] {
             if escaped {
-                switch ch {
+                switch scalar {
                 case "n": out.append("\n")
                 case "t": out.append("\t")
-                case "\\", "\"", "'": out.append(ch)
+                case "\\", "\"", "'": out.append(scalar)
                 // Regex escapes such as \d stay as written.
-                default: out.append("\\"); out.append(ch)
+                default: out.append("\\"); out.append(scalar)
                 }
                 escaped = false
-            } else if ch == "\\" {
+            } else if scalar == "\\" {
                 escaped = true
-            } else if ch == quote {
+            } else if scalar == quote {
                 throw .badQuoting(original)
             } else {
-                out.append(ch)
+                out.append(scalar)
             }
         }
         guard !escaped else { throw .badQuoting(original) }
-        return out
+        return String(out)
     }
 }

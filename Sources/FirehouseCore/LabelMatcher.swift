@@ -35,7 +35,7 @@ public struct LabelMatcher: Sendable, Equatable, CustomStringConvertible {
 
     public var isEquality: Bool { op == .equal }
 
-    public var description: String { "\(name)\(op.rawValue)\(Self.quote(value))" }
+    public var description: String { "\(name)\(op.rawValue)\(value.promQuoted)" }
 
     public static func == (lhs: LabelMatcher, rhs: LabelMatcher) -> Bool {
         lhs.name == rhs.name && lhs.op == rhs.op && lhs.value == rhs.value
@@ -46,11 +46,6 @@ public struct LabelMatcher: Sendable, Equatable, CustomStringConvertible {
             return false
         }
         return name.unicodeScalars.allSatisfy { $0 == "_" || ($0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0))) }
-    }
-
-    static func quote(_ value: String) -> String {
-        "\"" + value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
-            .replacingOccurrences(of: "\n", with: "\\n") + "\""
     }
 }
 

@@ -24,14 +24,18 @@ extension Dictionary where Key == String, Value == String {
     /// `{a="1", b="2"}` in byte order of names; stable, so usable as a key and readable in logs.
     public var canonicalText: String {
         let pairs = keys.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }).map { name in
-            "\(name)=\(quoted(self[name]!))"
+            "\(name)=\(self[name]!.promQuoted)"
         }
         return "{" + pairs.joined(separator: ", ") + "}"
     }
+}
 
-    private func quoted(_ value: String) -> String {
+extension String {
+    /// Double-quoted as in PromQL and Alertmanager matchers: `\`, `"` and newline escaped. Works on
+    /// scalars, so "\r\n" (one Character) cannot slip through.
+    var promQuoted: String {
         var out = "\""
-        for scalar in value.unicodeScalars {
+        for scalar in unicodeScalars {
             switch scalar {
             case "\"": out += "\\\""
             case "\\": out += "\\\\"
