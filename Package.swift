@@ -69,9 +69,11 @@ let package = Package(
             path: "bench/Sources/FirehouseBench"
         ),
         .executableTarget(name: "RenderBench", dependencies: ["FirehouseCore"], path: "bench/Sources/RenderBench"),
+        // Shared by the test targets: golden-file comparison.
+        .target(name: "GoldenSupport", path: "Tests/GoldenSupport"),
         .testTarget(
             name: "FirehouseCoreTests",
-            dependencies: ["FirehouseCore"],
+            dependencies: ["FirehouseCore", "GoldenSupport"],
             exclude: ["Golden"],
             resources: [.copy("Fixtures")]
         ),
@@ -85,6 +87,7 @@ let package = Package(
             dependencies: [
                 "FirehouseServer",
                 "FirehouseStore",
+                "GoldenSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             exclude: ["Golden"],

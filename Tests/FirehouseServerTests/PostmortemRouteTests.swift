@@ -1,6 +1,7 @@
 import FirehouseCore
 @testable import FirehouseServer
 import Foundation
+import GoldenSupport
 import Hummingbird
 import HummingbirdTesting
 import Testing
@@ -153,20 +154,8 @@ struct PostmortemRouteTests {
     }
 }
 
-/// Golden files for server tests (Tests/FirehouseServerTests/Golden); UPDATE_GOLDEN=1 rewrites them.
-enum ServerGolden {
-    static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Golden")
-
-    static func check(_ text: String, _ name: String, sourceLocation: SourceLocation = #_sourceLocation) throws {
-        let url = directory.appendingPathComponent(name)
-        if ProcessInfo.processInfo.environment["UPDATE_GOLDEN"] == "1" {
-            try text.write(to: url, atomically: true, encoding: .utf8)
-            return
-        }
-        let expected = try String(contentsOf: url, encoding: .utf8)
-        #expect(text == expected, "\(name) differs from the golden file; UPDATE_GOLDEN=1 rewrites it", sourceLocation: sourceLocation)
-    }
-}
+/// Golden files of this target: Tests/FirehouseServerTests/Golden.
+let ServerGolden = GoldenFiles()
 
 struct StatsRouteTests {
     @Test func statsOverAWindowAndService() async throws {
