@@ -19,24 +19,24 @@ extension ConfigReader {
         }
     }
 
-    private func targets(_ node: Node, _ path: String) -> [FirehouseConfig.Target] {
+    private func targets(_ node: Node, _ path: String) -> [FirehouseConfig.NotificationTarget] {
         guard let sequence = node.sequence else {
             fail(path, "expected a list of targets")
             return []
         }
-        var targets: [FirehouseConfig.Target] = []
+        var targets: [FirehouseConfig.NotificationTarget] = []
         var names = Set<String>()
         for (index, item) in sequence.enumerated() {
             let itemPath = "\(path)[\(index)]"
-            var target = FirehouseConfig.Target()
+            var target = FirehouseConfig.NotificationTarget()
             var hasURL = false
             section(item, path: itemPath) { key, node, path in
                 switch key {
                 case "name": target.name = string(node, path) ?? ""
                 case "kind":
-                    let kinds = FirehouseConfig.Target.Kind.allCases.map(\.rawValue)
+                    let kinds = FirehouseConfig.NotificationTarget.Kind.allCases.map(\.rawValue)
                     if let text = string(node, path) {
-                        if let kind = FirehouseConfig.Target.Kind(rawValue: text) { target.kind = kind } else {
+                        if let kind = FirehouseConfig.NotificationTarget.Kind(rawValue: text) { target.kind = kind } else {
                             fail(path, "expected one of \(kinds.joined(separator: ", "))")
                         }
                     }

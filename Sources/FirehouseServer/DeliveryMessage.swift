@@ -11,7 +11,7 @@ import Foundation
 struct DeliveryMessage: Sendable {
     let text: NotificationText
 
-    func request(_ delivery: PendingDelivery, to target: FirehouseConfig.Target) -> OutboundRequest {
+    func request(_ delivery: PendingDelivery, to target: FirehouseConfig.NotificationTarget) -> OutboundRequest {
         let rendered = text.render(delivery)
         var headers = ["Content-Type": "application/json", "X-Firehouse-Delivery": String(delivery.id)]
         let body: [UInt8]

@@ -3,7 +3,7 @@ import FirehouseCore
 extension FirehouseConfig {
     /// `notifications:` — where incident events are posted, and how deliveries are retried.
     public struct Notifications: Sendable, Equatable {
-        public var targets: [Target] = []
+        public var targets: [NotificationTarget] = []
         public var maxAttempts = DeliveryPolicy.standard.maxAttempts
         public var initialBackoff = DeliveryPolicy.standard.initialBackoff
         public var maxBackoff = DeliveryPolicy.standard.maxBackoff
@@ -20,7 +20,7 @@ extension FirehouseConfig {
     }
 
     /// One incoming webhook.
-    public struct Target: Sendable, Equatable {
+    public struct NotificationTarget: Sendable, Equatable {
         /// How the body is shaped: chat tools take `{"text"}`, `webhook` gets the incident JSON.
         public enum Kind: String, Sendable, CaseIterable {
             case slack, mattermost, webhook

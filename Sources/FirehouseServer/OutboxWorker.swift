@@ -7,7 +7,7 @@ import ServiceLifecycle
 /// finishes the round in flight and stops; what is left is delivered after the restart.
 struct OutboxWorker: Service {
     let repository: any IncidentRepository
-    let targets: [String: FirehouseConfig.Target]
+    let targets: [String: FirehouseConfig.NotificationTarget]
     let policy: DeliveryPolicy
     let http: any OutboundHTTP
     let message: DeliveryMessage
