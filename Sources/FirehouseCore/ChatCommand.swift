@@ -10,6 +10,17 @@ public enum ChatCommand: Sendable, Equatable {
     case runbook(Int64)
     case silence(Int64, duration: TimeSpan, comment: String?)
     case unsilence(Int64)
+
+    /// The incident the command is about, if one.
+    public var incidentID: Int64? {
+        switch self {
+        case .show(let id), .timeline(let id), .act(let id, _), .roles(let id), .runbook(let id), .silence(let id, _, _),
+             .unsilence(let id):
+            id
+        case .help, .list, .declare:
+            nil
+        }
+    }
 }
 
 /// A change a human asks of an incident.

@@ -1,5 +1,6 @@
 import FirehouseCore
 import Hummingbird
+import Logging
 
 /// `POST /api/v1/alertmanager`: a webhook body in, committed incidents out.
 struct AlertmanagerController<Context: RequestContext>: Sendable {
@@ -55,11 +56,14 @@ struct AlertmanagerController<Context: RequestContext>: Sendable {
         let results = try await repository.ingest(notification)
         metrics.alertsReceived(notification.alerts.count)
         metrics.ingested(results)
-        context.logger.info("notification ingested", metadata: [
+        var metadata: Logger.Metadata = [
             "receiver": "\(notification.receiver)", "group_key": "\(notification.groupKey)",
             "alerts": "\(notification.alerts.count)",
             "incidents": "\(results.map { "\($0.id):\($0.action.rawValue)" }.joined(separator: ","))",
-        ])
+        ]
+        // The stable `incident` key when one incident is concerned (nearly always: one group).
+        if results.count == 1 { metadata["incident"] = "\(results[0].id)" }
+        context.logger.info("notification ingested", metadata: metadata)
         return JSONResponse.make(Reply(incidents: results))
     }
 }

@@ -1,5 +1,6 @@
 import FirehouseCore
 import Hummingbird
+import Logging
 
 /// `POST /api/v1/chat`: Slack/Mattermost slash commands and JSON commands.
 struct ChatController<Context: RequestContext>: Sendable {
@@ -24,17 +25,19 @@ struct ChatController<Context: RequestContext>: Sendable {
             throw error
         }
         let chat = try parsed.get()
-        let reply = try await service.handle(chat.text, actor: chat.actor)
+        let (reply, command) = try await service.handle(chat.text, actor: chat.actor)
         if reply == ChatService.Reply.ephemeral(ChatService.anonymous) {
             service.metrics.authDenied(route: "/api/v1/chat", reason: "anonymous_change")
             context.logger.warning("access denied", metadata: [
                 "route": "/api/v1/chat", "reason": "a change asked without an identified user", "channel": "\(chat.channel)",
             ])
         }
-        context.logger.info("chat command", metadata: [
+        var metadata: Logger.Metadata = [
             "actor": "\(chat.actor?.id ?? "-")", "channel": "\(chat.channel)",
             "command": "\(chat.text.split(separator: " ").first.map(String.init) ?? "")",
-        ])
+        ]
+        if let id = command?.incidentID { metadata["incident"] = "\(id)" }
+        context.logger.info("chat command", metadata: metadata)
         return JSONResponse.make(reply)
     }
 }

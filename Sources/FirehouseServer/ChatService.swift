@@ -19,14 +19,15 @@ struct ChatService: Sendable {
         static func ephemeral(_ text: String) -> Reply { Reply(response_type: "ephemeral", text: text) }
     }
 
-    func handle(_ text: String, actor: Actor?) async throws -> Reply {
+    /// The reply, and the command when the text parsed (for the log line).
+    func handle(_ text: String, actor: Actor?) async throws -> (Reply, ChatCommand?) {
         let command: ChatCommand
         do {
             command = try parser.parse(text)
         } catch {
-            return .ephemeral(replies.error(error, parser: parser))
+            return (.ephemeral(replies.error(error, parser: parser)), nil)
         }
-        return try await run(command, actor: actor)
+        return (try await run(command, actor: actor), command)
     }
 
     func run(_ command: ChatCommand, actor: Actor?) async throws -> Reply {

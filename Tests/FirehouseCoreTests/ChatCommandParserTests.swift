@@ -86,3 +86,11 @@ struct ChatCommandParserTests {
         }
     }
 }
+
+struct ChatCommandIncidentTests {
+    @Test(arguments: [("ack 12", Int64(12)), ("silence INC-7 1h x", 7), ("show #3", 3), ("runbook 4", 4),
+                      ("list", nil), ("declare sev2 x", nil), ("help ack", nil)] as [(String, Int64?)])
+    func theIncidentACommandIsAbout(text: String, id: Int64?) throws {
+        #expect(try ChatCommandParser().parse(text).incidentID == id)
+    }
+}
