@@ -112,6 +112,20 @@ struct SilenceRouteTests {
         }
     }
 
+    @Test func aSilenceAlertmanagerLostStillUnsilences() async throws {
+        let am = Self.alertmanager()
+        try await withApp(Self.configure, http: am) { client in
+            _ = try await client.post("/api/v1/alertmanager", try fixtureBytes("02-alert-storm--firing-5-alerts"))
+            #expect(try await client.post("/api/v1/incidents/1/silence", try Self.body(["duration": "1h"])).status == .created)
+            // Alertmanager lost its data (no persistent volume); 0.25 then answers 500 "silence not found".
+            am.answer { _ in OutboundResponse(status: 500, body: Array("\"silence not found\"\n".utf8)) }
+            let deleted = try await client.execute(uri: "/api/v1/incidents/1/silence", method: .delete)
+            #expect(deleted.status == .ok)
+            // Any other Alertmanager error is a 502 and records nothing.
+            #expect(try await client.post("/api/v1/incidents/1/silence", try Self.body(["duration": "1h"])).status == .badGateway)
+        }
+    }
+
     @Test func silenceFromChat() async throws {
         try await withApp(Self.configure, http: Self.alertmanager()) { client in
             _ = try await client.post("/api/v1/alertmanager", try fixtureBytes("02-alert-storm--firing-5-alerts"))

@@ -495,11 +495,18 @@ def main():
             assert silence["status"]["state"] == "expired", silence
             kinds = [e["kind"] for e in h.incident(broker_id)["timeline"]]
             assert kinds[-2:] == ["silenced", "unsilenced"], kinds
+            # A silence someone already expired in Alertmanager's own UI still unsilences cleanly.
+            h.chat(f"silence {broker_id} 10m second")
+            second = http("GET", f"{h.fh_url}/api/v1/incidents/{broker_id}/silences")[1]["silences"][0]["silenceID"]
+            code, _ = http("DELETE", f"{h.am_url}/api/v2/silence/{second}")
+            assert code == 200, code
+            reply = h.chat(f"unsilence {broker_id}")
+            assert f"expired in Alertmanager: {second}" in reply, reply
 
         check("silence and unsilence create and expire a silence in the real Alertmanager", silence_in_alertmanager)
 
         def outbox_survives_outage_and_restart():
-            wait_for("earlier events delivered", lambda: [b["event"] for b, _ in h.sink.delivered()].count("unsilenced") == 1)
+            wait_for("earlier events delivered", lambda: [b["event"] for b, _ in h.sink.delivered()].count("unsilenced") == 2)
             h.sink.down = True
             reply = h.chat(f"ack {broker_id}")
             assert "acknowledged" in reply, reply
@@ -618,7 +625,7 @@ def main():
             leak = [e for i, e in events if i == leak_id]
             assert leak == ["opened", "resolved", "closed"], leak
             broker = [e for i, e in events if i == broker_id]
-            assert broker == ["opened", "silenced", "unsilenced", "acknowledged", "resolved"], broker
+            assert broker == ["opened", "silenced", "unsilenced", "silenced", "unsilenced", "acknowledged", "resolved"], broker
             assert all(headers["signature-ok"] for _, headers in h.sink.delivered()), "a body's signature is wrong"
             closed = next(b for b, _ in h.sink.delivered() if b["event"] == "closed")
             assert closed["text"].startswith(f":lock: *INC-{leak_id} closed* by e2e"), closed["text"]
