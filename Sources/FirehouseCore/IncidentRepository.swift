@@ -29,6 +29,8 @@ public protocol IncidentRepository: Sendable {
     func finishDelivery(_ id: Int64, _ decision: DeliveryPolicy.Decision) async throws -> TimelineDraft?
     /// Pending and failed deliveries per target.
     func outboxDepth() async throws -> [OutboxDepth]
+    /// Deletes delivery records of notifications delivered before `cutoff`; returns how many.
+    func pruneDeliveries(finishedBefore cutoff: Timestamp) async throws -> Int
     /// Escalates every incident the policy says is due now, in one transaction.
     func escalate(_ policy: EscalationPolicy) async throws -> [Escalation]
 

@@ -10,6 +10,7 @@ extension ConfigReader {
             case "initial_backoff": if let value = positiveDuration(node, path) { notifications.initialBackoff = value }
             case "max_backoff": if let value = positiveDuration(node, path) { notifications.maxBackoff = value }
             case "timeout": if let value = positiveDuration(node, path) { notifications.timeout = value }
+            case "retention": if let value = duration(node, path) { notifications.retention = value }
             default: return false
             }
             return true

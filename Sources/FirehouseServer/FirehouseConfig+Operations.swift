@@ -9,6 +9,8 @@ extension FirehouseConfig {
         public var maxBackoff = DeliveryPolicy.standard.maxBackoff
         /// Longest one delivery attempt may take (connect to last byte).
         public var timeout = TimeSpan.seconds(10)
+        /// Delivery records are deleted this long after delivery; 0: kept forever. Failures are kept.
+        public var retention = TimeSpan.seconds(30 * 86_400)
 
         public var policy: DeliveryPolicy {
             DeliveryPolicy(maxAttempts: maxAttempts, initialBackoff: initialBackoff, maxBackoff: maxBackoff)

@@ -16,6 +16,9 @@ struct OutboxWorker: Service {
     let metrics: FirehouseMetrics
     let logger: Logger
     var pollInterval: Duration = .milliseconds(250)
+    let retention: TimeSpan
+    /// How often old delivery records are pruned.
+    static let pruneEvery = TimeSpan.seconds(3600)
 
     init(config: FirehouseConfig.Notifications, repository: any IncidentRepository, http: any OutboundHTTP,
          text: NotificationText, clock: any FirehouseCore.Clock, metrics: FirehouseMetrics, logger: Logger) {
@@ -25,22 +28,37 @@ struct OutboxWorker: Service {
         self.http = http
         self.message = DeliveryMessage(text: text)
         self.timeout = .nanoseconds(config.timeout.nanoseconds)
+        self.retention = config.retention
         self.clock = clock
         self.metrics = metrics
         self.logger = logger
     }
 
     func run() async throws {
+        var nextPrune = clock.now()
         while !Task.isShuttingDownGracefully, !Task.isCancelled {
             var attempted = 0
             do {
                 attempted = try await deliverDue()
+                if clock.now() >= nextPrune {
+                    try await prune()
+                    nextPrune = clock.now() + Self.pruneEvery
+                }
             } catch {
                 logger.warning("outbox round failed", metadata: ["error": "\(error)"])
             }
             // Go straight on while there is work; otherwise wait (cut short by shutdown).
             if attempted == 0 { try? await cancelWhenGracefulShutdown { try await Task.sleep(for: pollInterval) } }
         }
+    }
+
+    /// Deletes delivery records older than `retention` (when set).
+    @discardableResult
+    func prune() async throws -> Int {
+        guard retention.nanoseconds > 0 else { return 0 }
+        let pruned = try await repository.pruneDeliveries(finishedBefore: clock.now() + TimeSpan(nanoseconds: -retention.nanoseconds))
+        if pruned > 0 { logger.info("outbox pruned", metadata: ["deleted": "\(pruned)"]) }
+        return pruned
     }
 
     /// One round; returns how many deliveries were attempted.

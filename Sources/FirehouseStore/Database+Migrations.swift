@@ -145,6 +145,10 @@ enum Migrations {
                 CREATE INDEX silences_by_incident ON silences(incident_id, id);
                 """)
         }
+        migrator.registerMigration("v8-outbox-retention") { db in
+            // Delivered rows are pruned by age (notifications.retention); failed ones are kept.
+            try db.execute(sql: "CREATE INDEX outbox_delivered ON outbox(finished_at) WHERE state = 'delivered'")
+        }
         return migrator
     }
 }

@@ -69,6 +69,12 @@ struct OutboxQueue {
         }
     }
 
+    /// Deletes delivered rows finished before `cutoff`; failed rows stay as the record of failures.
+    func prune(finishedBefore cutoff: Timestamp) throws -> Int {
+        try db.execute(sql: "DELETE FROM outbox WHERE state = 'delivered' AND finished_at < ?", arguments: [cutoff.nanoseconds])
+        return db.changesCount
+    }
+
     /// Pending and failed deliveries per target.
     func depth() throws -> [OutboxDepth] {
         // Two partial-index counts: delivered rows (the bulk of the table) are never scanned.

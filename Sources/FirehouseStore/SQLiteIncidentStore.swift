@@ -177,6 +177,11 @@ public final class SQLiteIncidentStore: IncidentRepository {
         return try await read { db in try OutboxQueue(db: db, routes: routes).depth() }
     }
 
+    public func pruneDeliveries(finishedBefore cutoff: Timestamp) async throws -> Int {
+        let routes = self.routes
+        return try await write { db in try OutboxQueue(db: db, routes: routes).prune(finishedBefore: cutoff) }
+    }
+
     public func escalate(_ policy: EscalationPolicy) async throws -> [Escalation] {
         let now = clock.now()
         let routes = self.routes

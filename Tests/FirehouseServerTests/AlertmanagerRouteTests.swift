@@ -125,6 +125,7 @@ struct BrokenRepository: IncidentRepository {
         throw StorageUnavailable(reason: "disk I/O error")
     }
     func outboxDepth() async throws -> [OutboxDepth] { throw StorageUnavailable(reason: "disk I/O error") }
+    func pruneDeliveries(finishedBefore cutoff: Timestamp) async throws -> Int { throw StorageUnavailable(reason: "disk I/O error") }
     func escalate(_ policy: EscalationPolicy) async throws -> [Escalation] { throw StorageUnavailable(reason: "disk I/O error") }
     func recordSilence(_ silenceID: String, request: SilenceRequest, incidentID: Int64, actor: Actor) async throws -> TimelineDraft? {
         throw StorageUnavailable(reason: "disk I/O error")

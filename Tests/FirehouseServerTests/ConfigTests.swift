@@ -38,6 +38,7 @@ struct ConfigTests {
           initial_backoff: 2s
           max_backoff: 1m
           timeout: 3s
+          retention: 7d
         escalation: {after: 10m, min_severity: SEV2, repeat: 30m, check_interval: 5s}
         alertmanager: {url: "http://am:9093/", timeout: 4s}
         """
@@ -57,7 +58,7 @@ struct ConfigTests {
         #expect(c.notifications.targets[0].kind == .mattermost && c.notifications.targets[0].events == Set(OutboundEvent.allCases))
         #expect(c.notifications.targets[1].urlEnv == "PAGER_URL" && c.notifications.targets[1].events == [.escalated])
         #expect(c.notifications.policy == DeliveryPolicy(maxAttempts: 4, initialBackoff: .seconds(2), maxBackoff: .minutes(1)))
-        #expect(c.notifications.timeout == .seconds(3))
+        #expect(c.notifications.timeout == .seconds(3) && c.notifications.retention == .seconds(7 * 86_400))
         #expect(c.escalation.policy == EscalationPolicy(after: .minutes(10), minSeverity: .sev2, repeatEvery: .minutes(30)))
         #expect(c.escalation.checkInterval == .seconds(5))
         #expect(c.alertmanager.url == "http://am:9093" && c.alertmanager.timeout == .seconds(4))

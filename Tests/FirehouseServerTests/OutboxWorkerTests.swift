@@ -42,8 +42,9 @@ struct OutboxWorkerTests {
         }
     }
 
-    func notification() throws -> AlertmanagerNotification {
-        let url = try #require(Bundle.module.url(forResource: "Fixtures/01-single-critical--firing", withExtension: "json"))
+    func notification(resolved: Bool = false) throws -> AlertmanagerNotification {
+        let name = resolved ? "01-single-critical--resolved" : "01-single-critical--firing"
+        let url = try #require(Bundle.module.url(forResource: "Fixtures/\(name)", withExtension: "json"))
         return try AlertmanagerNotification.decode(json: Array(Data(contentsOf: url)))
     }
 
@@ -125,6 +126,27 @@ struct OutboxWorkerTests {
         #expect(exposition.contains(#"firehouse_outbox_deliveries_total{target="chat",result="failed"} 1"#))
         #expect(exposition.contains(#"firehouse_outbox_failed{target="chat"} 1"#))
         #expect(exposition.contains(#"firehouse_outbox_pending{target="chat"} 0"#))
+    }
+
+    @Test func deliveryRecordsArePrunedAfterTheRetentionFailuresKept() async throws {
+        let clock = ManualClock(t0)
+        let rig = Rig(clock: clock)
+        rig.config.retention = .seconds(86_400)
+        let http = FakeHTTP { request in OutboundResponse(status: request.url.hasSuffix("/chat") ? 200 : 404) }
+        let (store, worker) = try rig.start(http)
+        _ = try await store.ingest(try notification())
+        #expect(try await worker.deliverDue() == 2)  // chat delivered, hooks failed
+        clock.advance(.seconds(86_399))
+        #expect(try await worker.prune() == 0)
+        clock.advance(.seconds(2))
+        #expect(try await worker.prune() == 1)
+        #expect(try await store.outboxDepth() == [OutboxDepth(target: "hooks", pending: 0, failed: 1)])
+        rig.config.retention = .seconds(0)  // keep forever
+        let (_, keeper) = try rig.start(http)
+        _ = try await store.ingest(try notification(resolved: true))
+        #expect(try await keeper.deliverDue() == 1)
+        clock.advance(.seconds(10 * 86_400))
+        #expect(try await keeper.prune() == 0)
     }
 
     @Test func aRejectionFailsAtOnceAndARemovedTargetIsGivenUp() async throws {
