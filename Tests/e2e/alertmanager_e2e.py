@@ -224,19 +224,33 @@ def alert(name, service, pod, severity, starts, ends):
     }
 
 
+class Standalone:
+    """A firehouse of its own for one check, on its own port, config and database."""
+
+    def __init__(self, binary, workdir, name, config_text):
+        self.binary = binary
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.database = os.path.join(workdir, f"{name}.sqlite")
+        self.config = os.path.join(workdir, f"{name}.yml")
+        with open(self.config, "w") as f:
+            f.write(config_text)
+        self.log = open(os.path.join(workdir, f"{name}.log"), "w")
+
+    def start(self):
+        """Launches it (on the same database each time) and waits until it is ready."""
+        proc = subprocess.Popen([self.binary, "serve", "--config", self.config, "--listen", f"127.0.0.1:{self.port}",
+                                 "--database", self.database], stdout=self.log, stderr=subprocess.STDOUT)
+        wait_for("firehouse ready", lambda: http("GET", self.url + "/readyz", timeout=1)[0] == 200, timeout=30, interval=0.05)
+        return proc
+
+
 def shutdown_under_load(binary, workdir):
     """SIGTERM while a sender posts: readiness fails first, exit 0, every 2xx is stored exactly once."""
     import threading
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    database = os.path.join(workdir, "shutdown.sqlite")
-    config = os.path.join(workdir, "shutdown.yml")
-    with open(config, "w") as f:
-        f.write("server:\n  shutdown_delay: 1s\n  grace_period: 10s\nrunbooks:\n  path: /nonexistent\n")
-    log = open(os.path.join(workdir, "shutdown.log"), "w")
-    proc = subprocess.Popen([binary, "serve", "--config", config, "--listen", f"127.0.0.1:{port}", "--database", database],
-                            stdout=log, stderr=subprocess.STDOUT)
-    wait_for("firehouse ready", lambda: http("GET", url + "/readyz")[0] == 200)
+    server = Standalone(binary, workdir, "shutdown", "server:\n  shutdown_delay: 1s\n  grace_period: 10s\nrunbooks:\n  path: /nonexistent\n")
+    url = server.url
+    proc = server.start()
     acknowledged, attempted, stop = [], [], threading.Event()
 
     def sender():
@@ -276,13 +290,11 @@ def shutdown_under_load(binary, workdir):
     assert code == 0, f"exit code {code}"
     assert acknowledged, "no request was answered during the test"
     # Restart on the same database and count what was stored.
-    proc = subprocess.Popen([binary, "serve", "--config", config, "--listen", f"127.0.0.1:{port}", "--database", database],
-                            stdout=log, stderr=subprocess.STDOUT)
+    proc = server.start()
     try:
-        wait_for("firehouse ready again", lambda: http("GET", url + "/readyz")[0] == 200)
         stored, before = [], None
         while True:
-            query = f"/api/v1/incidents?status=all&limit=500" + (f"&before={before}" if before else "")
+            query = "/api/v1/incidents?status=all&limit=500" + (f"&before={before}" if before else "")
             page = http("GET", url + query)[1]
             stored += [i["labels"]["alertname"] for i in page["incidents"]]
             before = page["next"]
@@ -304,20 +316,8 @@ def crash_under_load(binary, workdir, kills=5, senders=4, alerts_per_notificatio
     once, incidents and timelines are consistent, and SQLite's integrity check is ok."""
     import random
     import sqlite3
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    database = os.path.join(workdir, "crash.sqlite")
-    config = os.path.join(workdir, "crash.yml")
-    with open(config, "w") as f:
-        f.write("runbooks:\n  path: /nonexistent\n")
-    log = open(os.path.join(workdir, "crash.log"), "w")
-
-    def start():
-        proc = subprocess.Popen([binary, "serve", "--config", config, "--listen", f"127.0.0.1:{port}", "--database", database],
-                                stdout=log, stderr=subprocess.STDOUT)
-        wait_for("firehouse ready", lambda: http("GET", url + "/readyz", timeout=1)[0] == 200, timeout=30, interval=0.05)
-        return proc
-
+    server = Standalone(binary, workdir, "crash", "runbooks:\n  path: /nonexistent\n")
+    url, database, start = server.url, server.database, server.start
     proc = start()
     stop = threading.Event()
     acknowledged, retries, lock = [], [0], threading.Lock()
@@ -386,17 +386,11 @@ def crash_under_load(binary, workdir, kills=5, senders=4, alerts_per_notificatio
 def slow_clients(binary, workdir, connections=300):
     """Hundreds of clients that send half a request and stall must not starve normal requests,
     and the server must close them after server.idle_timeout."""
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    config = os.path.join(workdir, "slow.yml")
-    with open(config, "w") as f:
-        f.write("server:\n  idle_timeout: 2s\nrunbooks:\n  path: /nonexistent\n")
-    log = open(os.path.join(workdir, "slow.log"), "w")
-    proc = subprocess.Popen([binary, "serve", "--config", config, "--listen", f"127.0.0.1:{port}",
-                             "--database", os.path.join(workdir, "slow.sqlite")], stdout=log, stderr=subprocess.STDOUT)
+    server = Standalone(binary, workdir, "slow", "server:\n  idle_timeout: 2s\nrunbooks:\n  path: /nonexistent\n")
+    url, port = server.url, server.port
+    proc = server.start()
     sockets = []
     try:
-        wait_for("firehouse ready", lambda: http("GET", url + "/readyz")[0] == 200)
         for i in range(connections):
             s = socket.create_connection(("127.0.0.1", port), timeout=5)
             if i % 2:  # headers that never end

@@ -45,16 +45,7 @@ struct ListBench {
         return (clock.now - start, count)
     }
 
-    private func countOpen() async throws -> Int {
-        var before: Int64?
-        var count = 0
-        repeat {
-            let (_, page) = try await get("/api/v1/incidents?status=open&limit=500" + (before.map { "&before=\($0)" } ?? ""))
-            count += page.incidents.count
-            before = page.next
-        } while before != nil
-        return count
-    }
+    private func countOpen() async throws -> Int { try await walk(pageSize: 500).1 }
 
     struct Page: Decodable {
         struct Item: Decodable { var id: Int64 }
