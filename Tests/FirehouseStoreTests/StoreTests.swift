@@ -155,13 +155,15 @@ struct StoreTests {
         #expect(throws: StorageUnavailable.self) { try Backup.copy(database: db.path + ".missing", to: target + "2") }
     }
 
-    @Test func walAndFullSyncAreOn() async throws {
+    @Test func walFullSyncAndMemoryTempStoreAreOn() async throws {
         let db = try TempDatabase()
         let store = try db.open(clock: ManualClock(t0))
-        let (mode, sync) = try await store.pool.write { db in
-            (try String.fetchOne(db, sql: "PRAGMA journal_mode"), try Int.fetchOne(db, sql: "PRAGMA synchronous"))
+        let (mode, sync, temp) = try await store.pool.write { db in
+            (try String.fetchOne(db, sql: "PRAGMA journal_mode"), try Int.fetchOne(db, sql: "PRAGMA synchronous"),
+             try Int.fetchOne(db, sql: "PRAGMA temp_store"))
         }
         #expect(mode == "wal")
         #expect(sync == 2)  // FULL
+        #expect(temp == 2)  // MEMORY: savepoint journals never touch the disk
     }
 }
