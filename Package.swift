@@ -10,6 +10,7 @@ let package = Package(
         .library(name: "FirehouseCore", targets: ["FirehouseCore"]),
         .executable(name: "firehouse-bench", targets: ["FirehouseBench"]),
         .executable(name: "firehouse-bench-render", targets: ["RenderBench"]),
+        .executable(name: "firehouse-bench-ingest", targets: ["IngestBench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -59,9 +60,11 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
+        .target(name: "BenchSupport", path: "bench/Sources/BenchSupport"),
         .executableTarget(
             name: "FirehouseBench",
             dependencies: [
+                "BenchSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -69,6 +72,8 @@ let package = Package(
             path: "bench/Sources/FirehouseBench"
         ),
         .executableTarget(name: "RenderBench", dependencies: ["FirehouseCore"], path: "bench/Sources/RenderBench"),
+        .executableTarget(name: "IngestBench", dependencies: ["BenchSupport", "FirehouseCore", "FirehouseStore"],
+                          path: "bench/Sources/IngestBench"),
         // Shared by the test targets: golden-file comparison.
         .target(name: "GoldenSupport", path: "Tests/GoldenSupport"),
         .testTarget(

@@ -67,7 +67,7 @@ public final class FirehouseMetrics: Sendable {
 
     func commitDuration(_ duration: Duration, notifications: Int) {
         registry.makeDurationHistogram(
-            descriptor: name("sqlite_commit_duration", "seconds", "Time to write and commit one group of notifications (fsync included)."),
+            descriptor: name("sqlite_commit_duration", "seconds", "Time to write and commit one group of notifications (its WAL sync follows, beside the next group)."),
             buckets: Self.latencyBuckets
         ).record(duration)
         registry.makeCounter(descriptor: name("sqlite_commits", "total", "Write transactions of ingest (group commits).")).increment()

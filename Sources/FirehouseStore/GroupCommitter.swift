@@ -2,14 +2,21 @@ import FirehouseCore
 
 /// Group commit: requests that arrive while a transaction is being written wait, then all of them
 /// are written by the next transaction together. No timer: an idle system commits at once, a busy
-/// one commits many notifications per fsync. Each caller is answered only after its commit.
+/// one commits many notifications per fsync. Each caller is answered after its commit and
+/// then waits for the WAL sync itself, so the next group is written while this one is flushed.
 actor GroupCommitter {
-    typealias Outcome = Result<[IngestResult], any Error>
+    /// A notification's results, and the ticket that makes them durable (`WALSyncer`).
+    struct Committed: Sendable {
+        var results: [IngestResult]
+        var ticket: WALSyncer.Ticket
+    }
+
+    typealias Outcome = Result<Committed, any Error>
     typealias Writer = @Sendable ([AlertmanagerNotification]) async throws -> [Outcome]
 
     private struct Pending {
         var notification: AlertmanagerNotification
-        var continuation: CheckedContinuation<[IngestResult], any Error>
+        var continuation: CheckedContinuation<Committed, any Error>
     }
 
     private let maxBatch: Int
@@ -18,7 +25,7 @@ actor GroupCommitter {
 
     init(maxBatch: Int) { self.maxBatch = max(1, maxBatch) }
 
-    func submit(_ notification: AlertmanagerNotification, writer: @escaping Writer) async throws -> [IngestResult] {
+    func submit(_ notification: AlertmanagerNotification, writer: @escaping Writer) async throws -> Committed {
         try await withCheckedThrowingContinuation { continuation in
             pending.append(Pending(notification: notification, continuation: continuation))
             if !writing {

@@ -1,4 +1,5 @@
 import ArgumentParser
+import BenchSupport
 import AsyncHTTPClient
 import NIOCore
 
@@ -43,7 +44,7 @@ struct Bench: AsyncParsableCommand {
         let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(
             timeout: .init(connect: .seconds(5), read: .seconds(30)),
             connectionPool: .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: max(concurrency, 64))))
-        let sender = Sender(client: client, url: url + "/api/v1/alertmanager", token: token)
+        let sender = Sender(url: url + "/api/v1/alertmanager", token: token)
         var generator = Generator(seed: seed, maxAlerts: maxAlerts, runID: String(UInt64.random(in: 0..<UInt64.max), radix: 36))
 
         do {
@@ -76,6 +77,4 @@ struct Bench: AsyncParsableCommand {
     }
 }
 
-enum Scenario: String, ExpressibleByArgument, CaseIterable {
-    case storm, `repeat`, resolve, mixed, list
-}
+extension Scenario: ExpressibleByArgument {}

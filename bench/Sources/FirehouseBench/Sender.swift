@@ -1,11 +1,13 @@
-import AsyncHTTPClient
-import NIOCore
-
+import BenchSupport
+import Dispatch
 import Foundation
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
 
-/// Sends bodies and measures each request's latency.
+/// Sends bodies over raw keep-alive connections (see `RawConnection`) and measures each request's latency.
 struct Sender: Sendable {
-    let client: HTTPClient
     let url: String
     let token: String?
 
@@ -39,73 +41,98 @@ struct Sender: Sendable {
         }
     }
 
-    func send(_ body: Generator.Body) async -> (Duration, Bool) {
-        var request = HTTPClientRequest(url: url)
-        request.method = .POST
-        request.headers.add(name: "Content-Type", value: "application/json")
-        if let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
-        request.body = .bytes(ByteBuffer(string: body.json))
-        let clock = ContinuousClock()
-        let start = clock.now
-        do {
-            let response = try await client.execute(request, timeout: .seconds(30))
-            _ = try await response.body.collect(upTo: 1 << 20)
-            return (clock.now - start, response.status.code == 200)
-        } catch {
-            return (clock.now - start, false)
-        }
+    /// Base URL split into what a raw connection needs; only plain http to an IPv4 address.
+    var endpoint: (host: String, port: UInt16, path: String) {
+        var rest = Substring(url)
+        if rest.hasPrefix("http://") { rest = rest.dropFirst(7) }
+        let slash = rest.firstIndex(of: "/") ?? rest.endIndex
+        let authority = rest[..<slash]
+        let path = slash < rest.endIndex ? String(rest[slash...]) : "/"
+        let host = authority.split(separator: ":").first.map(String.init) ?? "127.0.0.1"
+        let port = authority.split(separator: ":").dropFirst().first.flatMap { UInt16($0) } ?? 80
+        return (host == "localhost" ? "127.0.0.1" : host, port, path)
+    }
+
+    /// The bodies as complete request bytes, built before any clock starts.
+    func requests(_ bodies: [Generator.Body]) -> [[UInt8]] {
+        let (host, port, path) = endpoint
+        return bodies.map { RawConnection.post(path: path, host: "\(host):\(port)", body: $0.json, token: token) }
     }
 
     /// `concurrency` senders, each sending its next body as soon as the previous one is answered.
     func closedLoop(_ bodies: [Generator.Body], concurrency: Int) async throws -> Result {
-        let clock = ContinuousClock()
-        let start = clock.now
-        let next = Counter()
-        let outcomes = await withTaskGroup(of: [(Duration, Bool, Int)].self) { group in
-            for _ in 0..<max(1, concurrency) {
-                group.addTask {
-                    var local: [(Duration, Bool, Int)] = []
-                    while let index = await next.take(below: bodies.count) {
-                        let (latency, ok) = await send(bodies[index])
-                        local.append((latency, ok, bodies[index].alerts))
-                    }
-                    return local
-                }
+        let requests = self.requests(bodies)
+        let next = Atomic<Int>(0)
+        let (host, port, _) = endpoint
+        return Self.measure(bodies, workers: max(1, concurrency)) { record in
+            let connection = RawConnection(host: host, port: port)
+            while true {
+                let index = next.add(1, ordering: .relaxed).oldValue
+                guard index < requests.count else { return }
+                let start = Monotonic.now
+                let ok = (try? connection.send(requests[index])) == 200
+                record(index, Monotonic.now - start, ok)
             }
-            return await group.reduce(into: []) { $0 += $1 }
         }
-        return Self.result(outcomes, elapsed: clock.now - start)
     }
 
-    /// Sends at a fixed rate regardless of answers, as Alertmanager does; latency is then honest.
+    /// Sends at a fixed rate regardless of answers, as Alertmanager does. Latency counts from the
+    /// time each request was due, so a server (or client) that falls behind cannot hide it.
     func openLoop(_ bodies: [Generator.Body], perSecond: Int) async throws -> Result {
-        let clock = ContinuousClock()
-        let start = clock.now
-        let interval = Duration.seconds(1) / max(1, perSecond)
-        let outcomes = await withTaskGroup(of: (Duration, Bool, Int).self) { group in
-            for (index, body) in bodies.enumerated() {
-                try? await clock.sleep(until: start + interval * index)
-                group.addTask {
-                    let (latency, ok) = await send(body)
-                    return (latency, ok, body.alerts)
-                }
+        let requests = self.requests(bodies)
+        let next = Atomic<Int>(0)
+        let interval = 1_000_000_000 / UInt64(max(1, perSecond))
+        let (host, port, _) = endpoint
+        let start = Monotonic.now + 10_000_000
+        return Self.measure(bodies, workers: 128) { record in
+            let connection = RawConnection(host: host, port: port)
+            while true {
+                let index = next.add(1, ordering: .relaxed).oldValue
+                guard index < requests.count else { return }
+                let due = start + UInt64(index) * interval
+                Monotonic.sleep(until: due)
+                let ok = (try? connection.send(requests[index])) == 200
+                record(index, Monotonic.now - due, ok)
             }
-            return await group.reduce(into: []) { $0.append($1) }
         }
-        return Self.result(outcomes, elapsed: clock.now - start)
     }
 
-    static func result(_ outcomes: [(Duration, Bool, Int)], elapsed: Duration) -> Result {
-        Result(latencies: outcomes.map(\.0), alerts: outcomes.filter(\.1).map(\.2).reduce(0, +),
-               failures: outcomes.filter { !$0.1 }.count, elapsed: elapsed)
+    /// Runs `workers` threads, each given a `record(index, nanoseconds, ok)` for its requests.
+    static func measure(_ bodies: [Generator.Body], workers: Int,
+                        _ work: @escaping @Sendable (_ record: (Int, UInt64, Bool) -> Void) -> Void) -> Result {
+        let outcomes = Mutex<[(UInt64, Bool, Int)]>([])
+        let done = DispatchSemaphore(value: 0)
+        let alerts = bodies.map(\.alerts)
+        let start = Monotonic.now
+        for _ in 0..<workers {
+            let thread = Thread {
+                var local: [(UInt64, Bool, Int)] = []
+                work { index, nanoseconds, ok in local.append((nanoseconds, ok, alerts[index])) }
+                outcomes.withLock { $0 += local }
+                done.signal()
+            }
+            thread.stackSize = 1 << 20
+            thread.start()
+        }
+        for _ in 0..<workers { done.wait() }
+        let elapsed = Monotonic.now - start
+        return outcomes.withLock { all in
+            Result(latencies: all.map { .nanoseconds(Int64($0.0)) }, alerts: all.filter(\.1).map(\.2).reduce(0, +),
+                   failures: all.filter { !$0.1 }.count, elapsed: .nanoseconds(Int64(elapsed)))
+        }
     }
 }
 
-actor Counter {
-    private var value = 0
-    func take(below limit: Int) -> Int? {
-        guard value < limit else { return nil }
-        defer { value += 1 }
-        return value
+/// CLOCK_MONOTONIC in nanoseconds, without allocation.
+enum Monotonic {
+    static var now: UInt64 {
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &ts)
+        return UInt64(ts.tv_sec) * 1_000_000_000 + UInt64(ts.tv_nsec)
+    }
+
+    static func sleep(until deadline: UInt64) {
+        var ts = timespec(tv_sec: Int(deadline / 1_000_000_000), tv_nsec: Int(deadline % 1_000_000_000))
+        while clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, nil) == EINTR {}
     }
 }

@@ -1,27 +1,27 @@
 /// Builds Alertmanager v4 bodies like the real ones (see Tests fixtures), deterministically.
-struct Generator {
-    struct Workload {
-        var warmup: [Body]
-        var measured: [Body]
+public struct Generator {
+    public struct Workload {
+        public var warmup: [Body]
+        public var measured: [Body]
     }
 
-    struct Body {
-        var json: String
-        var alerts: Int
+    public struct Body: Sendable {
+        public var json: String
+        public var alerts: Int
     }
 
     private var state: UInt64
-    let maxAlerts: Int
-    let runID: String
+    public let maxAlerts: Int
+    public let runID: String
     private var group = 0
 
-    init(seed: UInt64, maxAlerts: Int, runID: String) {
+    public init(seed: UInt64, maxAlerts: Int, runID: String) {
         self.state = seed | 1
         self.maxAlerts = max(1, maxAlerts)
         self.runID = runID
     }
 
-    mutating func next(_ bound: Int) -> Int {
+    public mutating func next(_ bound: Int) -> Int {
         // xorshift64*: fast and good enough for picking label values.
         state ^= state >> 12
         state ^= state << 25
@@ -34,7 +34,7 @@ struct Generator {
                              "ElasticsearchHeapUsageHigh", "ServiceHighErrorRate"]
 
     /// One group: a fresh alertname+service, so a new incident, with 1...maxAlerts pods.
-    mutating func group(status: String) -> (firing: Body, resolved: Body) {
+    public mutating func group(status: String) -> (firing: Body, resolved: Body) {
         group += 1
         let name = Self.alertnames[next(Self.alertnames.count)] + "-\(runID)-\(group)"
         let service = Self.services[next(Self.services.count)]
@@ -43,7 +43,7 @@ struct Generator {
                 body(name: name, service: service, count: count, status: "resolved"))
     }
 
-    func body(name: String, service: String, count: Int, status: String) -> Body {
+    public func body(name: String, service: String, count: Int, status: String) -> Body {
         var alerts: [String] = []
         for pod in 0..<count {
             let ends = status == "firing" ? "0001-01-01T00:00:00Z" : "2026-11-25T15:10:00.5Z"
@@ -65,7 +65,7 @@ struct Generator {
         return Body(json: json, alerts: count)
     }
 
-    mutating func workload(_ scenario: Scenario, count: Int) -> Workload {
+    public mutating func workload(_ scenario: Scenario, count: Int) -> Workload {
         switch scenario {
         case .storm:
             return Workload(warmup: [], measured: (0..<count).map { _ in group(status: "firing").firing })
@@ -96,4 +96,9 @@ struct Generator {
             return Workload(warmup: [], measured: [])  // ListBench fills and measures itself
         }
     }
+}
+
+/// What traffic a run sends.
+public enum Scenario: String, CaseIterable, Sendable {
+    case storm, `repeat`, resolve, mixed, list
 }
