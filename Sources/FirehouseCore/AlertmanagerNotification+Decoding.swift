@@ -126,13 +126,14 @@ struct Field {
             }
             var labels = LabelSet(minimumCapacity: members.count)
             for (name, item) in members {
-                let field = "\(child(key)).\(name.prefix(64))"
-                guard case .string(let text) = item else { throw PayloadError(field: field, message: "expected a string") }
+                // The field's path is built only for an error: this loop runs for every label of every alert.
+                func field() -> String { "\(child(key)).\(name.prefix(64))" }
+                guard case .string(let text) = item else { throw PayloadError(field: field(), message: "expected a string") }
                 guard name.utf8.count <= limits.maxLabelValueBytes else {
-                    throw PayloadError(field: field, message: "the name is \(name.utf8.count) bytes, the limit is \(limits.maxLabelValueBytes)")
+                    throw PayloadError(field: field(), message: "the name is \(name.utf8.count) bytes, the limit is \(limits.maxLabelValueBytes)")
                 }
                 guard text.utf8.count <= valueBytes else {
-                    throw PayloadError(field: field, message: "the value is \(text.utf8.count) bytes, the limit is \(valueBytes)")
+                    throw PayloadError(field: field(), message: "the value is \(text.utf8.count) bytes, the limit is \(valueBytes)")
                 }
                 labels[name] = text
             }

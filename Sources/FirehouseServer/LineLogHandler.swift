@@ -61,8 +61,7 @@ public struct LineLogHandler: LogHandler {
     }
 
     static func logfmtValue(_ value: String) -> String {
-        let needsQuotes = value.isEmpty || value.contains { $0 == " " || $0 == "=" || $0 == "\"" || $0.isNewline || $0 == "\\" }
-        guard needsQuotes else { return value }
+        guard value.isEmpty || needsQuotes(value) else { return value }
         var out = "\""
         // Scalars, not Characters: "\r\n" is one Character and would match neither case.
         for scalar in value.unicodeScalars {
@@ -77,6 +76,20 @@ public struct LineLogHandler: LogHandler {
             }
         }
         return out + "\""
+    }
+
+    /// A byte scan (every log line passes here); what `Character.isNewline` also calls a line
+    /// break beyond ASCII (U+0085, U+2028, U+2029) is checked by scalar.
+    static func needsQuotes(_ value: String) -> Bool {
+        var ascii = true
+        for byte in value.utf8 {
+            switch byte {
+            case UInt8(ascii: " "), UInt8(ascii: "="), UInt8(ascii: "\""), UInt8(ascii: "\\"), 0x0A, 0x0B, 0x0C, 0x0D: return true
+            case 0x80...: ascii = false
+            default: continue
+            }
+        }
+        return !ascii && value.unicodeScalars.contains { $0 == "\u{85}" || $0 == "\u{2028}" || $0 == "\u{2029}" }
     }
 
     public static let standardError: @Sendable (String) -> Void = { line in

@@ -12,10 +12,10 @@ actor GroupCommitter {
     }
 
     typealias Outcome = Result<Committed, any Error>
-    typealias Writer = @Sendable ([AlertmanagerNotification]) async throws -> [Outcome]
+    typealias Writer = @Sendable ([PreparedNotification]) async throws -> [Outcome]
 
     private struct Pending {
-        var notification: AlertmanagerNotification
+        var notification: PreparedNotification
         var continuation: CheckedContinuation<Committed, any Error>
     }
 
@@ -25,7 +25,7 @@ actor GroupCommitter {
 
     init(maxBatch: Int) { self.maxBatch = max(1, maxBatch) }
 
-    func submit(_ notification: AlertmanagerNotification, writer: @escaping Writer) async throws -> Committed {
+    func submit(_ notification: PreparedNotification, writer: @escaping Writer) async throws -> Committed {
         try await withCheckedThrowingContinuation { continuation in
             pending.append(Pending(notification: notification, continuation: continuation))
             if !writing {

@@ -7,11 +7,12 @@ struct IngestWriter {
     let db: Database
     let routes: NotificationRoutes
 
-    func apply(_ notification: AlertmanagerNotification, correlator: Correlator, now: Timestamp,
+    func apply(_ prepared: PreparedNotification, correlator: Correlator, now: Timestamp,
                runbooks: RunbookLibrary) throws -> [IngestResult] {
+        let notification = prepared.notification
         let state = try load(correlator.lookup(for: notification))
         let plan = correlator.correlate(notification, state: state, now: now, runbooks: runbooks)
-        return try write(plan)
+        return try write(plan, prepared: prepared)
     }
 
     // MARK: - Load
@@ -19,34 +20,41 @@ struct IngestWriter {
     func load(_ lookup: CorrelationLookup) throws -> CorrelationState {
         var state = CorrelationState()
         var incidentIDs = Set<Int64>()
-        let episodes = try db.cachedStatement(sql: """
+        var episodes = try RawStatement(db, sql: """
             SELECT id, incident_id, starts_at, status, annotations, generator_url
             FROM alerts WHERE receiver = ? AND fingerprint = ?
             """)
         for fingerprint in lookup.fingerprints {
-            for row in try Row.fetchAll(episodes, arguments: [lookup.receiver, fingerprint]) {
+            episodes.bind(lookup.receiver)
+            episodes.bind(fingerprint)
+            while try episodes.next() {
                 let episode = StoredEpisode(
-                    id: row[0], incidentID: row[1], status: AlertStatus(rawValue: row[3]) ?? .firing,
-                    annotations: JSONText.decode(row[4]), generatorURL: row[5])
-                state.episodes[EpisodeKey(fingerprint: fingerprint, startsAt: Timestamp(nanoseconds: row[2]))] = episode
+                    id: episodes.int64(0), incidentID: episodes.int64(1),
+                    status: AlertStatus(rawValue: episodes.text(3)) ?? .firing,
+                    annotations: JSONText.decode(episodes.text(4)), generatorURL: episodes.text(5))
+                state.episodes[EpisodeKey(fingerprint: fingerprint, startsAt: Timestamp(nanoseconds: episodes.int64(2)))] = episode
                 incidentIDs.insert(episode.incidentID)
             }
         }
-        let active = try db.cachedStatement(sql: """
+        var active = try RawStatement(db, sql: """
             SELECT id FROM incidents WHERE correlation_key = ? AND status NOT IN ('resolved', 'closed')
             ORDER BY id DESC LIMIT 1
             """)
-        let latest = try db.cachedStatement(sql: """
-            SELECT id, status FROM incidents WHERE correlation_key = ? ORDER BY id DESC LIMIT 1
-            """)
+        var latest = try RawStatement(db, sql: "SELECT id, status FROM incidents WHERE correlation_key = ? ORDER BY id DESC LIMIT 1")
         for key in lookup.keys {
-            if let id = try Int64.fetchOne(active, arguments: [key]) {
-                state.activeByKey[key] = id
-                incidentIDs.insert(id)
+            active.bind(key)
+            if try active.next() {
+                state.activeByKey[key] = active.int64(0)
+                incidentIDs.insert(active.int64(0))
+                active.reset()
             }
-            if let row = try Row.fetchOne(latest, arguments: [key]), row[1] as String == IncidentStatus.resolved.rawValue {
-                state.resolvedByKey[key] = row[0]
-                incidentIDs.insert(row[0])
+            latest.bind(key)
+            if try latest.next() {
+                if latest.text(1) == IncidentStatus.resolved.rawValue {
+                    state.resolvedByKey[key] = latest.int64(0)
+                    incidentIDs.insert(latest.int64(0))
+                }
+                latest.reset()
             }
         }
         let firing = try db.cachedStatement(sql: "SELECT COUNT(*) FROM alerts WHERE incident_id = ? AND status = 'firing'")
@@ -62,7 +70,7 @@ struct IngestWriter {
 
     // MARK: - Write
 
-    func write(_ plan: CorrelationPlan) throws -> [IngestResult] {
+    func write(_ plan: CorrelationPlan, prepared: PreparedNotification? = nil) throws -> [IngestResult] {
         let now = plan.seenAt.nanoseconds
         var results: [IngestResult] = []
         for incident in plan.incidents {
@@ -74,7 +82,11 @@ struct IngestWriter {
                 id = existing
                 if incident.headChanged { try update(incident.head, now: now) }
             }
-            for new in incident.newAlerts { try insert(new, incidentID: id, now: now) }
+            for new in incident.newAlerts {
+                let stored = prepared?.stored(new.alert)
+                    ?? .init(labels: JSONText.encode(new.alert.labels), annotations: JSONText.encode(new.alert.annotations))
+                try insert(new, stored: stored, incidentID: id, now: now)
+            }
             for change in incident.alertUpdates { try apply(change, now: now) }
             for entry in incident.timeline { try append(entry, incidentID: id) }
             for runbook in incident.attachRunbooks {
@@ -92,16 +104,27 @@ struct IngestWriter {
 
     func insert(_ head: IncidentHead, now: Int64) throws -> Int64 {
         let m = head.milestones
-        try db.cachedStatement(sql: """
+        var insert = try RawStatement(db, sql: """
             INSERT INTO incidents (correlation_key, receiver, title, labels, severity, severity_pinned, status,
                 opened_at, acknowledged_at, mitigated_at, resolved_at, closed_at, reopen_count, truncated_alerts, updated_at)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """).execute(arguments: [
-                head.correlationKey, head.receiver, head.title, JSONText.encode(head.labels), head.severity.rawValue,
-                head.severityPinned, m.status.rawValue, head.openedAt.nanoseconds, m.acknowledgedAt?.nanoseconds,
-                m.mitigatedAt?.nanoseconds, m.resolvedAt?.nanoseconds, m.closedAt?.nanoseconds,
-                head.reopenCount, head.truncatedAlerts, now,
-            ])
+            """)
+        insert.bind(head.correlationKey)
+        insert.bind(head.receiver)
+        insert.bind(head.title)
+        insert.bind(JSONText.encode(head.labels))
+        insert.bind(head.severity.rawValue)
+        insert.bind(head.severityPinned)
+        insert.bind(m.status.rawValue)
+        insert.bind(head.openedAt.nanoseconds)
+        insert.bind(m.acknowledgedAt?.nanoseconds)
+        insert.bind(m.mitigatedAt?.nanoseconds)
+        insert.bind(m.resolvedAt?.nanoseconds)
+        insert.bind(m.closedAt?.nanoseconds)
+        insert.bind(head.reopenCount)
+        insert.bind(head.truncatedAlerts)
+        insert.bind(now)
+        try insert.execute()
         return db.lastInsertedRowID
     }
 
@@ -118,17 +141,25 @@ struct IngestWriter {
             ])
     }
 
-    private func insert(_ new: NewAlert, incidentID: Int64, now: Int64) throws {
+    private func insert(_ new: NewAlert, stored: PreparedNotification.EncodedAlert, incidentID: Int64, now: Int64) throws {
         let alert = new.alert
-        try db.cachedStatement(sql: """
+        var insert = try RawStatement(db, sql: """
             INSERT INTO alerts (incident_id, receiver, fingerprint, starts_at, status, ends_at, labels, annotations,
                 generator_url, first_seen_at, last_seen_at)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """).execute(arguments: [
-                incidentID, new.receiver, alert.fingerprint, alert.startsAt.nanoseconds, alert.status.rawValue,
-                new.endsAt?.nanoseconds, JSONText.encode(alert.labels), JSONText.encode(alert.annotations),
-                alert.generatorURL, now, now,
-            ])
+            """)
+        insert.bind(incidentID)
+        insert.bind(new.receiver)
+        insert.bind(alert.fingerprint)
+        insert.bind(alert.startsAt.nanoseconds)
+        insert.bind(alert.status.rawValue)
+        insert.bind(new.endsAt?.nanoseconds)
+        insert.bind(stored.labels)
+        insert.bind(stored.annotations)
+        insert.bind(alert.generatorURL)
+        insert.bind(now)
+        insert.bind(now)
+        try insert.execute()
     }
 
     private func apply(_ change: AlertUpdate, now: Int64) throws {
@@ -143,10 +174,14 @@ struct IngestWriter {
     /// Writes a timeline entry and, in the same transaction, queues its event for every target
     /// that wants it: the only place either happens, so no change can skip its notification.
     func append(_ entry: TimelineDraft, incidentID: Int64) throws {
-        try db.cachedStatement(sql: "INSERT INTO timeline (incident_id, at, kind, actor, text, data) VALUES (?, ?, ?, ?, ?, ?)")
-            .execute(arguments: [
-                incidentID, entry.at.nanoseconds, entry.kind.rawValue, entry.actor, entry.text, JSONText.encode(entry.data),
-            ])
+        var insert = try RawStatement(db, sql: "INSERT INTO timeline (incident_id, at, kind, actor, text, data) VALUES (?, ?, ?, ?, ?, ?)")
+        insert.bind(incidentID)
+        insert.bind(entry.at.nanoseconds)
+        insert.bind(entry.kind.rawValue)
+        insert.bind(entry.actor)
+        insert.bind(entry.text)
+        insert.bind(JSONText.encode(entry.data))
+        try insert.execute()
         guard let (event, targets) = routes.targets(for: entry) else { return }
         let timelineID = db.lastInsertedRowID
         let enqueue = try db.cachedStatement(sql: """

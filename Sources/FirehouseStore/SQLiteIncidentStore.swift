@@ -6,9 +6,6 @@ import FoundationEssentials
 #else
 import Foundation
 #endif
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// The embedded SQLite implementation of `IncidentRepository` (WAL, `synchronous=FULL`, group commit).
 public final class SQLiteIncidentStore: IncidentRepository {
@@ -35,12 +32,12 @@ public final class SQLiteIncidentStore: IncidentRepository {
         /// Told how long each ingest transaction took and how many notifications it held.
         public var onCommit: (@Sendable (Duration, Int) -> Void)?
 
-        /// Flushes the WAL file descriptor (`fdatasync`), returning 0 or sets errno; tests replace it.
-        public var flushWAL: @Sendable (Int32) -> Int32
+        /// Flushes the WAL file descriptor and returns 0 or an errno; nil is `fdatasync`. For tests.
+        public var flushWAL: (@Sendable (Int32) -> Int32)?
 
         public init(path: String, busyTimeoutSeconds: Double = 5, maxBatch: Int = 256,
                     onCommit: (@Sendable (Duration, Int) -> Void)? = nil,
-                    flushWAL: @escaping @Sendable (Int32) -> Int32 = { fdatasync($0) }) {
+                    flushWAL: (@Sendable (Int32) -> Int32)? = nil) {
             self.path = path
             self.busyTimeoutSeconds = busyTimeoutSeconds
             self.maxBatch = maxBatch
@@ -79,7 +76,7 @@ public final class SQLiteIncidentStore: IncidentRepository {
             var checkpointConfiguration = Configuration()
             checkpointConfiguration.busyMode = .timeout(options.busyTimeoutSeconds)
             checkpointer = try DatabaseQueue(path: options.path, configuration: checkpointConfiguration)
-            syncer = try WALSyncer(walPath: options.path + "-wal", flush: options.flushWAL)
+            syncer = try WALSyncer(walPath: options.path + "-wal", flush: options.flushWAL ?? WALSyncer.fdatasyncFlush)
         } catch {
             throw StorageUnavailable(reason: "cannot open \(options.path): \(error)")
         }
@@ -93,14 +90,16 @@ public final class SQLiteIncidentStore: IncidentRepository {
     }
 
     public func ingest(_ notification: AlertmanagerNotification) async throws -> [IngestResult] {
-        let committed = try await committer.submit(notification) { [self] batch in try await self.commit(batch) }
+        let committed = try await committer.submit(PreparedNotification(notification)) { [self] batch in
+            try await self.commit(batch)
+        }
         try await syncer.sync(after: committed.ticket)
         return committed.results
     }
 
     /// Writes a batch in one transaction, each notification inside its own savepoint so that one
     /// bad notification fails alone while the rest still commit together.
-    private func commit(_ batch: [AlertmanagerNotification]) async throws -> [Result<GroupCommitter.Committed, any Error>] {
+    private func commit(_ batch: [PreparedNotification]) async throws -> [Result<GroupCommitter.Committed, any Error>] {
         let correlator = self.correlator
         let clock = self.clock
         let library = runbooks.library

@@ -31,10 +31,12 @@ actor WALSyncer {
     private var syncing = false
     private var failure: StorageUnavailable?
     private var waiters: [(ticket: UInt64, continuation: CheckedContinuation<Void, any Error>)] = []
-    /// Replaces the system call, so tests can make a sync fail.
+    /// Flushes the descriptor and returns 0 or an errno; tests replace it to hold or fail a sync.
     private let flush: @Sendable (Int32) -> Int32
 
-    init(walPath: String, flush: @escaping @Sendable (Int32) -> Int32 = { fdatasync($0) }) throws {
+    static let fdatasyncFlush: @Sendable (Int32) -> Int32 = { fdatasync($0) == 0 ? 0 : errno }
+
+    init(walPath: String, flush: @escaping @Sendable (Int32) -> Int32 = WALSyncer.fdatasyncFlush) throws {
         let fd = open(walPath, O_RDWR | O_CLOEXEC)
         guard fd >= 0 else { throw StorageUnavailable(reason: "cannot open \(walPath): errno \(errno)") }
         self.path = walPath
@@ -70,7 +72,7 @@ actor WALSyncer {
             let fd = self.fd
             let flush = self.flush
             let result: Int32 = await withCheckedContinuation { done in
-                queue.async { done.resume(returning: flush(fd) == 0 ? 0 : errno) }
+                queue.async { done.resume(returning: flush(fd)) }
             }
             if result == 0 {
                 synced = target

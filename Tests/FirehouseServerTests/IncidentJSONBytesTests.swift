@@ -33,4 +33,13 @@ struct IncidentJSONBytesTests {
             #expect(actual?["incidents"] as? [Any] != nil)
         }
     }
+
+    @Test(arguments: [[], [IngestResult(id: 1, action: .opened)],
+                      [IngestResult(id: 42, action: .updated), IngestResult(id: 9_000_000_000, action: .resolved)]])
+    func webhookReplyEqualsTheEncodableShape(results: [IngestResult]) throws {
+        struct Reply: Encodable { var incidents: [IngestResult] }
+        let expected = try JSONSerialization.jsonObject(with: JSONEncoder().encode(Reply(incidents: results))) as? NSDictionary
+        let actual = try JSONSerialization.jsonObject(with: Data(AlertmanagerController<FirehouseContext>.reply(results))) as? NSDictionary
+        #expect(actual == expected)
+    }
 }

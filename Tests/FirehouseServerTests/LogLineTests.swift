@@ -45,4 +45,15 @@ final class LockedLines: @unchecked Sendable {
     private var lines: [String] = []
     func append(_ line: String) { lock.withLock { lines.append(line) } }
     var all: [String] { lock.withLock { lines } }
+
+    /// The byte scan must quote exactly what `Character`-based rules would.
+    @Test(arguments: [
+        ("plain", false), ("", true), ("a b", true), ("k=v", true), ("say \"hi\"", true), ("back\\slash", true),
+        ("line\nbreak", true), ("cr\r", true), ("crlf\r\n", true), ("vt\u{0B}", true), ("ff\u{0C}", true),
+        ("nel\u{85}", true), ("ls\u{2028}", true), ("ps\u{2029}", true), ("ünïcødé-🔥", false), ("tab\tonly", false),
+    ])
+    func logfmtQuotingTable(value: String, quoted: Bool) {
+        #expect(LineLogHandler.logfmtValue(value).hasPrefix("\"") == quoted)
+        #expect(value.isEmpty || LineLogHandler.needsQuotes(value) == value.contains { $0 == " " || $0 == "=" || $0 == "\"" || $0.isNewline || $0 == "\\" })
+    }
 }
