@@ -66,8 +66,6 @@ let package = Package(
             name: "FirehouseBench",
             dependencies: [
                 "BenchSupport",
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
-                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "bench/Sources/FirehouseBench"

@@ -7,6 +7,11 @@ public enum JSONString {
         out.append(UInt8(ascii: "\""))
         var value = value
         value.withUTF8 { bytes in
+            // Most strings need no escape: copy them whole.
+            if !bytes.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+                out.append(contentsOf: bytes)
+                return
+            }
             for byte in bytes {
                 switch byte {
                 case UInt8(ascii: "\""): out.append(UInt8(ascii: "\\")); out.append(UInt8(ascii: "\""))

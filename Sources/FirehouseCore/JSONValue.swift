@@ -47,6 +47,46 @@ public indirect enum JSONValue: Sendable, Equatable {
     }
 }
 
+extension JSONValue {
+    /// A flat object of strings (a stored label set) straight into a dictionary, without building
+    /// the tree; nil for anything else. Duplicate names: the last one wins, as in `subscript`.
+    public static func parseStringMap(_ text: String) -> [String: String]? {
+        var text = text
+        return text.withUTF8 { buffer -> [String: String]? in
+            var parser = JSONParser(bytes: buffer, maxDepth: 1)
+            parser.skipSpace()
+            guard parser.index < buffer.count, buffer[parser.index] == UInt8(ascii: "{") else { return nil }
+            parser.index += 1
+            var map: [String: String] = [:]
+            parser.skipSpace()
+            if parser.index < buffer.count, buffer[parser.index] == UInt8(ascii: "}") {
+                parser.index += 1
+            } else {
+                while true {
+                    parser.skipSpace()
+                    guard parser.index < buffer.count, buffer[parser.index] == UInt8(ascii: "\""),
+                          let name = try? parser.string() else { return nil }
+                    parser.skipSpace()
+                    guard parser.index < buffer.count, buffer[parser.index] == UInt8(ascii: ":") else { return nil }
+                    parser.index += 1
+                    parser.skipSpace()
+                    guard parser.index < buffer.count, buffer[parser.index] == UInt8(ascii: "\""),
+                          let value = try? parser.string() else { return nil }
+                    map[name] = value
+                    parser.skipSpace()
+                    guard parser.index < buffer.count else { return nil }
+                    if buffer[parser.index] == UInt8(ascii: ",") { parser.index += 1; continue }
+                    guard buffer[parser.index] == UInt8(ascii: "}") else { return nil }
+                    parser.index += 1
+                    break
+                }
+            }
+            parser.skipSpace()
+            return parser.index == buffer.count ? map : nil
+        }
+    }
+}
+
 struct JSONParser {
     let bytes: UnsafeBufferPointer<UInt8>
     let maxDepth: Int

@@ -58,26 +58,44 @@ extension Timestamp {
 
     /// UTC RFC 3339 with as many fraction digits as needed (none, 3, 6 or 9), like Go's RFC3339Nano trimmed.
     public var rfc3339: String {
+        var out: [UInt8] = []
+        out.reserveCapacity(30)
+        appendRFC3339(to: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// `rfc3339`'s bytes appended to `out`: JSON writers call this for every time they print.
+    public func appendRFC3339(to out: inout [UInt8]) {
         var seconds = nanoseconds / 1_000_000_000
         var fraction = nanoseconds % 1_000_000_000
         if fraction < 0 { fraction += 1_000_000_000; seconds -= 1 }
         var days = seconds / 86_400
         var rest = seconds % 86_400
         if rest < 0 { rest += 86_400; days -= 1 }
+        // Int64 nanoseconds span the years 1677-2262: always four digits.
         let (y, m, d) = Self.civilFromDays(days)
-        var out = pad(y, 4) + "-" + pad(m, 2) + "-" + pad(d, 2) + "T"
-        out += pad(rest / 3600, 2) + ":" + pad(rest % 3600 / 60, 2) + ":" + pad(rest % 60, 2)
-        if fraction != 0 {
-            var digits = pad(fraction, 9)
-            while digits.hasSuffix("0") { digits.removeLast() }
-            out += "." + digits
+        func digits(_ value: Int64, _ width: Int) {
+            var divisor: Int64 = 1
+            for _ in 1..<width { divisor *= 10 }
+            var value = value
+            while divisor > 0 {
+                out.append(UInt8(48 + value / divisor))
+                value %= divisor
+                divisor /= 10
+            }
         }
-        return out + "Z"
-    }
-
-    private func pad(_ value: Int64, _ width: Int) -> String {
-        let s = String(value)
-        return s.count >= width ? s : String(repeating: "0", count: width - s.count) + s
+        digits(y, 4); out.append(UInt8(ascii: "-")); digits(m, 2); out.append(UInt8(ascii: "-")); digits(d, 2)
+        out.append(UInt8(ascii: "T"))
+        digits(rest / 3600, 2); out.append(UInt8(ascii: ":")); digits(rest % 3600 / 60, 2); out.append(UInt8(ascii: ":"))
+        digits(rest % 60, 2)
+        if fraction != 0 {
+            out.append(UInt8(ascii: "."))
+            var width = 9
+            var trimmed = fraction
+            while trimmed % 10 == 0 { trimmed /= 10; width -= 1 }
+            digits(trimmed, width)
+        }
+        out.append(UInt8(ascii: "Z"))
     }
 
     private static func daysIn(month: Int64, year: Int64) -> Int64 {

@@ -6,7 +6,7 @@ import Hummingbird
 struct IncidentController<Context: RequestContext>: Sendable {
     let repository: any IncidentRepository
     let runbooks: RunbookShelf
-    static var maxLimit: Int { 500 }
+    static var maxLimit: Int { 10_000 }
 
     func addRoutes(to router: Router<Context>) {
         router.get("/api/v1/incidents", use: list)

@@ -13,7 +13,7 @@ extension IncidentPageJSON {
             IncidentJSON.appendSummary(summary, to: &out)
         }
         out.append(contentsOf: #"],"next":"#.utf8)
-        out.append(contentsOf: (page.next.map { String($0) } ?? "null").utf8)
+        if let next = page.next { JSONNumber.append(next, to: &out) } else { out.append(contentsOf: "null".utf8) }
         out.append(UInt8(ascii: "}"))
         return out
     }
@@ -36,11 +36,14 @@ extension IncidentJSON {
         }
         func number(_ name: String, _ value: some BinaryInteger) {
             key(name)
-            out.append(contentsOf: String(value).utf8)
+            JSONNumber.append(Int64(value), to: &out)
         }
         func time(_ name: String, _ value: Timestamp?) {
             key(name)
-            if let value { JSONString.append(value.rfc3339, to: &out) } else { out.append(contentsOf: "null".utf8) }
+            guard let value else { return out.append(contentsOf: "null".utf8) }
+            out.append(UInt8(ascii: "\""))
+            value.appendRFC3339(to: &out)
+            out.append(UInt8(ascii: "\""))
         }
         number("id", head.id)
         string("ref", IncidentReference.format(head.id))
@@ -66,5 +69,25 @@ extension IncidentJSON {
         number("alertCount", summary.alertCount)
         number("firingAlertCount", summary.firingAlertCount)
         out.append(UInt8(ascii: "}"))
+    }
+}
+
+/// Integers as JSON digits, without a String per number.
+enum JSONNumber {
+    static func append(_ value: Int64, to out: inout [UInt8]) {
+        if value < 0 { out.append(UInt8(ascii: "-")) }
+        var magnitude = value.magnitude
+        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
+                     UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
+            (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        var count = 0
+        withUnsafeMutableBytes(of: &digits) { buffer in
+            repeat {
+                buffer[19 - count] = UInt8(48 + magnitude % 10)
+                magnitude /= 10
+                count += 1
+            } while magnitude > 0
+            out.append(contentsOf: buffer[(20 - count)...])
+        }
     }
 }

@@ -30,26 +30,32 @@ struct IncidentReader {
             openedAt: Timestamp(nanoseconds: row[8]), reopenCount: row[13], truncatedAlerts: row[14])
     }
 
-    /// One statement for the whole page: alert counts come from correlated subqueries on the
+    /// One statement for the whole page: alert counts come from a correlated subquery on the
     /// `(incident_id, status)` index instead of a query per incident.
+    /// Rows are read through SQLite's C API (`RawStatement`): with 10,000 open incidents, GRDB's
+    /// row decoding was most of the page's time.
     func page(_ query: IncidentQuery) throws -> IncidentPage {
         let statuses = query.status.statuses.map(\.rawValue)
         let placeholders = statuses.map { _ in "?" }.joined(separator: ", ")
-        var arguments: StatementArguments = StatementArguments(statuses)
+        // Both alert counts from one pass over the incident's `(incident_id, status)` index entries,
+        // packed as all << 32 | firing: one subquery per row instead of two.
         var sql = """
             SELECT \(Self.headColumns),
-                (SELECT COUNT(*) FROM alerts WHERE alerts.incident_id = incidents.id),
-                (SELECT COUNT(*) FROM alerts WHERE alerts.incident_id = incidents.id AND alerts.status = 'firing')
+                (SELECT (COUNT(*) << 32) | COALESCE(SUM(status = 'firing'), 0) FROM alerts WHERE alerts.incident_id = incidents.id)
             FROM incidents WHERE status IN (\(placeholders))
             """
-        if let before = query.before {
-            sql += " AND id < ?"
-            arguments += [before]
-        }
+        if query.before != nil { sql += " AND id < ?" }
         sql += " ORDER BY id DESC LIMIT ?"
-        arguments += [query.limit + 1]
-        var summaries = try Row.fetchAll(db.cachedStatement(sql: sql), arguments: arguments).map { row in
-            IncidentSummary(head: Self.head(from: row), alertCount: row[15], firingAlertCount: row[16])
+        var rows = try RawStatement(db, sql: sql)
+        for status in statuses { rows.bind(status) }
+        if let before = query.before { rows.bind(before) }
+        rows.bind(query.limit + 1)
+        var summaries: [IncidentSummary] = []
+        summaries.reserveCapacity(min(query.limit + 1, 1024))
+        while try rows.next() {
+            let counts = rows.int64(15)
+            summaries.append(IncidentSummary(head: Self.head(from: rows), alertCount: Int(counts >> 32),
+                                             firingAlertCount: Int(counts & 0xFFFF_FFFF)))
         }
         var next: Int64?
         if summaries.count > query.limit {
@@ -57,6 +63,19 @@ struct IncidentReader {
             next = summaries.last?.head.id
         }
         return IncidentPage(incidents: summaries, next: next)
+    }
+
+    /// The `headColumns` of the current row.
+    static func head(from row: RawStatement) -> IncidentHead {
+        func time(_ index: Int32) -> Timestamp? { row.optionalInt64(index).map(Timestamp.init(nanoseconds:)) }
+        return IncidentHead(
+            id: row.int64(0), correlationKey: row.text(1), receiver: row.text(2), title: row.text(3),
+            labels: JSONText.decode(row.text(4)), severity: Severity(rawValue: Int(row.int64(5))) ?? .sev3,
+            severityPinned: row.int64(6) != 0,
+            milestones: .init(
+                status: IncidentStatus(rawValue: row.text(7)) ?? .triggered, acknowledgedAt: time(9),
+                mitigatedAt: time(10), resolvedAt: time(11), closedAt: time(12)),
+            openedAt: Timestamp(nanoseconds: row.int64(8)), reopenCount: Int(row.int64(13)), truncatedAlerts: Int(row.int64(14)))
     }
 
     func summary(of head: IncidentHead) throws -> IncidentSummary {

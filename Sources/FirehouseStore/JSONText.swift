@@ -18,8 +18,10 @@ enum JSONText {
         return String(decoding: out, as: UTF8.self)
     }
 
-    /// Read path, and ingest's lookup of stored episodes: the same fast parser as webhook bodies.
+    /// Read path, and ingest's lookup of stored episodes: a flat parse straight into the dictionary;
+    /// a value that is not a string (never written by `encode`) falls back to the full parser.
     static func decode(_ text: String) -> [String: String] {
+        if let map = JSONValue.parseStringMap(text) { return map }
         guard case .object(let members)? = try? JSONValue.parse(text.utf8) else { return [:] }
         var labels = [String: String](minimumCapacity: members.count)
         for (name, value) in members {

@@ -47,4 +47,19 @@ struct JSONValueTests {
             for (key, value) in b["annotations"] as! [String: String] { #expect(a["annotations"]?[key] == .string(value)) }
         }
     }
+
+    /// The flat label-set parser agrees with the full parser, and refuses what is not a flat object of strings.
+    @Test(arguments: [
+        (#"{}"#, [:] as [String: String]?), (#" { "a" : "1" , "b":"2" } "#, ["a": "1", "b": "2"]),
+        (#"{"esc":"q\"b\\n\n\u00e9\ud83d\udd25","a":"x","a":"last"}"#, ["esc": "q\"b\\n\né🔥", "a": "last"]),
+        (#"{"n":1}"#, nil), (#"{"a":"1",}"#, nil), (#"{"a":"1"} x"#, nil), (#"["a"]"#, nil), (#"{"a":{"b":"c"}}"#, nil), ("", nil),
+    ])
+    func parsesFlatStringMaps(text: String, expected: [String: String]?) {
+        #expect(JSONValue.parseStringMap(text) == expected)
+        if let expected, case .object(let members)? = try? JSONValue.parse(Array(text.utf8)) {
+            #expect(Dictionary(members.map { ($0.0, $0.1) }, uniquingKeysWith: { $1 }).mapValues { value -> String in
+                if case .string(let s) = value { s } else { "" }
+            } == expected)
+        }
+    }
 }

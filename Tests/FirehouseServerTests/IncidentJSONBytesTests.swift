@@ -42,4 +42,11 @@ struct IncidentJSONBytesTests {
         let actual = try JSONSerialization.jsonObject(with: Data(AlertmanagerController<FirehouseContext>.reply(results))) as? NSDictionary
         #expect(actual == expected)
     }
+
+    @Test(arguments: [Int64(0), 7, -7, 10, 1_234_567_890, Int64.max, Int64.min])
+    func numbersAsDigits(value: Int64) {
+        var out: [UInt8] = []
+        JSONNumber.append(value, to: &out)
+        #expect(String(decoding: out, as: UTF8.self) == String(value))
+    }
 }

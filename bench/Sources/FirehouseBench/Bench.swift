@@ -1,7 +1,5 @@
 import ArgumentParser
 import BenchSupport
-import AsyncHTTPClient
-import NIOCore
 
 #if canImport(FoundationEssentials)
 import FoundationEssentials
@@ -41,25 +39,17 @@ struct Bench: AsyncParsableCommand {
     var token: String?
 
     func run() async throws {
-        let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(
-            timeout: .init(connect: .seconds(5), read: .seconds(30)),
-            connectionPool: .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: max(concurrency, 64))))
         let sender = Sender(url: url + "/api/v1/alertmanager", token: token)
         var generator = Generator(seed: seed, maxAlerts: maxAlerts, runID: String(UInt64.random(in: 0..<UInt64.max), radix: 36))
-
-        do {
-            try await run(client: client, sender: sender, generator: &generator)
-            try await client.shutdown()
-        } catch {
-            try? await client.shutdown()
-            throw error
-        }
+        try await run(sender: sender, generator: &generator)
     }
 
-    private func run(client: HTTPClient, sender: Sender, generator: inout Generator) async throws {
+    private func run(sender: Sender, generator: inout Generator) async throws {
         if scenario == .list {
             var single = Generator(seed: seed, maxAlerts: 1, runID: generator.runID)
-            try await ListBench(client: client, url: url, sender: sender).run(incidents: notifications, generator: &single)
+            let (host, port, _) = sender.endpoint
+            try await ListBench(sender: sender, connection: RawConnection(host: host, port: port))
+                .run(incidents: notifications, generator: &single)
             return
         }
         let workload = generator.workload(scenario, count: notifications)

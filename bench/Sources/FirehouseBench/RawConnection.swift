@@ -16,6 +16,10 @@ final class RawConnection {
     private let port: UInt16
     private var fd: Int32 = -1
     private var buffer = [UInt8](repeating: 0, count: 64 << 10)
+    private var bodyRange = 0..<0
+
+    /// The body of the last response.
+    var body: ArraySlice<UInt8> { buffer[bodyRange] }
 
     init(host: String, port: UInt16) {
         self.host = host
@@ -99,6 +103,7 @@ final class RawConnection {
         let total = headEnd! + 4 + length
         if total > buffer.count { buffer += [UInt8](repeating: 0, count: total - buffer.count) }
         while filled < total { filled += try readMore(at: filled) }
+        bodyRange = (headEnd! + 4)..<total
         if !keepAlive { close() }
         return status
     }
@@ -119,6 +124,11 @@ final class RawConnection {
             if (1..<needle.count).allSatisfy({ haystack[start + $0] == needle[$0] }) { return start }
         }
         return nil
+    }
+
+    /// `GET path`, as bytes ready to write.
+    static func get(path: String, host: String) -> [UInt8] {
+        Array("GET \(path) HTTP/1.1\r\nHost: \(host)\r\n\r\n".utf8)
     }
 
     /// `POST path` with a JSON body, as bytes ready to write.
