@@ -58,6 +58,7 @@ struct IncidentRouteTests {
         ("/api/v1/incidents?status=bogus", "status"),
         ("/api/v1/incidents?limit=0", "limit"),
         ("/api/v1/incidents?limit=x", "limit"),
+        ("/api/v1/incidents?limit=10001", "limit"),
         ("/api/v1/incidents?before=-3", "before"),
     ])
     func badQueriesAre400(uri: String, mentions: String) async throws {
@@ -78,6 +79,7 @@ struct IncidentRouteTests {
             #expect(open["next"] is NSNull)
             let resolved = try json(try await client.get("/api/v1/incidents?status=resolved"))
             #expect((resolved["incidents"] as? [[String: Any]])?.map { $0["id"] as? Int } == [1])
+            #expect(try await client.get("/api/v1/incidents?status=all&limit=10000").status == .ok)
             let page = try json(try await client.get("/api/v1/incidents?status=all&limit=1"))
             #expect((page["incidents"] as? [[String: Any]])?.map { $0["id"] as? Int } == [2])
             #expect(page["next"] as? Int == 2)
