@@ -7,11 +7,10 @@ struct IngestWriter {
     let db: Database
     let routes: NotificationRoutes
 
-    func apply(_ prepared: PreparedNotification, correlator: Correlator, now: Timestamp,
-               runbooks: RunbookLibrary) throws -> [IngestResult] {
+    func apply(_ prepared: PreparedNotification, correlator: Correlator, now: Timestamp) throws -> [IngestResult] {
         let notification = prepared.notification
         let state = try load(correlator.lookup(for: notification))
-        let plan = correlator.correlate(notification, state: state, now: now, runbooks: runbooks)
+        let plan = correlator.correlate(notification, state: state, now: now, runbooks: prepared.runbooks)
         return try write(plan, prepared: prepared)
     }
 

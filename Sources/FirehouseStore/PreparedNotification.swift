@@ -1,18 +1,23 @@
 import FirehouseCore
 
-/// A notification plus the stored form of its alerts' labels and annotations, computed on the
-/// request's own task so the single writer does not spend its serial time encoding JSON.
+/// A notification plus what its write needs that does not depend on stored state: the stored
+/// form of its alerts' labels and annotations, and the runbooks that can match them. Computed on
+/// the request's own task, so the single writer does not spend its serial time on it.
 struct PreparedNotification: Sendable {
     let notification: AlertmanagerNotification
     let encoded: [EpisodeKey: EncodedAlert]
+    /// The library narrowed to runbooks matching some alert of this notification: the correlator
+    /// matches only new alerts, a subset, so its result is the same as with the whole library.
+    let runbooks: RunbookLibrary
 
     struct EncodedAlert: Sendable {
         var labels: String
         var annotations: String
     }
 
-    init(_ notification: AlertmanagerNotification) {
+    init(_ notification: AlertmanagerNotification, runbooks: RunbookLibrary) {
         self.notification = notification
+        self.runbooks = runbooks.narrowed(to: notification.alerts.map(\.labels))
         var encoded: [EpisodeKey: EncodedAlert] = [:]
         encoded.reserveCapacity(notification.alerts.count)
         for alert in notification.alerts {

@@ -90,7 +90,7 @@ public final class SQLiteIncidentStore: IncidentRepository {
     }
 
     public func ingest(_ notification: AlertmanagerNotification) async throws -> [IngestResult] {
-        let committed = try await committer.submit(PreparedNotification(notification)) { [self] batch in
+        let committed = try await committer.submit(PreparedNotification(notification, runbooks: runbooks.library)) { [self] batch in
             try await self.commit(batch)
         }
         try await syncer.sync(after: committed.ticket)
@@ -102,7 +102,6 @@ public final class SQLiteIncidentStore: IncidentRepository {
     private func commit(_ batch: [PreparedNotification]) async throws -> [Result<GroupCommitter.Committed, any Error>] {
         let correlator = self.correlator
         let clock = self.clock
-        let library = runbooks.library
         let routes = self.routes
         let start = ContinuousClock.now
         defer { onCommit?(ContinuousClock.now - start, batch.count) }
@@ -115,8 +114,7 @@ public final class SQLiteIncidentStore: IncidentRepository {
                     var outcome: [IngestResult] = []
                     do {
                         try db.inSavepoint {
-                            outcome = try IngestWriter(db: db, routes: routes).apply(
-                                notification, correlator: correlator, now: clock.now(), runbooks: library)
+                            outcome = try IngestWriter(db: db, routes: routes).apply(notification, correlator: correlator, now: clock.now())
                             return .commit
                         }
                         results.append(.success(outcome))

@@ -102,6 +102,21 @@ struct RunbookMatchingTests {
         #expect(Self.library.matching([a, b]).map(\.id).contains("kafka-broker-down"))
     }
 
+    /// Narrowing to a notification's alerts changes no answer for any subset of them (the new alerts).
+    @Test func narrowedLibraryMatchesLikeTheWholeOneOnSubsets() {
+        let alerts: [LabelSet] = [
+            ["alertname": "KafkaBrokerDown", "namespace": "messaging"], ["alertname": "KafkaLag", "service": "kafka"],
+            ["alertname": "Other"],
+        ]
+        let narrowed = Self.library.narrowed(to: alerts)
+        #expect(narrowed.runbooks.count < Self.library.runbooks.count)
+        for mask in 0..<(1 << alerts.count) {
+            let subset = alerts.indices.filter { mask & (1 << $0) != 0 }.map { alerts[$0] }
+            #expect(narrowed.matching(subset) == Self.library.matching(subset))
+        }
+        #expect(RunbookLibrary().narrowed(to: alerts).isEmpty)
+    }
+
     @Test func primaryIsTheMostSpecificAttachedStillLoaded() {
         #expect(Self.library.primary(of: ["generic-kafka", "kafka-broker-down-prod", "deleted"])?.id == "kafka-broker-down-prod")
         #expect(Self.library.primary(of: ["deleted"]) == nil)
