@@ -105,7 +105,7 @@ struct RunbookMatchingTests {
     /// Narrowing to a notification's alerts changes no answer for any subset of them (the new alerts).
     @Test func narrowedLibraryMatchesLikeTheWholeOneOnSubsets() {
         let alerts: [LabelSet] = [
-            ["alertname": "KafkaBrokerDown", "namespace": "messaging"], ["alertname": "KafkaLag", "service": "kafka"],
+            ["alertname": "KafkaBrokerDown", "namespace": "messaging"], ["alertname": "KafkaLag", "service": "billing"], ["service": "kafka"],
             ["alertname": "Other"],
         ]
         let narrowed = Self.library.narrowed(to: alerts)
