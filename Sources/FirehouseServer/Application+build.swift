@@ -22,7 +22,8 @@ public func buildApplication(
                                       publicURL: config.chat.publicURL)
     let store = try SQLiteIncidentStore(
         options: .init(path: config.database.path, busyTimeoutSeconds: Double(config.database.busyTimeout.nanoseconds) / 1e9,
-                       onCommit: { duration, count in metrics.commitDuration(duration, notifications: count) }),
+                       onCommit: { duration, count in metrics.commitDuration(duration, notifications: count) },
+                       onSync: { duration in metrics.walSyncDuration(duration) }),
         correlator: Correlator(config: config.correlationConfig),
         clock: clock, runbooks: catalog.shelf, drafter: drafts.drafter, routes: config.notifications.routes)
     let router = buildRouter(config: config, repository: store, catalog: catalog, drafts: drafts, metrics: metrics,

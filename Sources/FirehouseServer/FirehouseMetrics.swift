@@ -75,6 +75,14 @@ public final class FirehouseMetrics: Sendable {
             .increment(by: Int64(notifications))
     }
 
+    /// One fdatasync of the WAL, which every write waits for before it is answered.
+    func walSyncDuration(_ duration: Duration) {
+        registry.makeDurationHistogram(
+            descriptor: name("sqlite_wal_sync_duration", "seconds", "Time of one fdatasync of the WAL; every write waits for one before its answer."),
+            buckets: Self.latencyBuckets
+        ).record(duration)
+    }
+
     /// Sets the gauge of open incidents from current counts (all combinations, zeros included).
     func openIncidents(_ counts: [OpenIncidentCount]) {
         for severity in Severity.allCases {

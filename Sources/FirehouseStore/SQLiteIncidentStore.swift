@@ -34,15 +34,18 @@ public final class SQLiteIncidentStore: IncidentRepository {
 
         /// Flushes the WAL file descriptor and returns 0 or an errno; nil is `fdatasync`. For tests.
         public var flushWAL: (@Sendable (Int32) -> Int32)?
+        /// Told how long each WAL flush took.
+        public var onSync: (@Sendable (Duration) -> Void)?
 
         public init(path: String, busyTimeoutSeconds: Double = 5, maxBatch: Int = 256,
                     onCommit: (@Sendable (Duration, Int) -> Void)? = nil,
-                    flushWAL: (@Sendable (Int32) -> Int32)? = nil) {
+                    flushWAL: (@Sendable (Int32) -> Int32)? = nil, onSync: (@Sendable (Duration) -> Void)? = nil) {
             self.path = path
             self.busyTimeoutSeconds = busyTimeoutSeconds
             self.maxBatch = maxBatch
             self.onCommit = onCommit
             self.flushWAL = flushWAL
+            self.onSync = onSync
         }
     }
 
@@ -76,7 +79,8 @@ public final class SQLiteIncidentStore: IncidentRepository {
             var checkpointConfiguration = Configuration()
             checkpointConfiguration.busyMode = .timeout(options.busyTimeoutSeconds)
             checkpointer = try DatabaseQueue(path: options.path, configuration: checkpointConfiguration)
-            syncer = try WALSyncer(walPath: options.path + "-wal", flush: options.flushWAL ?? WALSyncer.fdatasyncFlush)
+            syncer = try WALSyncer(walPath: options.path + "-wal", flush: options.flushWAL ?? WALSyncer.fdatasyncFlush,
+                                   onSync: options.onSync)
         } catch {
             throw StorageUnavailable(reason: "cannot open \(options.path): \(error)")
         }

@@ -36,12 +36,16 @@ actor WALSyncer {
 
     static let fdatasyncFlush: @Sendable (Int32) -> Int32 = { fdatasync($0) == 0 ? 0 : errno }
 
-    init(walPath: String, flush: @escaping @Sendable (Int32) -> Int32 = WALSyncer.fdatasyncFlush) throws {
+    private let onSync: (@Sendable (Duration) -> Void)?
+
+    init(walPath: String, flush: @escaping @Sendable (Int32) -> Int32 = WALSyncer.fdatasyncFlush,
+         onSync: (@Sendable (Duration) -> Void)? = nil) throws {
         let fd = open(walPath, O_RDWR | O_CLOEXEC)
         guard fd >= 0 else { throw StorageUnavailable(reason: "cannot open \(walPath): errno \(errno)") }
         self.path = walPath
         self.fd = fd
         self.flush = flush
+        self.onSync = onSync
     }
 
     deinit { close(fd) }
@@ -71,9 +75,11 @@ actor WALSyncer {
             let target = issued
             let fd = self.fd
             let flush = self.flush
+            let start = ContinuousClock.now
             let result: Int32 = await withCheckedContinuation { done in
                 queue.async { done.resume(returning: flush(fd)) }
             }
+            onSync?(ContinuousClock.now - start)
             if result == 0 {
                 synced = target
             } else {
