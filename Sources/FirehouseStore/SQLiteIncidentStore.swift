@@ -101,35 +101,40 @@ public final class SQLiteIncidentStore: IncidentRepository {
         return committed.results
     }
 
-    /// Writes a batch in one transaction, each notification inside its own savepoint so that one
-    /// bad notification fails alone while the rest still commit together.
-    private func commit(_ batch: [PreparedNotification]) async throws -> [Result<GroupCommitter.Committed, any Error>] {
+    /// Writes a batch in one transaction. Optimistic: the whole batch first, without savepoints
+    /// (their page journal was a fifth of the writer's time); if anything in it fails, the
+    /// transaction is rolled back and the batch written again with each notification in its own
+    /// savepoint, so that one bad notification fails alone while the rest still commit together.
+    func commit(_ batch: [PreparedNotification]) async throws -> [Result<GroupCommitter.Committed, any Error>] {
         let correlator = self.correlator
         let clock = self.clock
         let routes = self.routes
         let start = ContinuousClock.now
         defer { onCommit?(ContinuousClock.now - start, batch.count) }
-        let results: [Result<[IngestResult], any Error>]
+        var results: [Result<[IngestResult], any Error>]
         do {
             results = try await pool.write { db in
-                var results: [Result<[IngestResult], any Error>] = []
-                results.reserveCapacity(batch.count)
-                for notification in batch {
-                    var outcome: [IngestResult] = []
-                    do {
-                        try db.inSavepoint {
-                            outcome = try IngestWriter(db: db, routes: routes).apply(notification, correlator: correlator, now: clock.now())
-                            return .commit
-                        }
-                        results.append(.success(outcome))
-                    } catch {
-                        results.append(.failure(Self.storageError(error)))
-                    }
+                try batch.map { notification in
+                    .success(try IngestWriter(db: db, routes: routes).apply(notification, correlator: correlator, now: clock.now()))
                 }
-                return results
             }
         } catch {
-            throw Self.storageError(error)
+            do {
+                results = try await pool.write { db in
+                    batch.map { notification in
+                        Result {
+                            var outcome: [IngestResult] = []
+                            try db.inSavepoint {
+                                outcome = try IngestWriter(db: db, routes: routes).apply(notification, correlator: correlator, now: clock.now())
+                                return .commit
+                            }
+                            return outcome
+                        }.mapError(Self.storageError)
+                    }
+                }
+            } catch {
+                throw Self.storageError(error)
+            }
         }
         let ticket = await syncer.ticket()
         return results.map { $0.map { GroupCommitter.Committed(results: $0, ticket: ticket) } }
