@@ -21,7 +21,7 @@ struct AlertmanagerController<Context: RequestContext>: Sendable {
         for (index, result) in results.enumerated() {
             if index > 0 { out.append(UInt8(ascii: ",")) }
             out += #"{"id":"#.utf8
-            out += String(result.id).utf8
+            JSONNumber.append(result.id, to: &out)
             out += #","action":"#.utf8
             JSONString.append(result.action.rawValue, to: &out)
             out.append(UInt8(ascii: "}"))

@@ -15,19 +15,11 @@ struct IncidentReader {
     }
 
     func head(id: Int64) throws -> IncidentHead? {
-        let statement = try db.cachedStatement(sql: "SELECT \(Self.headColumns) FROM incidents WHERE id = ?")
-        return try Row.fetchOne(statement, arguments: [id]).map(Self.head(from:))
-    }
-
-    static func head(from row: Row) -> IncidentHead {
-        func time(_ index: Int) -> Timestamp? { (row[index] as Int64?).map(Timestamp.init(nanoseconds:)) }
-        return IncidentHead(
-            id: row[0], correlationKey: row[1], receiver: row[2], title: row[3], labels: JSONText.decode(row[4]),
-            severity: Severity(rawValue: row[5]) ?? .sev3, severityPinned: row[6],
-            milestones: .init(
-                status: IncidentStatus(rawValue: row[7]) ?? .triggered, acknowledgedAt: time(9),
-                mitigatedAt: time(10), resolvedAt: time(11), closedAt: time(12)),
-            openedAt: Timestamp(nanoseconds: row[8]), reopenCount: row[13], truncatedAlerts: row[14])
+        var row = try RawStatement(db, sql: "SELECT \(Self.headColumns) FROM incidents WHERE id = ?")
+        row.bind(id)
+        guard try row.next() else { return nil }
+        defer { row.reset() }
+        return Self.head(from: row)
     }
 
     /// One statement for the whole page: alert counts come from a correlated subquery on the
