@@ -4,7 +4,8 @@
 # Prints notifications/s, alerts/s and p50/p99 latency per scenario, and the server's peak RSS.
 #   bench/run.sh            full run (about a minute after the build)
 #   NOTIFICATIONS=2000 bench/run.sh   shorter
-# Ends with the incident-list benchmark: LIST_INCIDENTS (10000) open incidents on a fresh database.
+# Then the incident-list benchmark: LIST_INCIDENTS (10000) open incidents on a fresh database; last,
+# bench/fsync_probe.py: how long the disk itself takes to make a small write durable.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 n=${NOTIFICATIONS:-5000}
@@ -42,3 +43,6 @@ for _ in $(seq 100); do
   sleep 0.1
 done
 "$bin/firehouse-bench" --url "$url" --scenario list --notifications "${LIST_INCIDENTS:-10000}"
+# The disk alone: every answer waits for one WAL fdatasync, so its stalls bound the fixed-rate p99.
+kill $pid; wait $pid 2>/dev/null || true
+python3 bench/fsync_probe.py "${PROBE_SECONDS:-10}" "$dir"
