@@ -69,7 +69,7 @@ struct IngestWriter {
 
     // MARK: - Write
 
-    func write(_ plan: CorrelationPlan, prepared: PreparedNotification? = nil) throws -> [IngestResult] {
+    func write(_ plan: CorrelationPlan, prepared: PreparedNotification) throws -> [IngestResult] {
         let now = plan.seenAt.nanoseconds
         var results: [IngestResult] = []
         for incident in plan.incidents {
@@ -81,11 +81,7 @@ struct IngestWriter {
                 id = existing
                 if incident.headChanged { try update(incident.head, now: now) }
             }
-            for new in incident.newAlerts {
-                let stored = prepared?.stored(new.alert)
-                    ?? .init(labels: JSONText.encode(new.alert.labels), annotations: JSONText.encode(new.alert.annotations))
-                try insert(new, stored: stored, incidentID: id, now: now)
-            }
+            for new in incident.newAlerts { try insert(new, stored: prepared.stored(new.alert), incidentID: id, now: now) }
             for change in incident.alertUpdates { try apply(change, now: now) }
             for entry in incident.timeline { try append(entry, incidentID: id) }
             for runbook in incident.attachRunbooks {

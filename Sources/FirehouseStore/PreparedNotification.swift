@@ -13,6 +13,11 @@ struct PreparedNotification: Sendable {
     struct EncodedAlert: Sendable {
         var labels: String
         var annotations: String
+
+        init(_ alert: AlertmanagerNotification.Alert) {
+            labels = JSONText.encode(alert.labels)
+            annotations = JSONText.encode(alert.annotations)
+        }
     }
 
     init(_ notification: AlertmanagerNotification, runbooks: RunbookLibrary) {
@@ -21,15 +26,13 @@ struct PreparedNotification: Sendable {
         var encoded: [EpisodeKey: EncodedAlert] = [:]
         encoded.reserveCapacity(notification.alerts.count)
         for alert in notification.alerts {
-            encoded[EpisodeKey(fingerprint: alert.fingerprint, startsAt: alert.startsAt)] =
-                EncodedAlert(labels: JSONText.encode(alert.labels), annotations: JSONText.encode(alert.annotations))
+            encoded[EpisodeKey(fingerprint: alert.fingerprint, startsAt: alert.startsAt)] = EncodedAlert(alert)
         }
         self.encoded = encoded
     }
 
     /// The stored form of one of this notification's alerts; the last occurrence wins, as in correlation.
     func stored(_ alert: AlertmanagerNotification.Alert) -> EncodedAlert {
-        encoded[EpisodeKey(fingerprint: alert.fingerprint, startsAt: alert.startsAt)]
-            ?? EncodedAlert(labels: JSONText.encode(alert.labels), annotations: JSONText.encode(alert.annotations))
+        encoded[EpisodeKey(fingerprint: alert.fingerprint, startsAt: alert.startsAt)] ?? EncodedAlert(alert)
     }
 }

@@ -71,8 +71,9 @@ public final class SQLiteIncidentStore: IncidentRepository {
                 // Checkpoints run in the background (checkpointPassive); this is only a safety net
                 // that keeps the WAL bounded (about 32 MB) if they stop.
                 try db.execute(sql: "PRAGMA wal_autocheckpoint = 8000")
-                // Each notification's savepoint keeps a copy of every page it first touches; on disk
-                // (the default) that copy spilled to a temporary file, a third of ingest's writes.
+                // A savepoint keeps a copy of every page it first touches; on disk (the default) that
+                // copy spilled to a temporary file, a third of ingest's writes when each notification
+                // had one (now only a failed group is written again with them).
                 try db.execute(sql: "PRAGMA temp_store = MEMORY")
             }
             try Migrations.migrator.migrate(pool)
