@@ -1,8 +1,9 @@
 import GRDB
 import GRDBSQLite
 
-/// Binds and runs a cached GRDB statement through SQLite's C API. Used by ingest's inserts, the
-/// hot path, where GRDB's boxed arguments cost more than SQLite's own work.
+/// Binds, runs and reads a cached GRDB statement through SQLite's C API. Used on the hot paths
+/// (ingest's inserts and lookups, the incident list), where GRDB's boxed arguments and row
+/// decoding cost more than SQLite's own work.
 struct RawStatement {
     private let handle: OpaquePointer
     private let db: Database

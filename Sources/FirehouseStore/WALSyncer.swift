@@ -18,9 +18,8 @@ import Darwin
 /// writes answer 503 until a restart recovers the WAL from what is really on disk.
 actor WALSyncer {
     /// Issued after a commit returns; any sync that starts later covers that commit.
-    struct Ticket: Sendable, Comparable {
+    struct Ticket: Sendable {
         fileprivate var value: UInt64
-        static func < (a: Ticket, b: Ticket) -> Bool { a.value < b.value }
     }
 
     private let path: String
