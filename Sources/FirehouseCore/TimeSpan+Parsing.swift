@@ -18,7 +18,10 @@ extension TimeSpan {
             rest = rest.dropFirst(unit.0.count)
             let (product, overflow) = value.multipliedReportingOverflow(by: unit.1)
             guard !overflow else { return nil }
-            total += product
+            // The sum of parts can overflow too (found by fuzz/FuzzChat: "133s88833s3333d…83339d333").
+            let (sum, sumOverflow) = total.addingReportingOverflow(product)
+            guard !sumOverflow else { return nil }
+            total = sum
         }
         self.init(nanoseconds: total)
     }
