@@ -43,6 +43,11 @@ extension AlertmanagerNotification {
 }
 
 extension AlertmanagerNotification.Alert {
+    static func isHexDigit(_ byte: UInt8) -> Bool {
+        (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9")) || (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "f"))
+            || (byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "F"))
+    }
+
     init(_ field: Field, limits: PayloadLimits) throws(PayloadError) {
         let alert = try field.object("expected an object")
         status = try alert.status("status")
@@ -55,22 +60,26 @@ extension AlertmanagerNotification.Alert {
         annotations = try alert.labels("annotations", limits: limits, valueBytes: limits.maxAnnotationValueBytes) ?? [:]
         let starts = try alert.string("startsAt")
         guard let startsAt = Timestamp(rfc3339: starts) else {
-            throw PayloadError(field: alert.child("startsAt"), message: "not an RFC 3339 time: \(starts.prefix(40))")
+            throw PayloadError(field: alert.child("startsAt"), message: "not an RFC 3339 time \(Timestamp.representableText): \(starts.prefix(40))")
         }
         self.startsAt = startsAt
         endsAt = nil
         if let ends = try alert.optionalString("endsAt"), !ends.isEmpty {
-            // Go's zero time (0001-01-01) means "not ended"; years before 1678 do not fit nanoseconds anyway.
+            // Go's zero time (0001-01-01) means "not ended"; other times outside `representable` are refused.
             if let year = Int(ends.prefix(4)), year < 1678, ends.count > 4 {
                 endsAt = nil
             } else if let value = Timestamp(rfc3339: ends) {
                 endsAt = value
             } else {
-                throw PayloadError(field: alert.child("endsAt"), message: "not an RFC 3339 time: \(ends.prefix(40))")
+                throw PayloadError(field: alert.child("endsAt"), message: "not an RFC 3339 time \(Timestamp.representableText): \(ends.prefix(40))")
             }
         }
         generatorURL = try alert.optionalString("generatorURL") ?? ""
         let given = try alert.optionalString("fingerprint") ?? ""
+        // Alertmanager sends 16 hex digits; anything else would be shown in post-mortems and chat.
+        guard given.utf8.count <= 64, given.utf8.allSatisfy({ Self.isHexDigit($0) }) else {
+            throw PayloadError(field: alert.child("fingerprint"), message: "expected at most 64 hex digits (Alertmanager sends 16)")
+        }
         fingerprint = given.isEmpty ? self.labels.alertFingerprint : given
     }
 }

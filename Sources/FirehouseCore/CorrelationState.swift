@@ -64,6 +64,8 @@ public struct IncidentSnapshot: Sendable, Equatable {
 /// What the shell must load before correlating a notification.
 public struct CorrelationLookup: Sendable, Equatable {
     public var receiver: String
-    public var fingerprints: Set<String>
+    /// Exactly the episodes the notification names: a flapping alert's past episodes are never
+    /// read (the reopen window works from incidents by key, not from episodes).
+    public var episodes: Set<EpisodeKey>
     public var keys: Set<String>
 }

@@ -23,7 +23,8 @@ public struct Correlator: Sendable {
         } else {
             Set(notification.alerts.map { key(of: keyLabels(of: $0, in: notification), receiver: notification.receiver) })
         }
-        return CorrelationLookup(receiver: notification.receiver, fingerprints: Set(notification.alerts.map(\.fingerprint)),
+        return CorrelationLookup(receiver: notification.receiver,
+                                 episodes: Set(notification.alerts.map { EpisodeKey(fingerprint: $0.fingerprint, startsAt: $0.startsAt) }),
                                  keys: keys)
     }
 

@@ -37,7 +37,10 @@ public enum IncidentActions {
         switch action {
         case .move(let move, let summary):
             switch IncidentLifecycle.apply(move, to: head.milestones, at: now) {
-            case .moved(let from, let next):
+            case .moved(let from, var next):
+                // A person moving it out of triggered has seen it: that is the acknowledgement
+                // (the correlator's resolve of an unseen incident goes through the lifecycle alone).
+                if from == .triggered, next.acknowledgedAt == nil { next.acknowledgedAt = now }
                 effects.head.milestones = next
                 var data = ["from": from.rawValue, "to": next.status.rawValue]
                 var text = "status \(from.rawValue) → \(next.status.rawValue)"
@@ -74,6 +77,7 @@ public enum IncidentActions {
             }
             effects.startedRoles.append(RoleStart(role: role, user: user))
         case .unassign(let role):
+            guard head.status != .closed else { return .refused("\(ref) is closed; reopen it first") }
             guard let current = roles.first(where: { $0.role == role && $0.isCurrent }) else {
                 return .unchanged("nobody holds \(role) on \(ref)")
             }
@@ -83,6 +87,7 @@ public enum IncidentActions {
         case .note(let text):
             entry(.note, text)
         case .retitle(let title):
+            guard head.status != .closed else { return .refused("\(ref) is closed; reopen it first") }
             guard title != head.title else { return .unchanged("\(ref) already has that title") }
             effects.head.title = title
             entry(.titleChanged, "title changed to \"\(title)\"", ["from": head.title, "to": title])

@@ -22,8 +22,9 @@ public protocol IncidentRepository: Sendable {
 
     // MARK: Outbound notifications
 
-    /// The oldest pending delivery of each target whose next attempt is due now.
-    func dueDeliveries() async throws -> [PendingDelivery]
+    /// The oldest pending delivery of each target (or of `target` only) whose next attempt is due
+    /// now and whose commit is on disk.
+    func dueDeliveries(target: String?) async throws -> [PendingDelivery]
     /// Records what an attempt did; a final failure also writes a timeline entry (returned).
     @discardableResult
     func finishDelivery(_ id: Int64, _ decision: DeliveryPolicy.Decision) async throws -> TimelineDraft?
@@ -42,6 +43,23 @@ public protocol IncidentRepository: Sendable {
     func activeSilences(incidentID: Int64) async throws -> [RecordedSilence]?
     /// Marks silences expired (after Alertmanager expired them) and records it on the timeline.
     func expireSilences(_ silenceIDs: [String], incidentID: Int64, actor: Actor) async throws -> TimelineDraft
+
+    // MARK: Dead letters and replays
+
+    /// Keeps a rejected notification durably, once per distinct body (a repeat counts an attempt);
+    /// returns its id.
+    func deadLetter(_ draft: DeadLetterDraft) async throws -> Int64
+    /// Kept dead letters, newest first.
+    func deadLetters(limit: Int) async throws -> [DeadLetter]
+    /// True the first time this request signature (`mac`) is seen; durable, so a replay is refused
+    /// after a restart too. Signatures of requests older than `forgetBefore` (seconds) are dropped:
+    /// the timestamp window refuses those anyway.
+    func firstSighting(mac: [UInt8], timestamp: Int64, forgetBefore: Int64) async throws -> Bool
+}
+
+extension IncidentRepository {
+    /// The due head of every target's queue.
+    public func dueDeliveries() async throws -> [PendingDelivery] { try await dueDeliveries(target: nil) }
 }
 
 /// Storage that cannot do its job right now; callers should retry later (HTTP 503).
@@ -89,4 +107,12 @@ public struct OpenIncidentCount: Sendable, Equatable {
         self.status = status
         self.count = count
     }
+}
+
+/// A notification that cannot be stored however often it is sent (a constraint, a bug): kept as a
+/// dead letter and answered 422, so Alertmanager does not retry it forever.
+public struct NotificationRejected: Error, Sendable, CustomStringConvertible {
+    public var reason: String
+    public init(reason: String) { self.reason = reason }
+    public var description: String { "notification rejected: \(reason)" }
 }

@@ -50,7 +50,9 @@ public struct IncidentStats: Sendable, Equatable {
             let sorted = values.map(\.nanoseconds).sorted()
             count = sorted.count
             guard !sorted.isEmpty else { return }
-            mean = TimeSpan(nanoseconds: sorted.reduce(0, +) / Int64(sorted.count))
+            // Summed in 128 bits: thousands of month-long incidents add up past Int64.
+            let total = sorted.reduce(Int128(0)) { $0 + Int128($1) }
+            mean = TimeSpan(nanoseconds: Int64(total / Int128(sorted.count)))
             p50 = TimeSpan(nanoseconds: Self.rank(sorted, 0.5))
             p90 = TimeSpan(nanoseconds: Self.rank(sorted, 0.9))
         }

@@ -121,7 +121,7 @@ public enum PostmortemRenderer {
         line()
         if model.alerts.isEmpty { line("No alerts: the incident was declared by hand.") }
         for alert in model.alerts {
-            line("### \(t(alert.alertname)) `\(alert.fingerprint)` (\(alert.status))")
+            line("### \(t(alert.alertname)) \(MarkdownText.code(alert.fingerprint)) (\(t(alert.status)))")
             line()
             line("- Fired: \(time(alert.startsAt)); ended: \(alert.endsAt.map(time) ?? "still firing")")
             line("- Labels: " + alert.labels.map { t("\($0.name)=\($0.value)") }.joined(separator: ", "))

@@ -1,5 +1,6 @@
 extension Timestamp {
-    /// Parses RFC 3339 (`2024-05-01T10:00:00.123456789+02:00`, `Z` or an offset, 0-9 fraction digits).
+    /// Parses RFC 3339 (`2024-05-01T10:00:00.123456789+02:00`, `Z` or an offset, 0-9 fraction digits);
+    /// nil for malformed text and for times outside `representable`.
     public init?(rfc3339 text: String) {
         var bytes = Array(text.utf8)
         guard bytes.count >= 20 else { return nil }
@@ -50,10 +51,11 @@ extension Timestamp {
             return nil
         }
         let days = Self.daysFromCivil(year: year, month: month, day: day)
+        // Years are four digits, so none of this comes near Int64's limits before the range check.
         let seconds = days * 86_400 + hour * 3600 + minute * 60 + min(second, 59) - offsetSeconds
-        let (scaled, overflow) = seconds.multipliedReportingOverflow(by: 1_000_000_000)
-        guard !overflow else { return nil }
-        self.init(nanoseconds: scaled + fraction)
+        let limit = Self.representable.upperBound.nanoseconds / 1_000_000_000
+        guard seconds >= 0, seconds < limit else { return nil }
+        self.init(nanoseconds: seconds * 1_000_000_000 + fraction)
     }
 
     /// UTC RFC 3339 with as many fraction digits as needed (none, 3, 6 or 9), like Go's RFC3339Nano trimmed.

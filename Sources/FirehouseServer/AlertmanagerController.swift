@@ -1,17 +1,20 @@
+import Crypto
 import FirehouseCore
 import Hummingbird
 import Logging
 
 /// `POST /api/v1/alertmanager`: a webhook body in, committed incidents out.
-struct AlertmanagerController<Context: RequestContext>: Sendable {
+struct AlertmanagerController: Sendable {
     let repository: any IncidentRepository
-    let auth: WebhookAuth
+    let auth: StaticCredential
     let maxBodyBytes: Int
     let limits: PayloadLimits
+    /// Receiver names counted by name on metrics; any other is `other` (the sender picks the name).
+    let receivers: Set<String>
     let metrics: FirehouseMetrics
 
-    func addRoutes(to router: Router<Context>) {
-        router.post("/api/v1/alertmanager", use: receive)
+    func addRoutes(to routes: Routes) {
+        routes.post("/api/v1/alertmanager", .webhook, use: receive)
     }
 
     /// `{"incidents":[{"id":1,"action":"opened"}]}`, the `Encodable` shape of `IngestResult`s
@@ -30,7 +33,7 @@ struct AlertmanagerController<Context: RequestContext>: Sendable {
         return out
     }
 
-    @Sendable func receive(_ request: Request, context: Context) async throws -> Response {
+    @Sendable func receive(_ request: Request, context: FirehouseContext) async throws -> Response {
         var receiver = "unknown"
         do {
             let response = try await ingest(request, context: context, receiver: &receiver)
@@ -53,6 +56,7 @@ struct AlertmanagerController<Context: RequestContext>: Sendable {
     static func result(of error: any Error) -> String {
         switch error {
         case is PayloadError: return "bad_request"
+        case let api as APIError where api.status == .unprocessableContent: return "dead_letter"
         case is StorageUnavailable: return "unavailable"
         case let api as APIError where api.status == .unauthorized: return "unauthorized"
         case let api as APIError where api.status == .contentTooLarge: return "too_large"
@@ -60,12 +64,29 @@ struct AlertmanagerController<Context: RequestContext>: Sendable {
         }
     }
 
-    private func ingest(_ request: Request, context: Context, receiver: inout String) async throws -> Response {
+    private func ingest(_ request: Request, context: FirehouseContext, receiver: inout String) async throws -> Response {
         try auth.check(request)
         let body = try await RequestBody.collect(request, limit: maxBodyBytes)
         let notification = try AlertmanagerNotification.decode(json: body.readableBytesView, limits: limits)
-        receiver = notification.receiver
-        let results = try await repository.ingest(notification)
+        receiver = receivers.contains(notification.receiver) ? notification.receiver : "other"
+        let results: [IngestResult]
+        do {
+            results = try await repository.ingest(notification)
+        } catch let rejected as NotificationRejected {
+            // Retrying cannot help: keep the body (durably, before answering) and answer 4xx so
+            // Alertmanager stops. If keeping it fails, that is storage trouble: 503, and the retry
+            // is kept then.
+            let id = try await repository.deadLetter(DeadLetterDraft(
+                digest: Array(SHA256.hash(data: body.readableBytesView)), receiver: notification.receiver,
+                groupKey: notification.groupKey, error: rejected.reason, body: Array(body.readableBytesView)))
+            metrics.deadLettered()
+            context.logger.error("notification rejected, kept as a dead letter", metadata: [
+                "receiver": "\(notification.receiver)", "group_key": "\(notification.groupKey)", "dead_letter": "\(id)",
+                "error": "\(rejected.reason)",
+            ])
+            throw APIError(.unprocessableContent, "notification rejected and kept as dead letter \(id) "
+                + "(GET /api/v1/dead-letters): \(rejected.reason)")
+        }
         metrics.alertsReceived(notification.alerts.count)
         metrics.ingested(results)
         var metadata: Logger.Metadata = [

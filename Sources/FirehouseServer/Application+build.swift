@@ -4,9 +4,6 @@ import Hummingbird
 import Logging
 import ServiceLifecycle
 
-/// The context every Firehouse route runs in.
-public typealias FirehouseContext = BasicRequestContext
-
 /// Wires the whole service from a config: store, correlator, routes. Tests call this too.
 public func buildApplication(
     config: FirehouseConfig,
@@ -20,17 +17,20 @@ public func buildApplication(
     let metrics = FirehouseMetrics()
     let drafts = try PostmortemDrafts(templatePath: config.postmortem.template, runbooks: catalog.shelf,
                                       publicURL: config.chat.publicURL)
+    let watchdog = StorageWatchdog(logger: logger)
     let store = try SQLiteIncidentStore(
-        options: .init(path: config.database.path, busyTimeoutSeconds: Double(config.database.busyTimeout.nanoseconds) / 1e9,
+        options: .init(path: config.database.path, busyTimeoutSeconds: config.database.busyTimeout.seconds,
                        onCommit: { duration, count in metrics.commitDuration(duration, notifications: count) },
-                       onSync: { duration in metrics.walSyncDuration(duration) }),
+                       onSync: { duration in metrics.walSyncDuration(duration) },
+                       onBroken: { failure in watchdog.report(failure) }),
         correlator: Correlator(config: config.correlationConfig),
         clock: clock, runbooks: catalog.shelf, drafter: drafts.drafter, routes: config.notifications.routes)
     let router = buildRouter(config: config, repository: store, catalog: catalog, drafts: drafts, metrics: metrics,
-                             readiness: readiness, clock: clock, http: http)
+                             readiness: readiness, clock: clock, http: http, isBroken: { store.isBroken })
     // Graceful shutdown runs in reverse: the server, then these from last to first, so the final
     // WAL checkpoint comes after the outbox worker's last write.
     var services: [any Service] = [
+        watchdog,
         StoreCheckpointService(store: store, logger: logger, interval: .nanoseconds(config.database.checkpointInterval.nanoseconds)),
         RunbookReloadService(catalog: catalog),
     ]
@@ -57,31 +57,46 @@ public func buildRouter(config: FirehouseConfig, repository: any IncidentReposit
                         catalog: RunbookCatalog? = nil, drafts: PostmortemDrafts? = nil,
                         metrics: FirehouseMetrics = FirehouseMetrics(), readiness: Readiness = Readiness(),
                         clock: any FirehouseCore.Clock = SystemClock(),
-                        http: any OutboundHTTP = AsyncHTTPOutbound()) -> Router<FirehouseContext> {
+                        http: any OutboundHTTP = AsyncHTTPOutbound(),
+                        isBroken: @escaping @Sendable () -> Bool = { false }) -> Router<FirehouseContext> {
+    buildRoutes(config: config, repository: repository, catalog: catalog, drafts: drafts, metrics: metrics,
+                readiness: readiness, clock: clock, http: http, isBroken: isBroken).router
+}
+
+/// Every route with the access it states; `registered` lists them (the access-control tests walk it).
+func buildRoutes(config: FirehouseConfig, repository: any IncidentRepository,
+                 catalog: RunbookCatalog? = nil, drafts: PostmortemDrafts? = nil,
+                 metrics: FirehouseMetrics = FirehouseMetrics(), readiness: Readiness = Readiness(),
+                 clock: any FirehouseCore.Clock = SystemClock(),
+                 http: any OutboundHTTP = AsyncHTTPOutbound(),
+                 isBroken: @escaping @Sendable () -> Bool = { false }) -> Routes {
     let catalog = catalog ?? RunbookCatalog(directory: config.runbooks.path, logger: Logger(label: "firehouse"))
     let drafts = drafts ?? PostmortemDrafts(runbooks: catalog.shelf, publicURL: config.chat.publicURL)
     let router = Router(context: FirehouseContext.self)
     router.add(middleware: RequestMetricsMiddleware(metrics: metrics))
     router.add(middleware: ErrorMiddleware())
     router.add(middleware: LogRequestsMiddleware(.debug))
-    HealthController(repository: repository, readiness: readiness).addRoutes(to: router)
-    AlertmanagerController(repository: repository, auth: WebhookAuth(config.webhook),
+    let routes = Routes(router: router, access: APIAccess(config.api.tokens), metrics: metrics)
+    HealthController(repository: repository, readiness: readiness, isBroken: isBroken).addRoutes(to: routes)
+    AlertmanagerController(repository: repository, auth: StaticCredential(config.webhook),
                            maxBodyBytes: config.server.maxBodyBytes, limits: config.webhook.limits,
-                           metrics: metrics).addRoutes(to: router)
-    IncidentController(repository: repository, runbooks: catalog.shelf).addRoutes(to: router)
-    RunbookController(catalog: catalog, repository: repository).addRoutes(to: router)
+                           receivers: Set(config.webhook.receivers), metrics: metrics).addRoutes(to: routes)
+    IncidentController(repository: repository, runbooks: catalog.shelf).addRoutes(to: routes)
+    RunbookController(catalog: catalog, repository: repository).addRoutes(to: routes)
     PostmortemController(repository: repository, drafts: drafts, metrics: metrics,
-                         maxBodyBytes: config.server.maxAPIBodyBytes).addRoutes(to: router)
-    StatsController(repository: repository, clock: clock).addRoutes(to: router)
-    MetricsController(metrics: metrics, repository: repository).addRoutes(to: router)
+                         maxBodyBytes: config.server.maxAPIBodyBytes).addRoutes(to: routes)
+    StatsController(repository: repository, clock: clock).addRoutes(to: routes)
+    DeadLetterController(repository: repository).addRoutes(to: routes)
+    MetricsController(metrics: metrics, repository: repository, auth: StaticCredential(bearer: config.metrics.bearerToken))
+        .addRoutes(to: routes)
     let silences = SilenceService(repository: repository, alertmanager: AlertmanagerSilences(config: config.alertmanager, http: http),
                                   clock: clock)
-    SilenceController(service: silences, repository: repository, maxBodyBytes: config.server.maxAPIBodyBytes).addRoutes(to: router)
+    SilenceController(service: silences, repository: repository, maxBodyBytes: config.server.maxAPIBodyBytes).addRoutes(to: routes)
     let chat = ChatService(
         repository: repository, runbooks: catalog.shelf, drafts: drafts, metrics: metrics,
         parser: ChatCommandParser(roles: config.chat.roles, maxLength: config.chat.maxCommandBytes),
         replies: ChatReplies(baseURL: config.chat.publicURL), silences: silences)
-    ChatController(service: chat, auth: ChatAuth(config.chat, clock: clock),
-                   maxBodyBytes: config.server.maxAPIBodyBytes).addRoutes(to: router)
-    return router
+    ChatController(service: chat, auth: ChatAuth(config.chat, clock: clock, replays: repository),
+                   maxBodyBytes: config.server.maxAPIBodyBytes).addRoutes(to: routes)
+    return routes
 }

@@ -1,11 +1,7 @@
 import Crypto
 import FirehouseCore
-import Hummingbird
-
-
-
-
 import Foundation
+import Hummingbird
 
 
 /// How `/api/v1/chat` requests prove where they come from.
@@ -17,9 +13,10 @@ enum ChatAuth: Sendable {
     /// Mattermost or a script: a shared token in the `token` field or `Authorization: Token ...`.
     case token(String)
 
-    init(_ config: FirehouseConfig.Chat, clock: any FirehouseCore.Clock) {
+    /// `replays` remembers signatures (the store, so a replay is refused after a restart too).
+    init(_ config: FirehouseConfig.Chat, clock: any FirehouseCore.Clock, replays: any IncidentRepository) {
         if !config.slackSigningSecret.isEmpty {
-            self = .slack(SlackSignatureVerifier(secret: config.slackSigningSecret, clock: clock))
+            self = .slack(SlackSignatureVerifier(secret: config.slackSigningSecret, clock: clock, replays: replays))
         } else if !config.token.isEmpty {
             self = .token(config.token)
         } else {
@@ -49,18 +46,20 @@ struct SlackSignatureVerifier: Sendable {
     let key: SymmetricKey
     let clock: any FirehouseCore.Clock
     let window: Int64 = 300
-    let seen = ReplayGuard()
+    let replays: any IncidentRepository
 
-    init(secret: String, clock: any FirehouseCore.Clock) {
+    init(secret: String, clock: any FirehouseCore.Clock, replays: any IncidentRepository) {
         self.key = SymmetricKey(data: Data(secret.utf8))
         self.clock = clock
+        self.replays = replays
     }
 
     func verify(headers: HTTPFields, body: ByteBuffer) async throws {
         guard let signature = headers[Self.signatureHeader], let timestampText = headers[Self.timestampHeader]
         else { throw APIError(.unauthorized, "missing Slack signature headers") }
         let now = clock.now().nanoseconds / 1_000_000_000
-        guard let timestamp = Int64(timestampText), abs(now - timestamp) <= window else {
+        // Checked before anything else, from an unauthenticated header: the difference saturates.
+        guard let timestamp = Int64(timestampText), Saturating.magnitude(Saturating.subtract(now, timestamp)) <= window else {
             throw APIError(.unauthorized, "Slack request timestamp is outside the 5-minute window")
         }
         guard signature.hasPrefix("v0="), let mac = Self.hexBytes(signature.dropFirst(3)) else {
@@ -71,7 +70,9 @@ struct SlackSignatureVerifier: Sendable {
         guard HMAC<SHA256>.isValidAuthenticationCode(mac, authenticating: signed, using: key) else {
             throw APIError(.unauthorized, "wrong Slack signature")
         }
-        guard await seen.firstSighting(signature, at: timestamp, now: now, window: window) else {
+        // The decoded MAC bytes, not the header text: the same signature in upper-case hex is the
+        // same request.
+        guard try await replays.firstSighting(mac: mac, timestamp: timestamp, forgetBefore: now - window) else {
             throw APIError(.unauthorized, "replayed Slack request")
         }
     }
@@ -91,18 +92,5 @@ struct SlackSignatureVerifier: Sendable {
             index = next
         }
         return bytes
-    }
-}
-
-/// Remembers signatures seen inside the replay window; older ones are forgotten (the timestamp
-/// check already rejects them), so memory stays bounded by the request rate times the window.
-actor ReplayGuard {
-    private var seen: [String: Int64] = [:]
-
-    func firstSighting(_ signature: String, at timestamp: Int64, now: Int64, window: Int64) -> Bool {
-        if seen.count > 1024 { seen = seen.filter { now - $0.value <= window } }
-        guard seen[signature] == nil else { return false }
-        seen[signature] = timestamp
-        return true
     }
 }

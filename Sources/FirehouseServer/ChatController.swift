@@ -3,16 +3,16 @@ import Hummingbird
 import Logging
 
 /// `POST /api/v1/chat`: Slack/Mattermost slash commands and JSON commands.
-struct ChatController<Context: RequestContext>: Sendable {
+struct ChatController: Sendable {
     let service: ChatService
     let auth: ChatAuth
     let maxBodyBytes: Int
 
-    func addRoutes(to router: Router<Context>) {
-        router.post("/api/v1/chat", use: receive)
+    func addRoutes(to routes: Routes) {
+        routes.post("/api/v1/chat", .chat, use: receive)
     }
 
-    @Sendable func receive(_ request: Request, context: Context) async throws -> Response {
+    @Sendable func receive(_ request: Request, context: FirehouseContext) async throws -> Response {
         let body = try await RequestBody.collect(request, limit: maxBodyBytes)
         // Authenticate before acting on the content: a Slack signature covers the raw bytes; a token
         // may sit in the form. A bad body from an unauthenticated sender is a 401, not a 400.

@@ -1,6 +1,12 @@
 import FirehouseCore
 import Yams
 
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
 extension ConfigReader {
     func readNotifications(_ node: Node, _ path: String, into notifications: inout FirehouseConfig.Notifications) {
         section(node, path: path) { key, node, path in
@@ -31,6 +37,7 @@ extension ConfigReader {
             let itemPath = "\(path)[\(index)]"
             var target = FirehouseConfig.NotificationTarget()
             var hasURL = false
+            exclusive(item, itemPath, ["secret", "secret_env", "secret_file"])
             section(item, path: itemPath) { key, node, path in
                 switch key {
                 case "name": target.name = string(node, path) ?? ""
@@ -47,8 +54,14 @@ extension ConfigReader {
                         if Self.isHTTPURL(text) { target.url = text } else { fail(path, "expected an http:// or https:// URL") }
                     }
                 case "url_env": target.urlEnv = string(node, path) ?? ""
+                case "url_file":
+                    hasURL = true
+                    if let text = secretFile(node, path) {
+                        if Self.isHTTPURL(text) { target.url = text } else { fail(path, "the file must hold an http:// or https:// URL") }
+                    }
                 case "secret": target.secret = string(node, path) ?? ""
                 case "secret_env": target.secretEnv = string(node, path) ?? ""
+                case "secret_file": target.secret = secretFile(node, path) ?? ""
                 case "events": if let events = events(node, path) { target.events = events }
                 default: return false
                 }
@@ -56,7 +69,9 @@ extension ConfigReader {
             }
             if target.name.isEmpty { fail("\(itemPath).name", "every target needs a name") }
             if !names.insert(target.name).inserted { fail("\(itemPath).name", "\"\(target.name)\" is used twice") }
-            if hasURL == !target.urlEnv.isEmpty { fail(itemPath, "needs exactly one of url and url_env") }
+            if hasURL == !target.urlEnv.isEmpty || (item["url"] != nil && item["url_file"] != nil) {
+                fail(itemPath, "needs exactly one of url, url_env and url_file")
+            }
             targets.append(target)
         }
         return targets
@@ -106,6 +121,99 @@ extension ConfigReader {
             }
             return true
         }
+    }
+
+    func readAPI(_ node: Node, _ path: String, into api: inout FirehouseConfig.API) {
+        section(node, path: path) { key, node, path in
+            guard key == "tokens" else { return false }
+            guard let sequence = node.sequence else {
+                fail(path, "expected a list of {name, token | token_env | token_file, scopes}")
+                return true
+            }
+            var names = Set<String>()
+            for (index, item) in sequence.enumerated() {
+                let itemPath = "\(path)[\(index)]"
+                var token = FirehouseConfig.APIToken()
+                let sources = ["token", "token_env", "token_file"].filter { item[$0] != nil }
+                if sources.count != 1 { fail(itemPath, "needs exactly one of token, token_env and token_file") }
+                section(item, path: itemPath) { key, node, path in
+                    switch key {
+                    case "name": token.name = string(node, path) ?? ""
+                    case "token": token.token = string(node, path) ?? ""
+                    case "token_env": token.tokenEnv = string(node, path) ?? ""
+                    case "token_file": token.token = secretFile(node, path) ?? ""
+                    case "scopes":
+                        let all = APIScope.allCases.map(\.rawValue).joined(separator: ", ")
+                        guard let list = strings(node, path, what: "scope"), !list.isEmpty else {
+                            if errors.last?.path != path { fail(path, "expected a non-empty list of scopes (\(all))") }
+                            return true
+                        }
+                        for (index, name) in list.enumerated() {
+                            if let scope = APIScope(rawValue: name) { token.scopes.insert(scope) } else {
+                                fail("\(path)[\(index)]", "expected one of \(all)")
+                            }
+                        }
+                    default: return false
+                    }
+                    return true
+                }
+                // The name is the actor on the timeline (`api:<name>`): short and without spaces.
+                if token.name.isEmpty || token.name.count > 64 || token.name.contains(where: { $0.isWhitespace || $0.isNewline }) {
+                    fail("\(itemPath).name", "every token needs a name of 1-64 characters without spaces")
+                } else if !names.insert(token.name).inserted {
+                    fail("\(itemPath).name", "\"\(token.name)\" is used twice")
+                }
+                if item["scopes"] == nil { fail("\(itemPath).scopes", "every token needs scopes (read, write or admin)") }
+                if item["token"] != nil, token.token.count < 16 {
+                    fail("\(itemPath).token", "must be at least 16 characters (e.g. openssl rand -hex 32)")
+                }
+                api.tokens.append(token)
+            }
+            return true
+        }
+    }
+
+    func readMetrics(_ node: Node, _ path: String, into metrics: inout FirehouseConfig.MetricsSection) {
+        exclusive(node, path, ["bearer_token", "bearer_token_env", "bearer_token_file"])
+        section(node, path: path) { key, node, path in
+            switch key {
+            case "bearer_token": metrics.bearerToken = string(node, path) ?? ""
+            case "bearer_token_env": metrics.bearerTokenEnv = string(node, path) ?? ""
+            case "bearer_token_file": metrics.bearerToken = secretFile(node, path) ?? ""
+            default: return false
+            }
+            return true
+        }
+    }
+
+    /// At most one of `keys` may be given in the mapping `node` (a secret inline, by env or by file).
+    func exclusive(_ node: Node, _ path: String, _ keys: [String]) {
+        guard node.mapping != nil else { return }
+        let given = keys.filter { node[$0] != nil }
+        if given.count > 1 {
+            fail(path.isEmpty ? given[1] : "\(path).\(given[1])", "\(given.joined(separator: " and ")) are mutually exclusive")
+        }
+    }
+
+    /// A secret read from the file a `*_file` key names; a trailing newline (as `echo` and most
+    /// editors leave) is not part of it.
+    func secretFile(_ node: Node, _ path: String) -> String? {
+        guard let file = string(node, path) else { return nil }
+        guard !file.isEmpty, let text = readFile(file) else {
+            fail(path, "cannot read \(file.isEmpty ? "(empty path)" : file)")
+            return nil
+        }
+        var secret = Substring(text)
+        while let last = secret.last, last == "\n" || last == "\r" { secret = secret.dropLast() }
+        guard !secret.isEmpty else {
+            fail(path, "\(file) is empty")
+            return nil
+        }
+        return String(secret)
+    }
+
+    static func fileContents(_ path: String) -> String? {
+        FileManager.default.contents(atPath: path).flatMap { String(data: $0, encoding: .utf8) }
     }
 
     func positiveDuration(_ node: Node, _ path: String) -> TimeSpan? {

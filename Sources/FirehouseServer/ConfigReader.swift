@@ -5,6 +5,12 @@ import Yams
 /// at the first one, and rejecting unknown keys (a typo must not silently fall back to a default).
 final class ConfigReader {
     var errors: [ConfigError] = []
+    /// Reads `*_file` secrets (Kubernetes secret volumes, Alertmanager's `credentials_file` style).
+    let readFile: (String) -> String?
+
+    init(readFile: @escaping (String) -> String? = ConfigReader.fileContents) {
+        self.readFile = readFile
+    }
 
     func read(_ root: Node, into config: inout FirehouseConfig) {
         section(root, path: "") { key, node, path in
@@ -26,6 +32,8 @@ final class ConfigReader {
                         if let value = duration(node, path) { config.server.shutdownDelay = value }
                     case "grace_period":
                         if let value = duration(node, path) { config.server.gracePeriod = value }
+                    case "allow_unauthenticated":
+                        if let value = bool(node, path) { config.server.allowUnauthenticated = value }
                     default: return false
                     }
                     return true
@@ -36,7 +44,8 @@ final class ConfigReader {
                     case "path":
                         if let text = string(node, path), !text.isEmpty { config.database.path = text } else if errors.last?.path != path { fail(path, "must not be empty") }
                     case "busy_timeout":
-                        if let value = duration(node, path) { config.database.busyTimeout = value }
+                        // SQLite takes milliseconds as a C int.
+                        if let value = duration(node, path, max: .hours(24)) { config.database.busyTimeout = value }
                     case "checkpoint_interval":
                         if let value = duration(node, path) {
                             if value.nanoseconds >= 10_000_000 { config.database.checkpointInterval = value } else {
@@ -48,10 +57,15 @@ final class ConfigReader {
                     return true
                 }
             case "webhook":
+                exclusive(node, path, ["bearer_token", "bearer_token_file"])
                 section(node, path: path) { key, node, path in
                     switch key {
                     case "bearer_token":
                         if let text = string(node, path) { config.webhook.bearerToken = text }
+                    case "bearer_token_file":
+                        if let text = secretFile(node, path) { config.webhook.bearerToken = text }
+                    case "receivers":
+                        if let list = strings(node, path, what: "receiver name") { config.webhook.receivers = list }
                     case "max_alerts":
                         if let value = int(node, path, min: 1) { config.webhook.limits.maxAlerts = value }
                     case "max_labels":
@@ -61,10 +75,12 @@ final class ConfigReader {
                     case "max_annotation_value_bytes":
                         if let value = int(node, path, min: 1) { config.webhook.limits.maxAnnotationValueBytes = value }
                     case "basic_auth":
+                        exclusive(node, path, ["password", "password_file"])
                         section(node, path: path) { key, node, path in
                             switch key {
                             case "username": if let text = string(node, path) { config.webhook.basicUsername = text }
                             case "password": if let text = string(node, path) { config.webhook.basicPassword = text }
+                            case "password_file": if let text = secretFile(node, path) { config.webhook.basicPassword = text }
                             default: return false
                             }
                             return true
@@ -105,12 +121,18 @@ final class ConfigReader {
                     return true
                 }
             case "chat":
+                exclusive(node, path, ["slack_signing_secret", "slack_signing_secret_file"])
+                exclusive(node, path, ["token", "token_file"])
                 section(node, path: path) { key, node, path in
                     switch key {
                     case "slack_signing_secret":
                         if let text = string(node, path) { config.chat.slackSigningSecret = text }
+                    case "slack_signing_secret_file":
+                        if let text = secretFile(node, path) { config.chat.slackSigningSecret = text }
                     case "token":
                         if let text = string(node, path) { config.chat.token = text }
+                    case "token_file":
+                        if let text = secretFile(node, path) { config.chat.token = text }
                     case "max_command_bytes":
                         if let value = int(node, path, min: 64) { config.chat.maxCommandBytes = value }
                     case "public_url":
@@ -158,6 +180,8 @@ final class ConfigReader {
             case "notifications": readNotifications(node, path, into: &config.notifications)
             case "escalation": readEscalation(node, path, into: &config.escalation)
             case "alertmanager": readAlertmanager(node, path, into: &config.alertmanager)
+            case "api": readAPI(node, path, into: &config.api)
+            case "metrics": readMetrics(node, path, into: &config.metrics)
             default:
                 return false
             }
@@ -211,9 +235,16 @@ final class ConfigReader {
         return value
     }
 
-    func duration(_ node: Node, _ path: String) -> TimeSpan? {
+    /// Ten years: no setting needs more, and every sum with a clock time then stays far from Int64's end.
+    static let longestDuration = TimeSpan.seconds(3650 * 86_400)
+
+    func duration(_ node: Node, _ path: String, max: TimeSpan = ConfigReader.longestDuration) -> TimeSpan? {
         guard let text = node.string, let value = TimeSpan(parsing: text), value.nanoseconds >= 0 else {
-            fail(path, "expected a duration such as 30s, 5m, 1h30m")
+            fail(path, "expected a duration such as 30s, 5m, 1h30m (units from longest to shortest, each once)")
+            return nil
+        }
+        guard value <= max else {
+            fail(path, "must be at most \(max.humanReadable)")
             return nil
         }
         return value
@@ -261,15 +292,15 @@ final class ConfigReader {
         return RoleCatalog(roles: roles)
     }
 
-    func strings(_ node: Node, _ path: String) -> [String]? {
+    func strings(_ node: Node, _ path: String, what: String = "label name") -> [String]? {
         guard let sequence = node.sequence else {
-            fail(path, "expected a list of label names")
+            fail(path, "expected a list of \(what)s")
             return nil
         }
         var out: [String] = []
         for (index, item) in sequence.enumerated() {
             guard let text = item.string, !text.isEmpty else {
-                fail("\(path)[\(index)]", "expected a label name")
+                fail("\(path)[\(index)]", "expected a \(what)")
                 return nil
             }
             out.append(text)

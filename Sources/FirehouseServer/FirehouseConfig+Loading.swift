@@ -38,13 +38,18 @@ extension FirehouseConfig {
 
     /// Parses YAML; reports every problem found, each with its key path.
     public static func parse(yaml text: String) -> Result<FirehouseConfig, ConfigProblems> {
+        parse(yaml: text, readFile: ConfigReader.fileContents)
+    }
+
+    /// `readFile` answers the `*_file` keys (tests pass a dictionary's lookup).
+    static func parse(yaml text: String, readFile: @escaping (String) -> String?) -> Result<FirehouseConfig, ConfigProblems> {
         let node: Node?
         do {
             node = try Yams.compose(yaml: text)
         } catch {
             return .failure(ConfigProblems([ConfigError(path: "", message: "not valid YAML: \(error)")]))
         }
-        let reader = ConfigReader()
+        let reader = ConfigReader(readFile: readFile)
         var config = FirehouseConfig()
         if let node {
             reader.read(node, into: &config)
@@ -75,6 +80,10 @@ extension FirehouseConfig {
             if !target.secretEnv.isEmpty { target.secret = environment[target.secretEnv] ?? "" }
             notifications.targets[index] = target
         }
+        for index in api.tokens.indices where !api.tokens[index].tokenEnv.isEmpty {
+            api.tokens[index].token = environment[api.tokens[index].tokenEnv] ?? ""
+        }
+        if !metrics.bearerTokenEnv.isEmpty { metrics.bearerToken = environment[metrics.bearerTokenEnv] ?? "" }
     }
 
     /// Checks that hold across keys; run after the file and the environment are applied.
@@ -96,6 +105,30 @@ extension FirehouseConfig {
             }
             if !target.secretEnv.isEmpty, target.secret.isEmpty {
                 errors.append(ConfigError(path: "\(path).secret_env", message: "$\(target.secretEnv) is not set"))
+            }
+        }
+        for (index, token) in api.tokens.enumerated() where !token.tokenEnv.isEmpty {
+            if token.token.count < 16 {
+                errors.append(ConfigError(path: "api.tokens[\(index)].token_env",
+                                          message: "$\(token.tokenEnv) " + (token.token.isEmpty ? "is not set" : "must hold at least 16 characters")))
+            }
+        }
+        let tokens = api.tokens.map(\.token)
+        if Set(tokens).count != tokens.count {
+            errors.append(ConfigError(path: "api.tokens", message: "two tokens are the same secret: each needs its own"))
+        }
+        if !metrics.bearerTokenEnv.isEmpty, metrics.bearerToken.isEmpty {
+            errors.append(ConfigError(path: "metrics.bearer_token_env", message: "$\(metrics.bearerTokenEnv) is not set"))
+        }
+        if !server.listen.isLoopback, !server.allowUnauthenticated {
+            var open: [String] = []
+            if api.tokens.isEmpty { open.append("the API (set api.tokens)") }
+            if !webhook.isAuthenticated { open.append("the Alertmanager webhook (set webhook.bearer_token or webhook.basic_auth)") }
+            if !chat.isAuthenticated { open.append("chat (set chat.slack_signing_secret or chat.token)") }
+            if !open.isEmpty {
+                errors.append(ConfigError(path: "server.listen", message: "\(server.listen) is not a loopback address, but anyone reaching it "
+                    + "could use \(open.joined(separator: ", ")). Each key also takes _file (or a FIREHOUSE_* variable); "
+                    + "or set server.allow_unauthenticated: true to run open on purpose"))
             }
         }
         return errors

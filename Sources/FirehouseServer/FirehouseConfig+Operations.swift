@@ -62,3 +62,31 @@ extension FirehouseConfig {
         public var timeout = TimeSpan.seconds(10)
     }
 }
+
+extension FirehouseConfig {
+    /// `api:` — who may use `/api/v1/*` (every route but the webhook and chat, which have their own).
+    public struct API: Sendable, Equatable {
+        public var tokens: [APIToken] = []
+    }
+
+    /// One entry of `api.tokens`: changes made with it are recorded as `api:<name>`.
+    public struct APIToken: Sendable, Equatable {
+        public var name = ""
+        public var token = ""
+        /// Environment variable holding the token.
+        public var tokenEnv = ""
+        public var scopes: Set<APIScope> = []
+
+        public init(name: String = "", token: String = "", scopes: Set<APIScope> = []) {
+            self.name = name
+            self.token = token
+            self.scopes = scopes
+        }
+    }
+
+    /// `metrics:` — an optional bearer token for `/metrics` (Prometheus' scrape `authorization`).
+    public struct MetricsSection: Sendable, Equatable {
+        public var bearerToken = ""
+        public var bearerTokenEnv = ""
+    }
+}

@@ -14,6 +14,8 @@ public struct FirehouseConfig: Sendable, Equatable {
     public var notifications = Notifications()
     public var escalation = EscalationSection()
     public var alertmanager = AlertmanagerSection()
+    public var api = API()
+    public var metrics = MetricsSection()
 
     public init() {}
 
@@ -31,6 +33,8 @@ public struct FirehouseConfig: Sendable, Equatable {
         public var shutdownDelay = TimeSpan.seconds(2)
         /// Longest a graceful shutdown may take before in-flight work is cancelled.
         public var gracePeriod = TimeSpan.seconds(20)
+        /// Lets `serve` start on a non-loopback address with a surface that checks no credential.
+        public var allowUnauthenticated = false
     }
 
     /// `database:`
@@ -47,6 +51,12 @@ public struct FirehouseConfig: Sendable, Equatable {
         public var basicUsername = ""
         public var basicPassword = ""
         public var limits = PayloadLimits.standard
+        /// Alertmanager receiver names that get their own `receiver` label on metrics; any other
+        /// name is counted as `other`, so a sender cannot grow the label set without bound.
+        public var receivers: [String] = []
+
+        /// Whether a credential is configured.
+        public var isAuthenticated: Bool { !bearerToken.isEmpty || !basicUsername.isEmpty }
     }
 
     /// `correlation:`
@@ -73,6 +83,9 @@ public struct FirehouseConfig: Sendable, Equatable {
         /// Public base URL of this service, for links in replies; empty: no links.
         public var publicURL = ""
         public var roles = RoleCatalog.default
+
+        /// Whether a credential is configured.
+        public var isAuthenticated: Bool { !slackSigningSecret.isEmpty || !token.isEmpty }
     }
 
     /// `runbooks:`
@@ -120,4 +133,12 @@ public struct ListenAddress: Sendable, Equatable, CustomStringConvertible {
     }
 
     public var description: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
+
+    /// Only this machine can connect: `127.0.0.0/8`, `::1` or `localhost`.
+    public var isLoopback: Bool {
+        let name = host.lowercased()
+        if name == "localhost" || name == "::1" || name == "0:0:0:0:0:0:0:1" { return true }
+        let octets = name.split(separator: ".", omittingEmptySubsequences: false)
+        return octets.count == 4 && octets[0] == "127" && octets.allSatisfy { UInt8($0) != nil }
+    }
 }

@@ -15,12 +15,19 @@ public final class FirehouseMetrics: Sendable {
         MetricNameDescriptor(namespace: "firehouse", metricName: metric, unitName: unit, helpText: help)
     }
 
-    /// One webhook request and how it ended (`ok`, `bad_request`, `unauthorized`, `too_large`, `unavailable`, `error`).
+    /// One webhook request and how it ended (`ok`, `bad_request`, `unauthorized`, `too_large`,
+    /// `dead_letter`, `unavailable`, `error`); `receiver` is a configured name or `other`.
     func notificationReceived(receiver: String, result: String) {
         registry.makeCounter(
             descriptor: name("notifications_received", "total", "Alertmanager notifications received, by receiver and result."),
             labels: [("receiver", receiver), ("result", result)]
         ).increment()
+    }
+
+    /// A notification rejected for good and kept in the dead-letter table (each arrival counts).
+    func deadLettered() {
+        registry.makeCounter(descriptor: name("dead_letters", "total", "Notifications rejected for good and kept as dead letters (each arrival)."))
+            .increment()
     }
 
     func alertsReceived(_ count: Int) {
@@ -96,8 +103,8 @@ public final class FirehouseMetrics: Sendable {
         }
     }
 
-    /// A refused request: bad or missing credentials (`credentials`), or a change asked by a chat
-    /// user who is not identified (`anonymous_change`).
+    /// A refused request: bad or missing credentials (`credentials`), an API token without the
+    /// route's scope (`scope`), or a change asked by a chat user who is not identified (`anonymous_change`).
     func authDenied(route: String, reason: String) {
         registry.makeCounter(
             descriptor: name("auth_denied", "total", "Requests refused for authorization, by route and reason."),

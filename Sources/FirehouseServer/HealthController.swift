@@ -1,14 +1,22 @@
 import FirehouseCore
 import Hummingbird
 
-/// `/healthz` (process alive, no database) and `/readyz` (database open and migrated).
-struct HealthController<Context: RequestContext>: Sendable {
+/// `/healthz` (process alive and its store not broken, no database access) and `/readyz`
+/// (database open, migrated and writable).
+struct HealthController: Sendable {
     let repository: any IncidentRepository
     let readiness: Readiness
+    /// True once a WAL flush failed: the process is about to exit (StorageWatchdog) and must not
+    /// look alive meanwhile.
+    let isBroken: @Sendable () -> Bool
 
-    func addRoutes(to router: Router<Context>) {
-        router.get("/healthz") { _, _ in JSONResponse.make(["status": "ok"]) }
-        router.get("/readyz") { _, _ in
+    func addRoutes(to routes: Routes) {
+        routes.get("/healthz", .open) { _, _ in
+            isBroken() ? JSONResponse.make(["status": "broken", "error": "a WAL flush failed; restart to recover the database"],
+                                           status: .serviceUnavailable)
+                : JSONResponse.make(["status": "ok"])
+        }
+        routes.get("/readyz", .open) { _, _ in
             if readiness.isDraining {
                 return JSONResponse.make(["status": "draining"], status: .serviceUnavailable)
             }

@@ -3,18 +3,18 @@ import Foundation
 import Hummingbird
 
 /// Read side of incidents: `/api/v1/incidents...`.
-struct IncidentController<Context: RequestContext>: Sendable {
+struct IncidentController: Sendable {
     let repository: any IncidentRepository
     let runbooks: RunbookShelf
     static var maxLimit: Int { 10_000 }
 
-    func addRoutes(to router: Router<Context>) {
-        router.get("/api/v1/incidents", use: list)
-        router.get("/api/v1/incidents/:id", use: show)
-        router.get("/api/v1/incidents/:id/timeline", use: timeline)
+    func addRoutes(to routes: Routes) {
+        routes.get("/api/v1/incidents", .api(.read), use: list)
+        routes.get("/api/v1/incidents/:id", .api(.read), use: show)
+        routes.get("/api/v1/incidents/:id/timeline", .api(.read), use: timeline)
     }
 
-    @Sendable func list(_ request: Request, context: Context) async throws -> Response {
+    @Sendable func list(_ request: Request, context: FirehouseContext) async throws -> Response {
         let query = try Self.query(from: request)
         let page = try await repository.incidents(query)
         return JSONResponse.bytes(IncidentPageJSON.bytes(page))
@@ -42,7 +42,7 @@ struct IncidentController<Context: RequestContext>: Sendable {
         return query
     }
 
-    @Sendable func show(_ request: Request, context: Context) async throws -> Response {
+    @Sendable func show(_ request: Request, context: FirehouseContext) async throws -> Response {
         let id = try Self.incidentID(context)
         guard let detail = try await repository.incident(id: id) else { throw APIError.notFound("incident \(id)") }
         return JSONResponse.make(IncidentJSON(summary: detail.summary, detail: detail, library: runbooks.library))
@@ -52,14 +52,14 @@ struct IncidentController<Context: RequestContext>: Sendable {
         var timeline: [TimelineEntryJSON]
     }
 
-    @Sendable func timeline(_ request: Request, context: Context) async throws -> Response {
+    @Sendable func timeline(_ request: Request, context: FirehouseContext) async throws -> Response {
         let id = try Self.incidentID(context)
         guard let entries = try await repository.timeline(incidentID: id) else { throw APIError.notFound("incident \(id)") }
         return JSONResponse.make(TimelineReply(timeline: entries.map(TimelineEntryJSON.init)))
     }
 
     /// Accepts `12`, `#12` (URL-encoded) and `INC-12`.
-    static func incidentID(_ context: Context) throws -> Int64 {
+    static func incidentID(_ context: FirehouseContext) throws -> Int64 {
         let text = (context.parameters.get("id") ?? "").removingPercentEncoding ?? ""
         guard let id = IncidentReference.parse(text) else {
             throw APIError.badRequest("id: expected an incident id such as 12 or INC-12")

@@ -71,25 +71,31 @@ public struct LineLogHandler: LogHandler {
             case "\n": out += "\\n"
             case "\r": out += "\\r"
             case "\t": out += "\\t"
-            case "\u{85}", "\u{2028}", "\u{2029}": out += "\\u{\(String(scalar.value, radix: 16))}"
+            case _ where Self.isEscapedScalar(scalar): out += "\\u{\(String(scalar.value, radix: 16))}"
             default: out.unicodeScalars.append(scalar)
             }
         }
         return out + "\""
     }
 
-    /// A byte scan (every log line passes here); what `Character.isNewline` also calls a line
-    /// break beyond ASCII (U+0085, U+2028, U+2029) is checked by scalar.
+    /// Control characters (C0, DEL, C1: TAB, ESC, NUL, ...) and the Unicode line breaks: written as
+    /// `\u{..}`, so no value can move the cursor, recolour a terminal or forge a line.
+    static func isEscapedScalar(_ scalar: Unicode.Scalar) -> Bool {
+        scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) || scalar == "\u{2028}" || scalar == "\u{2029}"
+    }
+
+    /// A byte scan (every log line passes here); beyond ASCII, C1 controls and U+2028/U+2029 are
+    /// checked by scalar.
     static func needsQuotes(_ value: String) -> Bool {
         var ascii = true
         for byte in value.utf8 {
             switch byte {
-            case UInt8(ascii: " "), UInt8(ascii: "="), UInt8(ascii: "\""), UInt8(ascii: "\\"), 0x0A, 0x0B, 0x0C, 0x0D: return true
+            case UInt8(ascii: " "), UInt8(ascii: "="), UInt8(ascii: "\""), UInt8(ascii: "\\"), 0x00..<0x20, 0x7F: return true
             case 0x80...: ascii = false
             default: continue
             }
         }
-        return !ascii && value.unicodeScalars.contains { $0 == "\u{85}" || $0 == "\u{2028}" || $0 == "\u{2029}" }
+        return !ascii && value.unicodeScalars.contains { isEscapedScalar($0) }
     }
 
     public static let standardError: @Sendable (String) -> Void = { line in

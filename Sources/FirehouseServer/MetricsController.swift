@@ -2,15 +2,23 @@ import FirehouseCore
 import Hummingbird
 
 /// `GET /metrics` in the Prometheus text format, and the middleware that times every request.
-struct MetricsController<Context: RequestContext>: Sendable {
+struct MetricsController: Sendable {
     let metrics: FirehouseMetrics
     let repository: any IncidentRepository
+    let auth: StaticCredential
 
-    func addRoutes(to router: Router<Context>) {
-        router.get("/metrics", use: scrape)
+    func addRoutes(to routes: Routes) {
+        routes.get("/metrics", .metrics, use: scrape)
     }
 
-    @Sendable func scrape(_ request: Request, context: Context) async throws -> Response {
+    @Sendable func scrape(_ request: Request, context: FirehouseContext) async throws -> Response {
+        do {
+            try auth.check(request)
+        } catch {
+            metrics.authDenied(route: "/metrics", reason: "credentials")
+            context.logger.warning("access denied", metadata: ["route": "/metrics", "reason": "\(error)"])
+            throw error
+        }
         // A database problem must not hide the other metrics: the gauge just keeps its last values.
         if let counts = try? await repository.openIncidentCounts() { metrics.openIncidents(counts) }
         var headers = HTTPFields()

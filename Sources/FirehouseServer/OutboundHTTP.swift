@@ -52,11 +52,13 @@ public struct AsyncHTTPOutbound: OutboundHTTP {
         if !request.body.isEmpty { outgoing.body = .bytes(ByteBuffer(bytes: request.body)) }
         let nanoseconds = timeout.components.seconds * 1_000_000_000 + timeout.components.attoseconds / 1_000_000_000
         let response = try await HTTPClient.shared.execute(outgoing, timeout: .nanoseconds(nanoseconds))
-        // Read to the end (the connection is reused) but keep only the start: a receiver cannot
-        // make Firehouse hold a large answer.
+        // Keep only the start and stop reading there (the connection is then closed, not
+        // reused): a receiver cannot make Firehouse read or hold a large answer. The caller's
+        // deadline bounds a body that drips.
         var kept: [UInt8] = []
-        for try await chunk in response.body where kept.count < OutboundResponse.maxBody {
+        for try await chunk in response.body {
             kept += chunk.readableBytesView.prefix(OutboundResponse.maxBody - kept.count)
+            if kept.count >= OutboundResponse.maxBody { break }
         }
         var headers: [String: String] = [:]
         for (name, value) in response.headers { headers[name.lowercased()] = value }

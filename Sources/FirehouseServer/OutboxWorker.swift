@@ -1,10 +1,13 @@
 import FirehouseCore
 import Logging
 import ServiceLifecycle
+import Synchronization
 
-/// Delivers the outbox: each round takes the due head of every target's queue, posts them
-/// (targets in parallel, each target in order), and records each outcome. At graceful shutdown it
-/// finishes the round in flight and stops; what is left is delivered after the restart.
+/// Delivers the outbox: one lane per target takes the due head of that target's queue, posts it
+/// and records the outcome, so each target's messages go out in order and a slow or hanging
+/// receiver holds up only its own lane. Every attempt is bounded by `timeout` (connect to last
+/// byte). At graceful shutdown each lane finishes the attempt in flight and stops; what is left is
+/// delivered after the restart.
 struct OutboxWorker: Service {
     let repository: any IncidentRepository
     let targets: [String: FirehouseConfig.NotificationTarget]
@@ -35,20 +38,49 @@ struct OutboxWorker: Service {
     }
 
     func run() async throws {
-        var nextPrune = clock.now()
-        while !Task.isShuttingDownGracefully, !Task.isCancelled {
+        await withDiscardingTaskGroup { group in
+            for target in targets.keys.sorted() { group.addTask { await lane(target) } }
+            group.addTask { await maintenance() }
+        }
+    }
+
+    private var running: Bool { !Task.isShuttingDownGracefully && !Task.isCancelled }
+
+    private func pause() async {
+        try? await cancelWhenGracefulShutdown { try await Task.sleep(for: pollInterval) }
+    }
+
+    /// One target's queue, head first; errors are logged and never reach another lane.
+    func lane(_ target: String) async {
+        while running {
             var attempted = 0
             do {
-                attempted = try await deliverDue()
+                attempted = try await deliverDue(target: target)
+            } catch {
+                logger.warning("outbox round failed", metadata: ["target": "\(target)", "error": "\(error)"])
+            }
+            // Go straight on while there is work; otherwise wait (cut short by shutdown).
+            if attempted == 0 { await pause() }
+        }
+    }
+
+    /// Gives up rows of targets no longer configured (they would wait forever), updates the depth
+    /// gauges, and prunes old delivery records hourly.
+    private func maintenance() async {
+        var nextPrune = clock.now()
+        while running {
+            do {
+                let stale = try await repository.dueDeliveries(target: nil).filter { targets[$0.target] == nil }
+                for delivery in stale { await deliver(delivery) }
+                metrics.outboxDepth(try await repository.outboxDepth(), targets: Array(targets.keys))
                 if clock.now() >= nextPrune {
                     try await prune()
                     nextPrune = clock.now() + Self.pruneEvery
                 }
             } catch {
-                logger.warning("outbox round failed", metadata: ["error": "\(error)"])
+                logger.warning("outbox maintenance failed", metadata: ["error": "\(error)"])
             }
-            // Go straight on while there is work; otherwise wait (cut short by shutdown).
-            if attempted == 0 { try? await cancelWhenGracefulShutdown { try await Task.sleep(for: pollInterval) } }
+            await pause()
         }
     }
 
@@ -56,24 +88,24 @@ struct OutboxWorker: Service {
     @discardableResult
     func prune() async throws -> Int {
         guard retention.nanoseconds > 0 else { return 0 }
-        let pruned = try await repository.pruneDeliveries(finishedBefore: clock.now() + TimeSpan(nanoseconds: -retention.nanoseconds))
+        let pruned = try await repository.pruneDeliveries(finishedBefore: clock.now() - retention)
         if pruned > 0 { logger.info("outbox pruned", metadata: ["deleted": "\(pruned)"]) }
         return pruned
     }
 
-    /// One round; returns how many deliveries were attempted.
+    /// One round: the due head of `target`'s queue (of every target's when nil), attempted in
+    /// parallel, each recorded on its own; returns how many were attempted.
     @discardableResult
-    func deliverDue() async throws -> Int {
-        let due = try await repository.dueDeliveries()
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            for delivery in due { group.addTask { try await deliver(delivery) } }
-            try await group.waitForAll()
+    func deliverDue(target: String? = nil) async throws -> Int {
+        let due = try await repository.dueDeliveries(target: target)
+        await withDiscardingTaskGroup { group in
+            for delivery in due { group.addTask { await deliver(delivery) } }
         }
-        metrics.outboxDepth(try await repository.outboxDepth(), targets: Array(targets.keys))
+        if target == nil { metrics.outboxDepth(try await repository.outboxDepth(), targets: Array(targets.keys)) }
         return due.count
     }
 
-    func deliver(_ delivery: PendingDelivery) async throws {
+    func deliver(_ delivery: PendingDelivery) async {
         let attempt: DeliveryPolicy.Attempt
         if let target = targets[delivery.target] {
             attempt = await send(message.request(delivery, to: target))
@@ -81,12 +113,21 @@ struct OutboxWorker: Service {
             attempt = .rejected("target \(delivery.target) is no longer configured")
         }
         let decision = policy.decide(attempt, attempts: delivery.attempts + 1, now: clock.now())
-        // If this write fails the row stays pending and is sent again: at least once, never lost.
-        try await repository.finishDelivery(delivery.id, decision)
         var metadata: Logger.Metadata = [
             "incident": "\(delivery.incident.head.id)", "target": "\(delivery.target)", "event": "\(delivery.event.rawValue)",
             "delivery": "\(delivery.id)", "attempt": "\(delivery.attempts + 1)",
         ]
+        // Recorded in a task of its own, so a cancelled lane (shutdown past its grace period)
+        // cannot drop what the receiver already got. If the write fails the row stays pending
+        // and is sent again: at least once, never lost.
+        let repository = self.repository
+        do {
+            try await Task { try await repository.finishDelivery(delivery.id, decision) }.value
+        } catch {
+            metadata["error"] = "\(error)"
+            logger.error("could not record a delivery attempt; it will be attempted again", metadata: metadata)
+            return
+        }
         switch decision {
         case .delivered:
             metrics.delivery(target: delivery.target, result: "delivered")
@@ -103,12 +144,50 @@ struct OutboxWorker: Service {
         }
     }
 
+    /// One attempt, bounded by `timeout` whatever the transport does (a receiver that drips its
+    /// body, a client that ignores its own deadline).
     private func send(_ request: OutboundRequest) async -> DeliveryPolicy.Attempt {
-        do {
-            let response = try await http.send(request, timeout: timeout)
-            return .classify(status: response.status, retryAfter: response.headers["retry-after"], body: response.text)
-        } catch {
-            return .transient("\(error)")
+        let http = self.http
+        let timeout = self.timeout
+        let attempt = await Deadline.run(timeout) { () async -> DeliveryPolicy.Attempt in
+            do {
+                let response = try await http.send(request, timeout: timeout)
+                return .classify(status: response.status, retryAfter: response.headers["retry-after"], body: response.text)
+            } catch {
+                return .transient("\(error)")
+            }
+        }
+        return attempt ?? .transient("timed out after \(timeout)")
+    }
+}
+
+/// Runs work with a deadline: its result, or nil once `timeout` passed first (the work is then
+/// cancelled and left to finish on its own, so a caller is never held by work that ignores it).
+enum Deadline {
+    /// The caller's continuation, resumed by whichever of the work and the timer comes first.
+    private final class Waiter<T: Sendable>: Sendable {
+        let continuation = Mutex<CheckedContinuation<T?, Never>?>(nil)
+        func resume(_ value: T?) -> Bool {
+            guard let waiting = continuation.withLock({ $0.take() }) else { return false }
+            waiting.resume(returning: value)
+            return true
+        }
+    }
+
+    static func run<T: Sendable>(_ timeout: Duration, _ work: @escaping @Sendable () async -> T) async -> T? {
+        let waiter = Waiter<T>()
+        return await withCheckedContinuation { continuation in
+            waiter.continuation.withLock { $0 = continuation }
+            let timer = Task { try await Task.sleep(for: timeout) }
+            let worker = Task {
+                let value = await work()
+                timer.cancel()
+                _ = waiter.resume(value)
+            }
+            Task {
+                guard (try? await timer.value) != nil, waiter.resume(nil) else { return }
+                worker.cancel()
+            }
         }
     }
 }

@@ -3,15 +3,15 @@ import Foundation
 import Hummingbird
 
 /// `POST /api/v1/incidents/{id}/close` and `GET /api/v1/incidents/{id}/postmortem`.
-struct PostmortemController<Context: RequestContext>: Sendable {
+struct PostmortemController: Sendable {
     let repository: any IncidentRepository
     let drafts: PostmortemDrafts
     let metrics: FirehouseMetrics
     let maxBodyBytes: Int
 
-    func addRoutes(to router: Router<Context>) {
-        router.post("/api/v1/incidents/:id/close", use: close)
-        router.get("/api/v1/incidents/:id/postmortem", use: show)
+    func addRoutes(to routes: Routes) {
+        routes.post("/api/v1/incidents/:id/close", .api(.write), use: close)
+        routes.get("/api/v1/incidents/:id/postmortem", .api(.read), use: show)
     }
 
     private struct CloseReply: Encodable {
@@ -21,12 +21,12 @@ struct PostmortemController<Context: RequestContext>: Sendable {
         var postmortem: PostmortemJSON?
     }
 
-    /// Closes a resolved incident (body optional: `{"user": "alice"}` names the actor) and returns
-    /// the draft that was written. Closing a closed incident answers its latest draft again.
-    @Sendable func close(_ request: Request, context: Context) async throws -> Response {
-        let id = try IncidentController<Context>.incidentID(context)
-        let body = try await RequestBody.object(request, limit: maxBodyBytes, example: #"{"user": "alice"}"#)
-        let actor = try RequestBody.actor(body)
+    /// Closes a resolved incident and returns the draft that was written; the actor is the token's
+    /// identity (a body's `user` is ignored). Closing a closed incident answers its latest draft again.
+    @Sendable func close(_ request: Request, context: FirehouseContext) async throws -> Response {
+        let id = try IncidentController.incidentID(context)
+        _ = try await RequestBody.object(request, limit: maxBodyBytes, example: "{}")
+        let actor = try context.requireActor()
         switch try await repository.perform(.move(.close, summary: nil), on: id, actor: actor) {
         case .notFound:
             throw APIError.notFound("incident \(id)")
@@ -47,8 +47,8 @@ struct PostmortemController<Context: RequestContext>: Sendable {
             postmortem: stored.map { PostmortemJSON(stored: $0, url: drafts.postmortemLink(id), withMarkdown: false) }))
     }
 
-    @Sendable func show(_ request: Request, context: Context) async throws -> Response {
-        let id = try IncidentController<Context>.incidentID(context)
+    @Sendable func show(_ request: Request, context: FirehouseContext) async throws -> Response {
+        let id = try IncidentController.incidentID(context)
         let query = request.uri.queryParameters
         let asJSON = try Self.format(query["format"].map(String.init))
         let preview = query["preview"].map { $0 == "true" || $0 == "1" } ?? false

@@ -24,13 +24,4 @@ enum RequestBody {
         }
         return value
     }
-
-    /// The optional `"user"` member naming who acts through the API.
-    static func actor(_ body: JSONValue) throws -> Actor {
-        switch body["user"] {
-        case nil, .null?: return Actor(id: "api", name: "api")
-        case .string(let user)? where !user.isEmpty && user.count <= 80: return Actor(id: user, name: user)
-        default: throw APIError.badRequest("user: expected a non-empty string of at most 80 characters")
-        }
-    }
 }

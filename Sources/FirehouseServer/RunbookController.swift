@@ -2,38 +2,38 @@ import FirehouseCore
 import Hummingbird
 
 /// `/api/v1/runbooks...` and `/api/v1/incidents/{id}/runbook`.
-struct RunbookController<Context: RequestContext>: Sendable {
+struct RunbookController: Sendable {
     let catalog: RunbookCatalog
     let repository: any IncidentRepository
 
-    func addRoutes(to router: Router<Context>) {
-        router.get("/api/v1/runbooks", use: list)
-        router.get("/api/v1/runbooks/:id", use: show)
-        router.post("/api/v1/runbooks/reload", use: reload)
-        router.get("/api/v1/incidents/:id/runbook", use: incidentRunbook)
+    func addRoutes(to routes: Routes) {
+        routes.get("/api/v1/runbooks", .api(.read), use: list)
+        routes.get("/api/v1/runbooks/:id", .api(.read), use: show)
+        routes.post("/api/v1/runbooks/reload", .api(.admin), use: reload)
+        routes.get("/api/v1/incidents/:id/runbook", .api(.read), use: incidentRunbook)
     }
 
     private struct ListReply: Encodable {
         var runbooks: [RunbookJSON]
     }
 
-    @Sendable func list(_ request: Request, context: Context) async throws -> Response {
+    @Sendable func list(_ request: Request, context: FirehouseContext) async throws -> Response {
         JSONResponse.make(ListReply(runbooks: catalog.shelf.library.runbooks.map { RunbookJSON(runbook: $0, withBody: false) }))
     }
 
-    @Sendable func show(_ request: Request, context: Context) async throws -> Response {
+    @Sendable func show(_ request: Request, context: FirehouseContext) async throws -> Response {
         let id = context.parameters.get("id") ?? ""
         guard let runbook = catalog.shelf.library[id] else { throw APIError.notFound("runbook \(id.prefix(80))") }
         return JSONResponse.make(RunbookJSON(runbook: runbook, withBody: true))
     }
 
-    @Sendable func reload(_ request: Request, context: Context) async throws -> Response {
+    @Sendable func reload(_ request: Request, context: FirehouseContext) async throws -> Response {
         JSONResponse.make(catalog.reload())
     }
 
     /// The attached (primary) runbook as Markdown, front matter included, ready to read or save.
-    @Sendable func incidentRunbook(_ request: Request, context: Context) async throws -> Response {
-        let id = try IncidentController<Context>.incidentID(context)
+    @Sendable func incidentRunbook(_ request: Request, context: FirehouseContext) async throws -> Response {
+        let id = try IncidentController.incidentID(context)
         guard let detail = try await repository.incident(id: id) else { throw APIError.notFound("incident \(id)") }
         guard let runbook = catalog.shelf.library.primary(of: detail.runbooks) else {
             let links = detail.runbookLinks

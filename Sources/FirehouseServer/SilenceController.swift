@@ -2,15 +2,15 @@ import FirehouseCore
 import Hummingbird
 
 /// `POST/DELETE /api/v1/incidents/{id}/silence`, `GET /api/v1/incidents/{id}/silences`.
-struct SilenceController<Context: RequestContext>: Sendable {
+struct SilenceController: Sendable {
     let service: SilenceService
     let repository: any IncidentRepository
     let maxBodyBytes: Int
 
-    func addRoutes(to router: Router<Context>) {
-        router.post("/api/v1/incidents/:id/silence", use: silence)
-        router.delete("/api/v1/incidents/:id/silence", use: unsilence)
-        router.get("/api/v1/incidents/:id/silences", use: list)
+    func addRoutes(to routes: Routes) {
+        routes.post("/api/v1/incidents/:id/silence", .api(.write), use: silence)
+        routes.delete("/api/v1/incidents/:id/silence", .api(.write), use: unsilence)
+        routes.get("/api/v1/incidents/:id/silences", .api(.read), use: list)
     }
 
     struct SilenceReply: Encodable {
@@ -22,11 +22,12 @@ struct SilenceController<Context: RequestContext>: Sendable {
         var comment: String
     }
 
-    /// Body: `{"duration": "2h", "comment": "...", "user": "alice"}`; answers 201 with the silence.
-    @Sendable func silence(_ request: Request, context: Context) async throws -> Response {
-        let id = try IncidentController<Context>.incidentID(context)
+    /// Body: `{"duration": "2h", "comment": "..."}`; answers 201 with the silence. The actor (the
+    /// silence's `createdBy`) is the token's identity; a body's `user` is ignored.
+    @Sendable func silence(_ request: Request, context: FirehouseContext) async throws -> Response {
+        let id = try IncidentController.incidentID(context)
         let body = try await RequestBody.object(request, limit: maxBodyBytes,
-                                                example: #"{"duration": "2h", "comment": "deploying the fix", "user": "alice"}"#)
+                                                example: #"{"duration": "2h", "comment": "deploying the fix"}"#)
         guard case .string(let text)? = body["duration"], let duration = TimeSpan(parsing: text) else {
             throw APIError.badRequest("duration: expected a duration such as 30m, 2h or 1h30m")
         }
@@ -36,7 +37,7 @@ struct SilenceController<Context: RequestContext>: Sendable {
         case .string(let text)?: comment = text.isEmpty ? nil : text
         default: throw APIError.badRequest("comment: expected a string")
         }
-        switch try await service.silence(id, duration: duration, comment: comment, actor: try RequestBody.actor(body)) {
+        switch try await service.silence(id, duration: duration, comment: comment, actor: try context.requireActor()) {
         case .notFound: throw APIError.notFound("incident \(id)")
         case .refused(let text): throw APIError(.unprocessableContent, text)
         case .done(let done):
@@ -52,11 +53,11 @@ struct SilenceController<Context: RequestContext>: Sendable {
         var expired: [String]
     }
 
-    /// Expires every active silence of the incident; body optional: `{"user": "alice"}`.
-    @Sendable func unsilence(_ request: Request, context: Context) async throws -> Response {
-        let id = try IncidentController<Context>.incidentID(context)
-        let body = try await RequestBody.object(request, limit: maxBodyBytes, example: #"{"user": "alice"}"#)
-        switch try await service.unsilence(id, actor: try RequestBody.actor(body)) {
+    /// Expires every active silence of the incident; no body needed (a body's `user` is ignored).
+    @Sendable func unsilence(_ request: Request, context: FirehouseContext) async throws -> Response {
+        let id = try IncidentController.incidentID(context)
+        _ = try await RequestBody.object(request, limit: maxBodyBytes, example: "{}")
+        switch try await service.unsilence(id, actor: try context.requireActor()) {
         case .notFound: throw APIError.notFound("incident \(id)")
         case .refused(let text): throw APIError(.conflict, text)
         case .done(let done): return JSONResponse.make(UnsilenceReply(incident: id, expired: done.silenceIDs))
@@ -70,8 +71,8 @@ struct SilenceController<Context: RequestContext>: Sendable {
         var createdBy: String
     }
 
-    @Sendable func list(_ request: Request, context: Context) async throws -> Response {
-        let id = try IncidentController<Context>.incidentID(context)
+    @Sendable func list(_ request: Request, context: FirehouseContext) async throws -> Response {
+        let id = try IncidentController.incidentID(context)
         guard let active = try await repository.activeSilences(incidentID: id) else { throw APIError.notFound("incident \(id)") }
         return JSONResponse.make(["silences": active.map {
             ActiveSilence(silenceID: $0.silenceID, matchers: $0.matchers, endsAt: $0.endsAt, createdBy: $0.createdBy)

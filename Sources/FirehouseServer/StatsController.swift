@@ -2,24 +2,26 @@ import FirehouseCore
 import Hummingbird
 
 /// `GET /api/v1/stats?since=RFC3339&until=RFC3339&service=NAME` (default window: the last 30 days).
-struct StatsController<Context: RequestContext>: Sendable {
+struct StatsController: Sendable {
     let repository: any IncidentRepository
     let clock: any FirehouseCore.Clock
 
-    func addRoutes(to router: Router<Context>) {
-        router.get("/api/v1/stats", use: stats)
+    func addRoutes(to routes: Routes) {
+        routes.get("/api/v1/stats", .api(.read), use: stats)
     }
 
-    @Sendable func stats(_ request: Request, context: Context) async throws -> Response {
+    @Sendable func stats(_ request: Request, context: FirehouseContext) async throws -> Response {
         let parameters = request.uri.queryParameters
         func time(_ name: Substring) throws -> Timestamp? {
             guard let text = parameters[name].map(String.init) else { return nil }
-            guard let value = Timestamp(rfc3339: text) else { throw APIError.badRequest("\(name): expected an RFC 3339 time") }
+            guard let value = Timestamp(rfc3339: text) else {
+                throw APIError.badRequest("\(name): expected an RFC 3339 time \(Timestamp.representableText)")
+            }
             return value
         }
         // Without an explicit end the window includes the present moment.
         let until = try time("until") ?? (clock.now() + TimeSpan(nanoseconds: 1))
-        let since = try time("since") ?? (until + TimeSpan(nanoseconds: -TimeSpan.minutes(30 * 24 * 60).nanoseconds))
+        let since = try time("since") ?? (until - TimeSpan.seconds(30 * 86_400))
         guard since < until else { throw APIError.badRequest("since: must be before until") }
         let service = parameters["service"].map(String.init).flatMap { $0.isEmpty ? nil : $0 }
         let query = StatsQuery(since: since, until: until, service: service)

@@ -12,14 +12,17 @@ struct StoreCheckpointService: Service {
     func run() async throws {
         while !Task.isShuttingDownGracefully, !Task.isCancelled {
             try? await Task.sleep(for: interval)
+            // A broken store refuses checkpoints; StorageWatchdog is already stopping the process.
+            if store.isBroken { continue }
             do {
                 try await store.checkpointPassive()
             } catch {
                 logger.warning("background checkpoint failed", metadata: ["error": "\(error)"])
             }
         }
+        if store.isBroken { return }
         do {
-            try store.checkpoint()
+            try await store.checkpoint()
             logger.info("database checkpointed")
         } catch {
             logger.warning("checkpoint at shutdown failed", metadata: ["error": "\(error)"])

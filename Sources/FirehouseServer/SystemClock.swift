@@ -13,6 +13,6 @@ public struct SystemClock: FirehouseCore.Clock {
     public func now() -> Timestamp {
         var spec = timespec()
         clock_gettime(CLOCK_REALTIME, &spec)
-        return Timestamp(nanoseconds: Int64(spec.tv_sec) * 1_000_000_000 + Int64(spec.tv_nsec))
+        return Timestamp(seconds: Int64(spec.tv_sec)) + TimeSpan(nanoseconds: Int64(spec.tv_nsec))
     }
 }

@@ -149,6 +149,29 @@ enum Migrations {
             // Delivered rows are pruned by age (notifications.retention); failed ones are kept.
             try db.execute(sql: "CREATE INDEX outbox_delivered ON outbox(finished_at) WHERE state = 'delivered'")
         }
+        migrator.registerMigration("v9-dead-letters") { db in
+            // Notifications rejected for good, kept with their raw body; one row per distinct body.
+            try db.execute(sql: """
+                CREATE TABLE dead_letters (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    body_sha256 BLOB NOT NULL UNIQUE,
+                    receiver TEXT NOT NULL,
+                    group_key TEXT NOT NULL,
+                    body BLOB NOT NULL,
+                    error TEXT NOT NULL,
+                    first_seen_at INTEGER NOT NULL,
+                    last_seen_at INTEGER NOT NULL,
+                    attempts INTEGER NOT NULL DEFAULT 1
+                )
+                """)
+        }
+        migrator.registerMigration("v10-seen-signatures") { db in
+            // Slack request signatures seen in the replay window, so a replay is refused after a restart.
+            try db.execute(sql: """
+                CREATE TABLE seen_signatures (mac BLOB PRIMARY KEY, request_ts INTEGER NOT NULL) WITHOUT ROWID;
+                CREATE INDEX seen_signatures_by_ts ON seen_signatures(request_ts);
+                """)
+        }
         return migrator
     }
 }

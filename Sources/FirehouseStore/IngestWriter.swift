@@ -19,19 +19,21 @@ struct IngestWriter {
     func load(_ lookup: CorrelationLookup) throws -> CorrelationState {
         var state = CorrelationState()
         var incidentIDs = Set<Int64>()
+        // One seek per episode on the UNIQUE (receiver, fingerprint, starts_at) index.
         var episodes = try RawStatement(db, sql: """
-            SELECT id, incident_id, starts_at, status, annotations, generator_url
-            FROM alerts WHERE receiver = ? AND fingerprint = ?
+            SELECT id, incident_id, status, annotations, generator_url
+            FROM alerts WHERE receiver = ? AND fingerprint = ? AND starts_at = ?
             """)
-        for fingerprint in lookup.fingerprints {
+        for key in lookup.episodes {
             episodes.bind(lookup.receiver)
-            episodes.bind(fingerprint)
+            episodes.bind(key.fingerprint)
+            episodes.bind(key.startsAt.nanoseconds)
             while try episodes.next() {
                 let episode = StoredEpisode(
                     id: episodes.int64(0), incidentID: episodes.int64(1),
-                    status: AlertStatus(rawValue: episodes.text(3)) ?? .firing,
-                    annotations: JSONText.decode(episodes.text(4)), generatorURL: episodes.text(5))
-                state.episodes[EpisodeKey(fingerprint: fingerprint, startsAt: Timestamp(nanoseconds: episodes.int64(2)))] = episode
+                    status: AlertStatus(rawValue: episodes.text(2)) ?? .firing,
+                    annotations: JSONText.decode(episodes.text(3)), generatorURL: episodes.text(4))
+                state.episodes[key] = episode
                 incidentIDs.insert(episode.incidentID)
             }
         }
@@ -59,7 +61,11 @@ struct IngestWriter {
         let firing = try db.cachedStatement(sql: "SELECT COUNT(*) FROM alerts WHERE incident_id = ? AND status = 'firing'")
         let reader = IncidentReader(db: db)
         for id in incidentIDs {
-            guard let head = try reader.head(id: id) else { continue }
+            // Foreign keys make this impossible; if it happens anyway, fail this notification (a
+            // dead letter) rather than let the correlator meet an incident it was not given.
+            guard let head = try reader.head(id: id) else {
+                throw NotificationRejected(reason: "stored alerts refer to incident \(id), which does not exist")
+            }
             let count = try Int.fetchOne(firing, arguments: [id]) ?? 0
             state.incidents[id] = IncidentSnapshot(head: head, firingAlerts: count)
             state.attachedRunbooks[id] = Set(try reader.runbookIDs(incidentID: id))

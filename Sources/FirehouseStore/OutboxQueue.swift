@@ -8,9 +8,20 @@ struct OutboxQueue {
 
     /// The oldest pending delivery of each target, if it is due: a target's messages go out in
     /// order, and one whose receiver is down waits without holding up the others. Rows naming an
-    /// event this version does not know (written by a newer one) come back in `unknown`.
-    func due(now: Timestamp) throws -> (deliveries: [PendingDelivery], unknown: [Int64]) {
-        let heads = try Int64.fetchAll(db.cachedStatement(sql: "SELECT MIN(id) FROM outbox WHERE state = 'pending' GROUP BY target"))
+    /// event this version does not know (written by a newer one) come back in `unknown`. Only
+    /// rows up to `through` (the durable watermark) are considered: a target whose head is past
+    /// it has nothing due yet, so its order is kept.
+    func due(now: Timestamp, through: Int64 = .max, target: String? = nil) throws -> (deliveries: [PendingDelivery], unknown: [Int64]) {
+        let heads: [Int64]
+        if let target {
+            // fetchOne is nil for MIN over no rows (NULL).
+            let head = try Int64.fetchOne(db.cachedStatement(sql: "SELECT MIN(id) FROM outbox WHERE state = 'pending' AND target = ?"),
+                                          arguments: [target])
+            heads = head.map { $0 <= through ? [$0] : [] } ?? []
+        } else {
+            heads = try Int64.fetchAll(db.cachedStatement(sql: "SELECT MIN(id) FROM outbox WHERE state = 'pending' GROUP BY target"))
+                .filter { $0 <= through }
+        }
         let load = try db.cachedStatement(sql: """
             SELECT o.id, o.target, o.event, o.attempts, o.incident_id, t.id, t.at, t.kind, t.actor, t.text, t.data
             FROM outbox o JOIN timeline t ON t.id = o.timeline_id

@@ -36,16 +36,20 @@ public final class SQLiteIncidentStore: IncidentRepository {
         public var flushWAL: (@Sendable (Int32) -> Int32)?
         /// Told how long each WAL flush took.
         public var onSync: (@Sendable (Duration) -> Void)?
+        /// Told once, when a WAL flush fails: from then on nothing commits (see `WALSyncer`).
+        public var onBroken: (@Sendable (StorageUnavailable) -> Void)?
 
         public init(path: String, busyTimeoutSeconds: Double = 5, maxBatch: Int = 256,
                     onCommit: (@Sendable (Duration, Int) -> Void)? = nil,
-                    flushWAL: (@Sendable (Int32) -> Int32)? = nil, onSync: (@Sendable (Duration) -> Void)? = nil) {
+                    flushWAL: (@Sendable (Int32) -> Int32)? = nil, onSync: (@Sendable (Duration) -> Void)? = nil,
+                    onBroken: (@Sendable (StorageUnavailable) -> Void)? = nil) {
             self.path = path
             self.busyTimeoutSeconds = busyTimeoutSeconds
             self.maxBatch = maxBatch
             self.onCommit = onCommit
             self.flushWAL = flushWAL
             self.onSync = onSync
+            self.onBroken = onBroken
         }
     }
 
@@ -80,8 +84,14 @@ public final class SQLiteIncidentStore: IncidentRepository {
             var checkpointConfiguration = Configuration()
             checkpointConfiguration.busyMode = .timeout(options.busyTimeoutSeconds)
             checkpointer = try DatabaseQueue(path: options.path, configuration: checkpointConfiguration)
-            syncer = try WALSyncer(walPath: options.path + "-wal", flush: options.flushWAL ?? WALSyncer.fdatasyncFlush,
-                                   onSync: options.onSync)
+            let outboxMark = try pool.read(Self.outboxMark)
+            let syncer = try WALSyncer(walPath: options.path + "-wal", flush: options.flushWAL ?? WALSyncer.fdatasyncFlush,
+                                       onSync: options.onSync, onBroken: options.onBroken, durableOutboxID: outboxMark)
+            self.syncer = syncer
+            // After a failed flush no transaction may commit, whichever path writes it (GRDB,
+            // RawStatement): the gate rolls it back at COMMIT, and the caller gets a 503.
+            let gate = CommitGate(failed: { syncer.failed.load(ordering: .acquiring) })
+            try pool.writeWithoutTransaction { db in db.add(transactionObserver: gate, extent: .databaseLifetime) }
         } catch {
             throw StorageUnavailable(reason: "cannot open \(options.path): \(error)")
         }
@@ -112,17 +122,20 @@ public final class SQLiteIncidentStore: IncidentRepository {
         let routes = self.routes
         let start = ContinuousClock.now
         defer { onCommit?(ContinuousClock.now - start, batch.count) }
+        if let broken = await syncer.broken { throw broken }
         var results: [Result<[IngestResult], any Error>]
+        var mark: Int64
         do {
-            results = try await pool.write { db in
-                try batch.map { notification in
+            (results, mark) = try await pool.write { db in
+                let results: [Result<[IngestResult], any Error>] = try batch.map { notification in
                     .success(try IngestWriter(db: db, routes: routes).apply(notification, correlator: correlator, now: clock.now()))
                 }
+                return (results, try Self.outboxMark(db))
             }
         } catch {
             do {
-                results = try await pool.write { db in
-                    batch.map { notification in
+                (results, mark) = try await pool.write { db in
+                    let results = batch.map { notification in
                         Result {
                             var outcome: [IngestResult] = []
                             try db.inSavepoint {
@@ -130,20 +143,43 @@ public final class SQLiteIncidentStore: IncidentRepository {
                                 return .commit
                             }
                             return outcome
-                        }.mapError(Self.storageError)
+                        }.mapError(Self.ingestError)
                     }
+                    return (results, try Self.outboxMark(db))
                 }
             } catch {
                 throw Self.storageError(error)
             }
         }
-        let ticket = await syncer.ticket()
+        let ticket = await syncer.ticket(outboxMark: mark)
         return results.map { $0.map { GroupCommitter.Committed(results: $0, ticket: ticket) } }
     }
 
     static func storageError(_ error: any Error) -> any Error {
         if error is StorageUnavailable || error is CancellationError { return error }
         return StorageUnavailable(reason: String(describing: error))
+    }
+
+    /// One notification's failure inside a group that otherwise committed: SQLite trouble a retry
+    /// can outlive (busy, locked, I/O, full, read-only, ...) stays `StorageUnavailable` (503, so
+    /// Alertmanager retries); anything else (a constraint, a bug) is `NotificationRejected`,
+    /// which would fail the same way on every retry.
+    static func ingestError(_ error: any Error) -> any Error {
+        if error is StorageUnavailable || error is CancellationError || error is NotificationRejected { return error }
+        if let error = error as? DatabaseError {
+            switch error.resultCode {
+            case .SQLITE_CONSTRAINT, .SQLITE_MISMATCH, .SQLITE_TOOBIG, .SQLITE_RANGE:
+                return NotificationRejected(reason: "\(error.resultCode): \(error.message ?? "")")
+            default:
+                return StorageUnavailable(reason: String(describing: error))
+            }
+        }
+        return NotificationRejected(reason: String(describing: error))
+    }
+
+    /// The highest outbox id a transaction can see; read inside it, handed to the syncer.
+    static func outboxMark(_ db: Database) throws -> Int64 {
+        try Int64.fetchOne(db, sql: "SELECT MAX(id) FROM outbox") ?? 0
     }
 
     public func incidents(_ query: IncidentQuery) async throws -> IncidentPage {
@@ -177,11 +213,14 @@ public final class SQLiteIncidentStore: IncidentRepository {
 
     // MARK: - Outbox, escalation, silences
 
-    public func dueDeliveries() async throws -> [PendingDelivery] {
+    public func dueDeliveries(target: String?) async throws -> [PendingDelivery] {
         let now = clock.now()
         let routes = self.routes
-        // A read, so polling never queues behind ingest for the writer.
-        let (due, unknown) = try await read { db in try OutboxQueue(db: db, routes: routes).due(now: now) }
+        // Only rows whose commit is on disk: a chat message must not announce what a power loss
+        // could still erase (and reused ids would then repeat an Idempotency-Key). A read, so
+        // polling never queues behind ingest for the writer.
+        let durable = await syncer.durableOutboxID
+        let (due, unknown) = try await read { db in try OutboxQueue(db: db, routes: routes).due(now: now, through: durable, target: target) }
         if !unknown.isEmpty {
             // Rows a newer version wrote would block their target's queue forever: give them up.
             try await write { db in
@@ -241,16 +280,21 @@ public final class SQLiteIncidentStore: IncidentRepository {
     }
 
     /// One transaction, answered once it is on disk.
-    private func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+    func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        if let broken = await syncer.broken { throw broken }
         let value: T
+        let mark: Int64
         do {
-            value = try await pool.write(body)
+            (value, mark) = try await pool.write { db in (try body(db), try Self.outboxMark(db)) }
         } catch {
             throw Self.storageError(error)
         }
-        try await syncer.sync(after: await syncer.ticket())
+        try await syncer.sync(after: await syncer.ticket(outboxMark: mark))
         return value
     }
+
+    /// Whether a WAL flush failed (then nothing commits until a restart); readable without waiting.
+    public var isBroken: Bool { syncer.failed.load(ordering: .acquiring) }
 
     public func postmortem(incidentID: Int64, version: Int?) async throws -> StoredPostmortem? {
         try await read { db in try IncidentReader(db: db).postmortem(incidentID: incidentID, version: version) }
@@ -280,7 +324,7 @@ public final class SQLiteIncidentStore: IncidentRepository {
         }
     }
 
-    private func read<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+    func read<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
         do {
             return try await pool.read(body)
         } catch {
@@ -289,13 +333,17 @@ public final class SQLiteIncidentStore: IncidentRepository {
     }
 
     /// Copies committed WAL frames into the database file without blocking writers or readers.
+    /// Refused once a flush failed: what the WAL holds is then unknown, and a restart's recovery
+    /// must start from what is really on disk.
     public func checkpointPassive() async throws {
+        if let broken = await syncer.broken { throw broken }
         try await checkpointer.writeWithoutTransaction { db in _ = try db.checkpoint(.passive) }
     }
 
     /// Checkpoints the whole WAL and truncates it; call at shutdown, after the last write.
-    public func checkpoint() throws {
-        try pool.writeWithoutTransaction { db in
+    public func checkpoint() async throws {
+        if let broken = await syncer.broken { throw broken }
+        try await pool.writeWithoutTransaction { db in
             _ = try db.checkpoint(.truncate)
         }
     }

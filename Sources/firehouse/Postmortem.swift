@@ -33,9 +33,8 @@ struct Postmortem: AsyncParsableCommand {
         guard FileManager.default.fileExists(atPath: settings.database.path) else {
             throw ValidationError("no database at \(settings.database.path)")
         }
-        let store = try SQLiteIncidentStore(
-            options: .init(path: settings.database.path), correlator: Correlator(config: settings.correlationConfig),
-            clock: SystemClock())
+        // Read-only: a server may be running on this database, perhaps of another version.
+        let store = try ReadOnlyIncidentStore(path: settings.database.path)
         guard let detail = try await store.incident(id: id) else {
             throw ValidationError("no incident \(IncidentReference.format(id)) in \(settings.database.path)")
         }

@@ -26,7 +26,7 @@ struct InMemoryLedger {
 
     func state(for lookup: CorrelationLookup) -> CorrelationState {
         var state = CorrelationState()
-        for e in episodes.values where e.receiver == lookup.receiver && lookup.fingerprints.contains(e.key.fingerprint) {
+        for e in episodes.values where e.receiver == lookup.receiver && lookup.episodes.contains(e.key) {
             state.episodes[e.key] = StoredEpisode(id: e.id, incidentID: e.incidentID, status: e.status,
                                                   annotations: e.annotations, generatorURL: e.generatorURL)
         }

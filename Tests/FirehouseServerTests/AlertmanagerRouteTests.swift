@@ -120,7 +120,7 @@ struct BrokenRepository: IncidentRepository {
     }
     func stats(_ query: StatsQuery) async throws -> IncidentStats { throw StorageUnavailable(reason: "disk I/O error") }
     func openIncidentCounts() async throws -> [OpenIncidentCount] { throw StorageUnavailable(reason: "disk I/O error") }
-    func dueDeliveries() async throws -> [PendingDelivery] { throw StorageUnavailable(reason: "disk I/O error") }
+    func dueDeliveries(target: String?) async throws -> [PendingDelivery] { throw StorageUnavailable(reason: "disk I/O error") }
     func finishDelivery(_ id: Int64, _ decision: DeliveryPolicy.Decision) async throws -> TimelineDraft? {
         throw StorageUnavailable(reason: "disk I/O error")
     }
@@ -132,6 +132,11 @@ struct BrokenRepository: IncidentRepository {
     }
     func activeSilences(incidentID: Int64) async throws -> [RecordedSilence]? { throw StorageUnavailable(reason: "disk I/O error") }
     func expireSilences(_ silenceIDs: [String], incidentID: Int64, actor: Actor) async throws -> TimelineDraft {
+        throw StorageUnavailable(reason: "disk I/O error")
+    }
+    func deadLetter(_ draft: DeadLetterDraft) async throws -> Int64 { throw StorageUnavailable(reason: "disk I/O error") }
+    func deadLetters(limit: Int) async throws -> [DeadLetter] { throw StorageUnavailable(reason: "disk I/O error") }
+    func firstSighting(mac: [UInt8], timestamp: Int64, forgetBefore: Int64) async throws -> Bool {
         throw StorageUnavailable(reason: "disk I/O error")
     }
 }

@@ -22,7 +22,7 @@ struct ConfigTests {
 
     @Test func everyKeyIsRead() throws {
         let yaml = """
-        server: {listen: "0.0.0.0:8080", max_body_bytes: 4096}
+        server: {listen: "0.0.0.0:8080", max_body_bytes: 4096, allow_unauthenticated: true}
         database: {path: /tmp/x.sqlite, busy_timeout: 2s, checkpoint_interval: 1s}
         webhook: {bearer_token: tok}
         correlation: {group_by: [alertname, cluster], reopen_window: 1h, auto_resolve: false}
@@ -44,7 +44,7 @@ struct ConfigTests {
         """
         let c = try FirehouseConfig.parse(yaml: yaml).get()
         #expect(c.server.listen == ListenAddress(host: "0.0.0.0", port: 8080))
-        #expect(c.server.maxBodyBytes == 4096)
+        #expect(c.server.maxBodyBytes == 4096 && c.server.allowUnauthenticated)
         #expect(c.database.path == "/tmp/x.sqlite" && c.database.busyTimeout == .seconds(2))
         #expect(c.database.checkpointInterval == .seconds(1))
         #expect(c.webhook.bearerToken == "tok")

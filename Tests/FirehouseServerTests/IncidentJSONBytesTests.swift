@@ -39,7 +39,7 @@ struct IncidentJSONBytesTests {
     func webhookReplyEqualsTheEncodableShape(results: [IngestResult]) throws {
         struct Reply: Encodable { var incidents: [IngestResult] }
         let expected = try JSONSerialization.jsonObject(with: JSONEncoder().encode(Reply(incidents: results))) as? NSDictionary
-        let actual = try JSONSerialization.jsonObject(with: Data(AlertmanagerController<FirehouseContext>.reply(results))) as? NSDictionary
+        let actual = try JSONSerialization.jsonObject(with: Data(AlertmanagerController.reply(results))) as? NSDictionary
         #expect(actual == expected)
     }
 

@@ -50,10 +50,10 @@ final class LockedLines: @unchecked Sendable {
     @Test(arguments: [
         ("plain", false), ("", true), ("a b", true), ("k=v", true), ("say \"hi\"", true), ("back\\slash", true),
         ("line\nbreak", true), ("cr\r", true), ("crlf\r\n", true), ("vt\u{0B}", true), ("ff\u{0C}", true),
-        ("nel\u{85}", true), ("ls\u{2028}", true), ("ps\u{2029}", true), ("ünïcødé-🔥", false), ("tab\tonly", false),
+        ("nel\u{85}", true), ("ls\u{2028}", true), ("ps\u{2029}", true), ("ünïcødé-🔥", false), ("tab\tonly", true), ("esc\u{1B}[31m", true), ("nul\u{0}", true), ("del\u{7F}", true), ("c1\u{9B}", true),
     ])
     func logfmtQuotingTable(value: String, quoted: Bool) {
         #expect(LineLogHandler.logfmtValue(value).hasPrefix("\"") == quoted)
-        #expect(value.isEmpty || LineLogHandler.needsQuotes(value) == value.contains { $0 == " " || $0 == "=" || $0 == "\"" || $0.isNewline || $0 == "\\" })
+        #expect(value.isEmpty || LineLogHandler.needsQuotes(value) == value.unicodeScalars.contains { $0 == " " || $0 == "=" || $0 == "\"" || $0 == "\\" || $0.properties.generalCategory == .control || $0 == "\u{2028}" || $0 == "\u{2029}" })
     }
 }

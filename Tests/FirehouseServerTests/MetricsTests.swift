@@ -37,7 +37,7 @@ struct Exposition {
 
 struct MetricsTests {
     @Test func countersGaugesAndHistogramsAreExposed() async throws {
-        try await withApp { client in
+        try await withApp({ $0.webhook.receivers = ["incident-bot"] }) { client in
             _ = try await client.post("/api/v1/alertmanager", try fixtureBytes("02-alert-storm--firing-5-alerts"))
             _ = try await client.post("/api/v1/alertmanager", try fixtureBytes("01-single-critical--firing"))
             _ = try await client.post("/api/v1/alertmanager", try fixtureBytes("01-single-critical--resolved"))

@@ -41,8 +41,8 @@ extension TestClientProtocol {
         try await execute(uri: uri, method: .post, headers: headers, body: body)
     }
 
-    func get(_ uri: String) async throws -> TestResponse {
-        try await execute(uri: uri, method: .get)
+    func get(_ uri: String, headers: HTTPFields = [:]) async throws -> TestResponse {
+        try await execute(uri: uri, method: .get, headers: headers)
     }
 }
 

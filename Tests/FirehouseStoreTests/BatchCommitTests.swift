@@ -29,7 +29,8 @@ struct BatchCommitTests {
         let results = try await store.commit(batch)
         #expect(results.count == 3)
         #expect((try? results[0].get())?.results == [IngestResult(id: 1, action: .opened)])
-        #expect(throws: StorageUnavailable.self) { try results[1].get() }
+        // A constraint fails the same way on every retry: rejected for good (a dead letter), not 503.
+        #expect(throws: NotificationRejected.self) { try results[1].get() }
         // The failed notification left nothing behind, and its neighbours kept their order.
         #expect((try? results[2].get())?.results == [IngestResult(id: 2, action: .opened)])
         let page = try await store.incidents(IncidentQuery(status: .all, limit: 10))

@@ -43,7 +43,8 @@ public struct Generator {
                 body(name: name, service: service, count: count, status: "resolved"))
     }
 
-    public func body(name: String, service: String, count: Int, status: String) -> Body {
+    public func body(name: String, service: String, count: Int, status: String,
+                     startsAt: String = "2026-11-25T15:00:00.123456789Z") -> Body {
         var alerts: [String] = []
         for pod in 0..<count {
             let ends = status == "firing" ? "0001-01-01T00:00:00Z" : "2026-11-25T15:10:00.5Z"
@@ -51,7 +52,7 @@ public struct Generator {
             {"status":"\(status)","labels":{"alertname":"\(name)","instance":"10.0.\(pod / 250).\(pod % 250):8080",\
             "namespace":"prod","pod":"\(service)-\(pod)","service":"\(service)","severity":"warning"},\
             "annotations":{"summary":"\(name) on \(service)","description":"Memory of \(service)-\(pod) grows 5% per hour",\
-            "runbook_url":"https://runbooks.example.com/\(name)"},"startsAt":"2026-11-25T15:00:00.123456789Z",\
+            "runbook_url":"https://runbooks.example.com/\(name)"},"startsAt":"\(startsAt)",\
             "endsAt":"\(ends)","generatorURL":"http://prometheus:9090/graph?g0.expr=up\\u0026g0.tab=1",\
             "fingerprint":""}
             """)
@@ -65,8 +66,26 @@ public struct Generator {
         return Body(json: json, alerts: count)
     }
 
+    /// One alert that fired and resolved `history` times before (each flap a new episode, a new
+    /// `startsAt`), then `count` more flaps: ingest must not read the past episodes.
+    public mutating func flapping(history: Int, count: Int) -> Workload {
+        group += 1
+        let name = "FlappingProbe-\(runID)-\(group)"
+        func flap(_ index: Int) -> [Body] {
+            // One second apart, from 2026-11-25T00:00:00Z: distinct episodes of the same fingerprint.
+            let t = index % 86_400
+            func two(_ n: Int) -> String { n < 10 ? "0\(n)" : "\(n)" }
+            let startsAt = "2026-11-25T\(two(t / 3600)):\(two(t / 60 % 60)):\(two(t % 60))Z"
+            return [body(name: name, service: "checkout", count: 1, status: "firing", startsAt: startsAt),
+                     body(name: name, service: "checkout", count: 1, status: "resolved", startsAt: startsAt)]
+        }
+        return Workload(warmup: (0..<history).flatMap(flap), measured: (history..<history + count).flatMap(flap))
+    }
+
     public mutating func workload(_ scenario: Scenario, count: Int) -> Workload {
         switch scenario {
+        case .flap:
+            return flapping(history: 10_000, count: max(1, count / 2))
         case .storm:
             return Workload(warmup: [], measured: (0..<count).map { _ in group(status: "firing").firing })
         case .repeat:
@@ -100,5 +119,5 @@ public struct Generator {
 
 /// What traffic a run sends.
 public enum Scenario: String, CaseIterable, Sendable {
-    case storm, `repeat`, resolve, mixed, list
+    case storm, `repeat`, resolve, mixed, list, flap
 }

@@ -11,7 +11,7 @@ import Glibc
 // group commit with CONCURRENCY callers, on a fresh temporary database (durable, as in production).
 // Reports notifications/s, alerts/s and the process CPU per notification: the store's own cost,
 // steadier than the HTTP benchmark on a shared machine.
-// Run: swift run -c release firehouse-bench-ingest [storm|repeat|resolve] [notifications] [concurrency]
+// Run: swift run -c release firehouse-bench-ingest [storm|repeat|resolve|flap] [notifications] [concurrency]
 
 let arguments = CommandLine.arguments.dropFirst()
 let scenario = arguments.first.flatMap(Scenario.init(rawValue:)) ?? .storm
@@ -60,14 +60,18 @@ defer { try? FileManager.default.removeItem(atPath: directory) }
 let store = try SQLiteIncidentStore(options: .init(path: directory + "/bench.sqlite"),
                                     correlator: Correlator(config: .init()), clock: WallClock())
 var generator = Generator(seed: 42, maxAlerts: 10, runID: String(getpid()))
-let workload = generator.workload(scenario, count: count)
+// flap: FLAP_HISTORY (default 10000) earlier episodes of the one flapping alert.
+let history = ProcessInfo.processInfo.environment["FLAP_HISTORY"].flatMap { Int($0) } ?? 10_000
+let workload = scenario == .flap ? generator.flapping(history: history, count: count / 2) : generator.workload(scenario, count: count)
 try await ingest(try decode(workload.warmup), into: store)
 let notifications = try decode(workload.measured)
 let alerts = notifications.reduce(0) { $0 + $1.alerts.count }
+let measuredCount = notifications.count
 let cpu0 = cpuSeconds()
 let start = Date()
 try await ingest(notifications, into: store)
 let wall = Date().timeIntervalSince(start)
 let cpu = cpuSeconds() - cpu0
+let label = scenario == .flap ? "flap(history=\(history))" : scenario.rawValue
 print(String(format: "ingest %@ c=%d: notifications=%d notifications/s=%.0f alerts/s=%.0f cpu/notification=%.0fus",
-             scenario.rawValue, concurrency, count, Double(count) / wall, Double(alerts) / wall, cpu / Double(count) * 1e6))
+             label, concurrency, measuredCount, Double(measuredCount) / wall, Double(alerts) / wall, cpu / Double(measuredCount) * 1e6))

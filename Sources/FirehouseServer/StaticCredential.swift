@@ -7,8 +7,9 @@ import FoundationEssentials
 import Foundation
 #endif
 
-/// Who may post Alertmanager notifications: nobody checked, a bearer token, or basic auth.
-enum WebhookAuth: Sendable {
+/// One configured credential checked on a route: nothing, a bearer token, or basic auth. The
+/// Alertmanager webhook uses all three; `/metrics` nothing or a bearer token.
+enum StaticCredential: Sendable {
     case none
     case bearer(token: String)
     case basic(username: String, password: String)
@@ -21,6 +22,10 @@ enum WebhookAuth: Sendable {
         } else {
             self = .none
         }
+    }
+
+    init(bearer token: String) {
+        self = token.isEmpty ? .none : .bearer(token: token)
     }
 
     /// Throws 401 unless the request carries the configured credential.

@@ -1,0 +1,38 @@
+import FirehouseCore
+import Logging
+import ServiceLifecycle
+
+/// Stops the process when the store breaks (a WAL flush failed): nothing can commit any more, and
+/// only a restart recovers the database from what is really on disk. The run throws, so `serve`
+/// exits non-zero and the supervisor (Kubernetes, systemd, Docker's restart policy) starts it
+/// again; `/healthz` fails in the meantime. Exiting beats waiting for a liveness probe: it works
+/// under every supervisor, and it leaves no window in which the process looks alive but is not.
+final class StorageWatchdog: Service, Sendable {
+    private let stream: AsyncStream<StorageUnavailable>
+    private let continuation: AsyncStream<StorageUnavailable>.Continuation
+    let logger: Logger
+
+    /// The error `run` ends with.
+    struct Broken: Error, CustomStringConvertible {
+        var reason: StorageUnavailable
+        var description: String { "storage broken, exiting for a restart: \(reason.reason)" }
+    }
+
+    init(logger: Logger) {
+        (stream, continuation) = AsyncStream.makeStream(bufferingPolicy: .bufferingNewest(1))
+        self.logger = logger
+    }
+
+    /// Given to the store as its `onBroken`.
+    func report(_ failure: StorageUnavailable) {
+        continuation.yield(failure)
+    }
+
+    func run() async throws {
+        for await failure in stream.cancelOnGracefulShutdown() {
+            logger.critical("storage broken: a WAL flush failed, so nothing more can be committed; exiting so the supervisor restarts Firehouse",
+                            metadata: ["error": "\(failure.reason)"])
+            throw Broken(reason: failure)
+        }
+    }
+}
