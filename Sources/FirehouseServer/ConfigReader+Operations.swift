@@ -204,7 +204,7 @@ extension ConfigReader {
             return nil
         }
         var secret = Substring(text)
-        while let last = secret.last, last == "\n" || last == "\r" { secret = secret.dropLast() }
+        while let last = secret.last, last.isNewline { secret = secret.dropLast() }  // "\r\n" is one Character
         guard !secret.isEmpty else {
             fail(path, "\(file) is empty")
             return nil
