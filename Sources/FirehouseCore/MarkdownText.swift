@@ -48,7 +48,8 @@ public enum MarkdownText {
 
     /// Text inside inline code: backticks cannot be escaped there, so the fence grows around them.
     public static func code(_ text: String) -> String {
-        let flat = text.replacing("\n", with: " ")
+        // Every line break (CR, CRLF, U+2028, ...): CommonMark ends a code span's line at each.
+        let flat = String(text.map { $0.isNewline ? " " : $0 })
         var longest = 0, run = 0
         for ch in flat {
             run = ch == "`" ? run + 1 : 0
