@@ -161,33 +161,70 @@ struct OutboxWorker: Service {
     }
 }
 
-/// Runs work with a deadline: its result, or nil once `timeout` passed first (the work is then
-/// cancelled and left to finish on its own, so a caller is never held by work that ignores it).
+/// Runs work with a deadline: its result, or nil once `timeout` passed first or the caller was
+/// cancelled (the work is then cancelled and left to finish on its own, so a caller is never held
+/// by work that ignores cancellation).
 enum Deadline {
-    /// The caller's continuation, resumed by whichever of the work and the timer comes first.
-    private final class Waiter<T: Sendable>: Sendable {
-        let continuation = Mutex<CheckedContinuation<T?, Never>?>(nil)
-        func resume(_ value: T?) -> Bool {
-            guard let waiting = continuation.withLock({ $0.take() }) else { return false }
-            waiting.resume(returning: value)
-            return true
+    /// Whichever of the work, the timer and cancellation comes first is the answer.
+    private final class Race<T: Sendable>: Sendable {
+        private enum State {
+            case idle
+            case waiting(CheckedContinuation<T?, Never>)
+            case decided(T?)
+            case done
+        }
+
+        private let state = Mutex<State>(.idle)
+
+        /// True if this was the first answer.
+        @discardableResult
+        func decide(_ value: T?) -> Bool {
+            let (first, waiting) = state.withLock { state -> (Bool, CheckedContinuation<T?, Never>?) in
+                switch state {
+                case .idle:
+                    state = .decided(value)
+                    return (true, nil)
+                case .waiting(let continuation):
+                    state = .done
+                    return (true, continuation)
+                case .decided, .done:
+                    return (false, nil)
+                }
+            }
+            waiting?.resume(returning: value)
+            return first
+        }
+
+        func wait(_ continuation: CheckedContinuation<T?, Never>) {
+            let ready: T?? = state.withLock { state in
+                if case .decided(let value) = state {
+                    state = .done
+                    return .some(value)
+                }
+                state = .waiting(continuation)
+                return .none
+            }
+            if let ready { continuation.resume(returning: ready) }
         }
     }
 
     static func run<T: Sendable>(_ timeout: Duration, _ work: @escaping @Sendable () async -> T) async -> T? {
-        let waiter = Waiter<T>()
-        return await withCheckedContinuation { continuation in
-            waiter.continuation.withLock { $0 = continuation }
-            let timer = Task { try await Task.sleep(for: timeout) }
-            let worker = Task {
-                let value = await work()
-                timer.cancel()
-                _ = waiter.resume(value)
-            }
-            Task {
-                guard (try? await timer.value) != nil, waiter.resume(nil) else { return }
-                worker.cancel()
-            }
+        let race = Race<T>()
+        let timer = Task { try await Task.sleep(for: timeout) }
+        let worker = Task {
+            let value = await work()
+            timer.cancel()
+            race.decide(value)
+        }
+        Task {
+            if (try? await timer.value) != nil, race.decide(nil) { worker.cancel() }
+        }
+        return await withTaskCancellationHandler {
+            await withCheckedContinuation { race.wait($0) }
+        } onCancel: {
+            timer.cancel()
+            worker.cancel()
+            race.decide(nil)
         }
     }
 }

@@ -32,7 +32,7 @@ struct OutboxWorkerTests {
         deinit { try? FileManager.default.removeItem(at: directory) }
 
         /// A fresh store and worker on the same file: what a restart gives.
-        func start(_ http: FakeHTTP, metrics: FirehouseMetrics = FirehouseMetrics()) throws -> (SQLiteIncidentStore, OutboxWorker) {
+        func start(_ http: any OutboundHTTP, metrics: FirehouseMetrics = FirehouseMetrics()) throws -> (SQLiteIncidentStore, OutboxWorker) {
             let store = try SQLiteIncidentStore(options: .init(path: path), correlator: Correlator(config: .init()), clock: clock,
                                                 routes: config.routes)
             let worker = OutboxWorker(config: config, repository: store, http: http,
