@@ -1,7 +1,8 @@
 # Firehouse container image: a static-stdlib release build on the official Swift image, run on
 # Debian slim as a non-root user with the database on the /data volume.
 #   docker build -t firehouse .
-#   docker run -p 9095:9095 -v firehouse-data:/data -e FIREHOUSE_WEBHOOK_TOKEN=... firehouse
+#   docker run -p 9095:9095 -v firehouse-data:/data -e FIREHOUSE_WEBHOOK_TOKEN=... \
+#     -e FIREHOUSE_CHAT_TOKEN=... -e FIREHOUSE_API_TOKEN=... firehouse   (it refuses to start without them)
 # Checked in CI by scripts/check-deploy (hadolint); no Docker engine is needed for that.
 
 FROM swift:6.3-bookworm AS build

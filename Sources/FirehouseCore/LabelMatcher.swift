@@ -66,13 +66,20 @@ public enum MatcherError: Error, Equatable, Sendable, CustomStringConvertible {
     }
 }
 
-/// A compiled, fully anchored regex. NSRegularExpression is immutable and safe to share across threads.
+/// A compiled, fully anchored regex with Alertmanager's (Go RE2) meaning: `RE2Pattern` refuses what Go
+/// rejects and translates the rest, anchors included, to ICU. NSRegularExpression is immutable and safe
+/// to share across threads.
 struct CompiledRegex: @unchecked Sendable {
     let regex: NSRegularExpression
 
     init(anchoring pattern: String) throws(MatcherError) {
+        let icu: String
+        switch RE2Pattern.icu(anchoring: pattern) {
+        case .success(let translated): icu = translated
+        case .failure(let refusal): throw .invalidRegex(pattern, reason: refusal.description)
+        }
         do {
-            regex = try NSRegularExpression(pattern: "^(?:\(pattern))$", options: [])
+            regex = try NSRegularExpression(pattern: icu, options: [])
         } catch {
             throw .invalidRegex(pattern, reason: "does not compile")
         }

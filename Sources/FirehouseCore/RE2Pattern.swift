@@ -55,7 +55,9 @@ private struct RE2Lexer {
         mutating func add(_ piece: String, size: Int) {
             retire()
             pieces.append(piece)
-            (operand, operandIsRepeat, operandSize) = (pieces.count - 1, false, size)
+            operand = pieces.count - 1
+            operandIsRepeat = false
+            operandSize = size
         }
 
         mutating func alternate() {
@@ -99,8 +101,8 @@ private struct RE2Lexer {
             case "(": try openGroup()
             case ")": try closeGroup()
             case "|": i += 1; groups[groups.count - 1].alternate()
-            // Go's `$` is end of text; ICU's also matches before a final "\n".
             case "^": i += 1; atom(flags.multiLine ? #"(?:\A|(?<=\n))"# : #"(?:\A)"#)
+            // Go's `$` is the end of text; ICU's also matches before a final "\n".
             case "$": i += 1; atom(flags.multiLine ? #"(?:\z|(?=\n))"# : #"(?:\z)"#)
             // Go's dot excludes only "\n"; ICU's also "\r", U+0085, U+2028 and U+2029.
             case ".": i += 1; atom(flags.dotNL ? Self.anyScalar : #"[^\x{A}]"#)
@@ -172,8 +174,8 @@ private struct RE2Lexer {
                     throw refuse("flags \"\(text(start...j))\"", at: start, "end in \"-\" (Alertmanager rejects it)")
                 }
                 i = j + 1
-                // Flags are applied by this translation itself, so ICU gets none: `(?i)` (or an empty `(?)`)
-                // emits nothing and `(?i:` is a plain group.
+                // This translation applies the flags itself, so ICU gets none: `(?i)` (or an empty `(?)`)
+                // emits nothing and `(?i:` becomes `(?:`.
                 if c == ":" { try push("(?:", from: start, flags: newFlags) } else { flags = newFlags }
                 return
             default:
@@ -249,7 +251,7 @@ private struct RE2Lexer {
         i = counts.end
         let op = counts.max == counts.min ? "{\(counts.min)}" : counts.max.map { "{\(counts.min),\($0)}" } ?? "{\(counts.min),}"
         // Go's repeatIsValid counts `{n,}` as n copies and checks only when a count is 2 or more.
-        try repeatOperand(op, from: start, count: (counts.max ?? counts.min, counts.min >= 2 || (counts.max ?? 0) >= 2))
+        try repeatOperand(op, from: start, count: (copies: counts.max ?? counts.min, checked: counts.min >= 2 || (counts.max ?? 0) >= 2))
     }
 
     /// Go's parseRepeat: `{n}`, `{n,}` or `{n,m}`, decimal without leading zeros; nil makes "{" a literal.
@@ -270,7 +272,7 @@ private struct RE2Lexer {
             if s[j] == "}" { high = nil } else { guard let h = decimal() else { return nil }; high = h }
         }
         guard j < s.count, s[j] == "}" else { return nil }
-        return (low, high, j + 1)
+        return (min: low, max: high, end: j + 1)
     }
 
     // MARK: Escapes
@@ -282,7 +284,6 @@ private struct RE2Lexer {
         case "z": i += 2; atom(#"(?:\z)"#)
         case "b": i += 2; atom(Self.wordBoundary)
         case "B": i += 2; atom(Self.notWordBoundary)
-        case "C": throw refuse(#"any-byte escape "\C""#, at: i)
         case "Q": quote()
         case "p", "P":
             let unicode = try unicodeClass(at: i)
@@ -305,14 +306,20 @@ private struct RE2Lexer {
         let c = s[j + 1]
         // Go: escaped ASCII punctuation (and "_", space) is always itself.
         if c.isASCII && !Self.isASCIIAlnum(c.value) { return (c.value, j + 2) }
-        switch c {
-        // Go: a lone \1..\7 is a back-reference (refused); followed by an octal digit it is octal.
-        case "1"..."7" where !(j + 2 < s.count && Self.isOctal(s[j + 2])), "8", "9":
-            throw refuse("back-reference \"\\\(c)\"", at: j)
-        case "0"..."7":
+        if Self.isDigit(c) {
+            // Go: \0 and \1..\7 followed by an octal digit are octal (up to 3 digits); \1..\9 alone are
+            // back-references, which RE2 does not have.
+            guard c == "0" || (Self.isOctal(c) && j + 2 < s.count && Self.isOctal(s[j + 2])) else {
+                throw refuse("back-reference \"\\\(c)\"", at: j)
+            }
             var value: UInt32 = 0, k = j + 1
-            while k < j + 4, k < s.count, Self.isOctal(s[k]) { value = value * 8 + s[k].value - 0x30; k += 1 }
+            while k < j + 4, k < s.count, Self.isOctal(s[k]) {
+                value = value * 8 + s[k].value - 0x30
+                k += 1
+            }
             return (value, k)
+        }
+        switch c {
         case "x": return try hexEscape(at: j)
         case "a": return (0x7, j + 2)
         case "f": return (0xC, j + 2)
@@ -373,16 +380,15 @@ private struct RE2Lexer {
     /// `\pL`, `\p{Greek}`, `\P{^Lu}`: Go's names, case-sensitive, as ICU properties.
     func unicodeClass(at j: Int) throws(RE2Refusal) -> (set: String, end: Int) {
         var negated = s[j + 1] == "P"
-        var name: ArraySlice<Unicode.Scalar>
-        let end: Int
         guard j + 2 < s.count else { throw refuse("Unicode class \"\(text(j..<j + 2))\"", at: j, "has no name (Alertmanager rejects it)") }
+        var name = s[(j + 2)...(j + 2)]
+        var end = j + 3
         if s[j + 2] == "{" {
             guard let close = s[(j + 3)...].firstIndex(of: "}") else {
                 throw refuse("Unicode class \"\(text(j..<j + 3))\"", at: j, "has no \"}\" (Alertmanager rejects it)")
             }
-            (name, end) = (s[(j + 3)..<close], close + 1)
-        } else {
-            (name, end) = (s[(j + 2)...(j + 2)], j + 3)
+            name = s[(j + 3)..<close]
+            end = close + 1
         }
         if name.first == "^" {
             negated.toggle()
@@ -454,7 +460,7 @@ private struct RE2Lexer {
 
     func classMember(at j: Int, classStart: Int) throws(RE2Refusal) -> (UInt32, Int) {
         guard j < s.count else { throw refuse("unclosed \"[\"", at: classStart, "has no \"]\" (Alertmanager rejects it)") }
-        return s[j] == "\\" ? try escapedScalar(at: j) : (s[j].value, j + 1)
+        return try s[j] == "\\" ? escapedScalar(at: j) : (s[j].value, j + 1)
     }
 
     /// Go's parseNamedClass: `[:alpha:]`, `[:^alpha:]`, ASCII only. Go takes the first ":]" after
@@ -489,7 +495,7 @@ private struct RE2Lexer {
         return j + p.count <= s.count && Array(s[j..<(j + p.count)]) == p
     }
 
-    func text<R: RangeExpression<Int>>(_ range: R) -> String {
+    func text<R: RangeExpression>(_ range: R) -> String where R.Bound == Int {
         let r = range.relative(to: s).clamped(to: 0..<s.count)
         return String(String.UnicodeScalarView(s[r]))
     }
@@ -502,15 +508,15 @@ private struct RE2Lexer {
 
     // MARK: Tables
 
-    static func isDigit(_ c: Unicode.Scalar) -> Bool { ("0"..."9").contains(c) }
-    static func isOctal(_ c: Unicode.Scalar) -> Bool { ("0"..."7").contains(c) }
+    static func isDigit(_ c: Unicode.Scalar) -> Bool { (0x30...0x39).contains(c.value) }
+    static func isOctal(_ c: Unicode.Scalar) -> Bool { (0x30...0x37).contains(c.value) }
     static func isASCIIAlnum(_ v: UInt32) -> Bool { (0x30...0x39).contains(v) || (0x41...0x5A).contains(v) || (0x61...0x7A).contains(v) }
 
     static func hexDigit(_ c: Unicode.Scalar) -> UInt32? {
-        switch c {
-        case "0"..."9": c.value - 0x30
-        case "a"..."f": c.value - 0x61 + 10
-        case "A"..."F": c.value - 0x41 + 10
+        switch c.value {
+        case 0x30...0x39: c.value - 0x30
+        case 0x61...0x66: c.value - 0x61 + 10
+        case 0x41...0x46: c.value - 0x41 + 10
         default: nil
         }
     }
@@ -555,7 +561,7 @@ private struct RE2Lexer {
     ]
 
     static let foreignEscapes: [Unicode.Scalar: String] = [
-        "k": "named back-reference", "g": "back-reference or subroutine call", "G": "match-start anchor",
+        "C": "any-byte escape", "k": "named back-reference", "g": "back-reference or subroutine call", "G": "match-start anchor",
         "Z": "end anchor", "X": "grapheme-cluster escape", "R": "line-break escape", "h": "horizontal-space class",
         "H": "non-horizontal-space class", "V": "non-vertical-space class", "K": "match reset", "e": "escape-character escape",
         "c": "control-character escape", "N": "named-character escape", "u": "\\u escape", "U": "\\U escape",

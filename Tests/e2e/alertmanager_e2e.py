@@ -25,6 +25,9 @@ import urllib.request
 
 TOKEN = "e2e-secret-token"
 HOOK_SECRET = "e2e-hook-secret"
+API_TOKEN = "e2e-api-admin-token-0123456789"
+READ_TOKEN = "e2e-api-read-token-0123456789"
+API = {"Authorization": f"Bearer {API_TOKEN}"}
 
 
 class Sink:
@@ -90,6 +93,11 @@ def http(method, url, body=None, headers=None, timeout=5):
         return error.code, parse(error.read())
 
 
+def http_text(url, headers=None, timeout=5):
+    with urllib.request.urlopen(urllib.request.Request(url, headers=headers or {}), timeout=timeout) as response:
+        return response.read().decode()
+
+
 def wait_for(description, predicate, timeout=30.0, interval=0.25):
     deadline = time.monotonic() + timeout
     last = None
@@ -127,8 +135,19 @@ class Harness:
         shutil.copytree("runbooks", self.runbooks)
         self.database = os.path.join(self.dir, "firehouse.sqlite")
         self.fh_config = os.path.join(self.dir, "firehouse.yml")
+        self.read_token_file = os.path.join(self.dir, "read-token")
+        with open(self.read_token_file, "w") as f:
+            f.write(READ_TOKEN + "\n")
         with open(self.fh_config, "w") as f:
             f.write(f"""
+api:
+  tokens:
+    - name: e2e
+      token_env: E2E_API_TOKEN
+      scopes: [admin]
+    - name: viewer
+      token_file: {self.read_token_file}
+      scopes: [read]
 runbooks:
   path: {self.runbooks}
 alertmanager:
@@ -143,7 +162,7 @@ notifications:
   max_backoff: 1s
   max_attempts: 100
 """)
-        self.env = dict(env, E2E_HOOK_SECRET=HOOK_SECRET)
+        self.env = dict(env, E2E_HOOK_SECRET=HOOK_SECRET, E2E_API_TOKEN=API_TOKEN)
         self.start_firehouse()
 
         config = os.path.join(self.dir, "alertmanager.yml")
@@ -206,12 +225,12 @@ receivers:
         assert status == 200, f"alertmanager refused alerts: {status}"
 
     def incidents(self, status="all"):
-        code, body = http("GET", f"{self.fh_url}/api/v1/incidents?status={status}&limit=100")
+        code, body = http("GET", f"{self.fh_url}/api/v1/incidents?status={status}&limit=100", headers=API)
         assert code == 200, code
         return body["incidents"]
 
     def incident(self, incident_id):
-        code, body = http("GET", f"{self.fh_url}/api/v1/incidents/{incident_id}")
+        code, body = http("GET", f"{self.fh_url}/api/v1/incidents/{incident_id}", headers=API)
         assert code == 200, code
         return body
 
@@ -472,7 +491,7 @@ def main():
         def silence_in_alertmanager():
             reply = h.chat(f"silence {broker_id} 1h e2e maintenance")
             assert "silenced in Alertmanager for 1h" in reply, reply
-            code, body = http("GET", f"{h.fh_url}/api/v1/incidents/{broker_id}/silences")
+            code, body = http("GET", f"{h.fh_url}/api/v1/incidents/{broker_id}/silences", headers=API)
             assert code == 200 and len(body["silences"]) == 1, (code, body)
             silence_id = body["silences"][0]["silenceID"]
             code, silence = http("GET", f"{h.am_url}/api/v2/silence/{silence_id}")
@@ -491,7 +510,7 @@ def main():
             assert kinds[-2:] == ["silenced", "unsilenced"], kinds
             # A silence someone already expired in Alertmanager's own UI still unsilences cleanly.
             h.chat(f"silence {broker_id} 10m second")
-            second = http("GET", f"{h.fh_url}/api/v1/incidents/{broker_id}/silences")[1]["silences"][0]["silenceID"]
+            second = http("GET", f"{h.fh_url}/api/v1/incidents/{broker_id}/silences", headers=API)[1]["silences"][0]["silenceID"]
             code, _ = http("DELETE", f"{h.am_url}/api/v2/silence/{second}")
             assert code == 200, code
             reply = h.chat(f"unsilence {broker_id}")
@@ -561,6 +580,36 @@ def main():
 
         check("posts without the bearer token are refused", unauthenticated)
 
+        def api_tokens():
+            url = f"{h.fh_url}/api/v1/incidents"
+            code, body = http("GET", url)
+            assert code == 401 and "error" in body, (code, body)
+            code, _ = http("GET", url, headers={"Authorization": "Bearer not-a-token"})
+            assert code == 401, code
+            code, _ = http("GET", url, headers={"Authorization": f"Bearer {READ_TOKEN}"})
+            assert code == 200, code
+            code, body = http("POST", h.fh_url + "/api/v1/runbooks/reload", headers={"Authorization": f"Bearer {READ_TOKEN}"})
+            assert code == 403, (code, body)
+            code, _ = http("GET", h.fh_url + "/healthz")
+            assert code == 200, code
+            denied = http_text(h.fh_url + "/metrics")
+            assert 'firehouse_auth_denied_total{route="/api/v1/runbooks/reload",reason="scope"} 1' in denied, denied[-2000:]
+
+        check("API tokens: 401 without or with an unknown token, 403 without the scope, token files read", api_tokens)
+
+        def refuses_open_non_loopback():
+            open_config = os.path.join(h.dir, "open.yml")
+            with open(open_config, "w") as f:
+                f.write("runbooks:\n  path: /nonexistent\n")
+            env = {k: v for k, v in os.environ.items() if not k.startswith("FIREHOUSE_")}
+            run = subprocess.run([h.binary, "serve", "--config", open_config, "--listen", f"0.0.0.0:{free_port()}",
+                                  "--database", os.path.join(h.dir, "open.sqlite")], capture_output=True, text=True, timeout=30, env=env)
+            assert run.returncode == 2, run
+            for key in ("api.tokens", "webhook.bearer_token", "chat.slack_signing_secret", "server.allow_unauthenticated"):
+                assert key in run.stderr, run.stderr
+
+        check("serve refuses an unauthenticated non-loopback listen address and says which keys to set", refuses_open_non_loopback)
+
         def check_config_cli():
             bad = os.path.join(h.dir, "bad.yml")
             with open(bad, "w") as f:
@@ -586,15 +635,18 @@ def main():
                         + "".join(f"## {s}\nx\n" for s in ["Symptoms", "Impact", "Diagnosis", "Mitigation", "Escalation", "Verification"]))
             h.firehouse.send_signal(signal.SIGHUP)
             wait_for("reloaded runbooks", lambda: any(r["id"] == "e2e-extra"
-                     for r in http("GET", h.fh_url + "/api/v1/runbooks")[1]["runbooks"]), timeout=10)
+                     for r in http("GET", h.fh_url + "/api/v1/runbooks", headers=API)[1]["runbooks"]), timeout=10)
             assert h.firehouse.poll() is None, "SIGHUP stopped the server"
 
         check("SIGHUP reloads the runbooks without a restart", sighup_reloads_runbooks)
 
         def close_and_postmortem():
-            code, body = http("POST", f"{h.fh_url}/api/v1/incidents/{leak_id}/close", {"user": "e2e"})
+            # A read token may look but not close; the body's "user" is ignored: the actor is the token.
+            code, body = http("POST", f"{h.fh_url}/api/v1/incidents/{leak_id}/close", {}, headers={"Authorization": f"Bearer {READ_TOKEN}"})
+            assert code == 403 and "needs write" in body["error"], (code, body)
+            code, body = http("POST", f"{h.fh_url}/api/v1/incidents/{leak_id}/close", {"user": "mallory"}, headers=API)
             assert code == 200 and body["postmortem"]["version"] == 1, (code, body)
-            code, draft = http("GET", f"{h.fh_url}/api/v1/incidents/{leak_id}/postmortem?format=json")
+            code, draft = http("GET", f"{h.fh_url}/api/v1/incidents/{leak_id}/postmortem?format=json", headers=API)
             assert code == 200 and draft["markdown"].startswith("# Post-mortem: INC-"), (code, draft)
             out = os.path.join(h.dir, "pm.md")
             run = subprocess.run([h.binary, "postmortem", str(leak_id), "--database", h.database, "--output", out],
@@ -622,7 +674,7 @@ def main():
             assert broker == ["opened", "silenced", "unsilenced", "silenced", "unsilenced", "acknowledged", "resolved"], broker
             assert all(headers["signature-ok"] for _, headers in h.sink.delivered()), "a body's signature is wrong"
             closed = next(b for b, _ in h.sink.delivered() if b["event"] == "closed")
-            assert closed["text"].startswith(f":lock: *INC-{leak_id} closed* by e2e"), closed["text"]
+            assert closed["text"].startswith(f":lock: *INC-{leak_id} closed* by api:e2e"), closed["text"]
             assert closed["incident"]["status"] == "closed" and closed["entry"]["kind"] == "status_changed", closed
 
         check("every incident event was delivered once, in order, signed", outbox_delivered_everything_once)

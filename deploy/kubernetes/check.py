@@ -46,14 +46,35 @@ def main():
     pod = statefulset["spec"]["template"]
     container = pod["spec"]["containers"][0]
 
-    # The config Firehouse will run with is valid, with the Secret's variables set.
+    # The config Firehouse will run with is valid, with the Secret's keys as the files it mounts.
+    mounts = {m["mountPath"]: m["name"] for m in container["volumeMounts"]}
+    volumes = {v["name"]: v for v in pod["spec"]["volumes"]}
+    secret_dirs = [p for p, n in mounts.items() if volumes.get(n, {}).get("secret", {}).get("secretName") == secret["metadata"]["name"]]
+    expect(len(secret_dirs) == 1, f"the Secret must be mounted once as a volume, found {secret_dirs}")
+    secret_dir = secret_dirs[0] if secret_dirs else "/nowhere"
+    text = config_map["data"]["firehouse.yml"]
+    named = re.findall(r"_file:\s*(\S+)", text)
+    for path in named:
+        expect(os.path.dirname(path) == secret_dir and os.path.basename(path) in secret["stringData"],
+               f"{path} (named by the config) is not a key of the Secret mounted at {secret_dir}")
     with tempfile.TemporaryDirectory() as tmp:
+        files = os.path.join(tmp, "secrets")
+        os.mkdir(files)
+        for key, value in secret["stringData"].items():
+            with open(os.path.join(files, key), "w", encoding="utf-8") as f:
+                f.write(value + "\n")
         path = os.path.join(tmp, "firehouse.yml")
         with open(path, "w", encoding="utf-8") as f:
-            f.write(config_map["data"]["firehouse.yml"])
-        env = dict(os.environ, **secret["stringData"])
+            f.write(text.replace(secret_dir + "/", files + "/"))
+        env = {k: v for k, v in os.environ.items() if not k.startswith("FIREHOUSE_")}
         run = subprocess.run([firehouse, "check-config", path], capture_output=True, text=True, env=env)
         expect(run.returncode == 0, f"configmap firehouse.yml: {run.stderr.strip()}")
+        # Without its secrets it must not start: the shipped deployment is authenticated.
+        for key in ("webhook-token", "api-admin-token"):
+            os.rename(os.path.join(files, key), os.path.join(files, key + ".gone"))
+            run = subprocess.run([firehouse, "check-config", path], capture_output=True, text=True, env=env)
+            expect(run.returncode != 0, f"the config passes without the Secret's {key}")
+            os.rename(os.path.join(files, key + ".gone"), os.path.join(files, key))
         # The runbooks ConfigMap, laid out as the volume will be, is a clean library.
         runbooks = os.path.join(tmp, "runbooks")
         os.mkdir(runbooks)
@@ -72,7 +93,6 @@ def main():
     expect(ports.get("http") == port, f"containerPort {ports} != listen port {port}")
     expect(container["livenessProbe"]["httpGet"]["path"] == "/healthz", "liveness must be /healthz (no database)")
     expect(container["readinessProbe"]["httpGet"]["path"] == "/readyz", "readiness must be /readyz")
-    mounts = {m["mountPath"]: m["name"] for m in container["volumeMounts"]}
     expect(mounts.get(os.path.dirname(config["database"]["path"])) == "data", "the database directory must be the PVC")
     expect(mounts.get(config["runbooks"]["path"]) == "runbooks", "runbooks.path must be the runbooks ConfigMap")
     expect(container["args"][-1] in mounts, f"--config {container['args'][-1]} is not mounted")
@@ -93,10 +113,10 @@ def main():
     user = re.search(r"^USER (\d+)", dockerfile, re.M)
     expect(user and int(user.group(1)) == pod["spec"]["securityContext"]["runAsUser"], "runAsUser differs from the Dockerfile's USER")
 
-    # Every environment variable the config names is in the Secret; the Service reaches the pod.
-    named = [t[k] for t in config.get("notifications", {}).get("targets", []) for k in ("url_env", "secret_env") if k in t]
-    for variable in named:
-        expect(variable in secret["stringData"], f"{variable} (named by the config) is not in the Secret")
+    # Secrets come as files only (no variables to leak into child processes or crash dumps).
+    expect("envFrom" not in container and "env" not in container, "secrets are files: no env or envFrom")
+    expect(not re.search(r"_env:", config_map["data"]["firehouse.yml"]), "the config names environment variables")
+    # The Service reaches the pod.
     labels = pod["metadata"]["labels"]
     expect(all(labels.get(k) == v for k, v in service["spec"]["selector"].items()), "the Service selector misses the pod")
     for annotations in (pod["metadata"]["annotations"], service["metadata"]["annotations"]):
