@@ -4,14 +4,17 @@
 # Prints notifications/s, alerts/s and p50/p99 latency per scenario, and the server's peak RSS.
 #   bench/run.sh            full run (about a minute after the build)
 #   NOTIFICATIONS=2000 bench/run.sh   shorter
-# Then the incident-list benchmark: LIST_INCIDENTS (10000) open incidents on a fresh database; last,
-# bench/fsync_probe.py: how long the disk itself takes to make a small write durable.
+# Then the incident-list benchmark: LIST_INCIDENTS (10000) open incidents on a fresh database; the
+# store alone with a flapping alert (FLAP_HISTORY past episodes against 100, back to back: ingest
+# must not read them); last, bench/fsync_probe.py: how long the disk itself takes to make a small
+# write durable.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 n=${NOTIFICATIONS:-5000}
 port=${PORT:-19095}
 swift build -c release --product firehouse >/dev/null
 swift build -c release --product firehouse-bench >/dev/null
+swift build -c release --product firehouse-bench-ingest >/dev/null
 bin="$(swift build -c release --show-bin-path)"
 dir="$(mktemp -d)"
 "$bin/firehouse" serve --listen "127.0.0.1:$port" --database "$dir/firehouse.sqlite" >"$dir/server.log" 2>&1 &
@@ -43,6 +46,10 @@ for _ in $(seq 100); do
   sleep 0.1
 done
 "$bin/firehouse-bench" --url "$url" --scenario list --notifications "${LIST_INCIDENTS:-10000}"
-# The disk alone: every answer waits for one WAL fdatasync, so its stalls bound the fixed-rate p99.
 kill $pid; wait $pid 2>/dev/null || true
+# A flapping alert: the same fingerprint with many past episodes costs what one with few does.
+for history in 100 "${FLAP_HISTORY:-10000}"; do
+  FLAP_HISTORY=$history "$bin/firehouse-bench-ingest" flap 4000 16
+done
+# The disk alone: every answer waits for one WAL fdatasync, so its stalls bound the fixed-rate p99.
 python3 bench/fsync_probe.py "${PROBE_SECONDS:-10}" "$dir"

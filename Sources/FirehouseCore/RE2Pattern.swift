@@ -6,9 +6,9 @@
 /// differently: literals other than ASCII letters and digits as `\x{H}`, Go's ASCII Perl classes
 /// and `.` as explicit sets, zero-width assertions inside `(?:...)`, no ICU flags but `(?i:...)`.
 ///
-/// Under `(?i)` ICU's case-insensitivity is kept. Known difference: ICU folds fully, so `(?i)ß`
-/// matches "ss" there and not in Go (Go folds one scalar to one scalar). Each literal is wrapped
-/// on its own, which keeps `(?i)ss` from matching "ß".
+/// Under `(?i)` ICU's case-insensitivity is kept (each literal or class in its own `(?i:...)`).
+/// Known difference: ICU can fold fully, one scalar to several, so `(?i)ß` may match "ss" and
+/// `(?i)ss` "ß" there; Go folds one scalar to one scalar and matches neither.
 public enum RE2Pattern {
     /// The ICU pattern for Alertmanager's `^(?:value)$`, or why Alertmanager would reject `value`.
     public static func icu(anchoring value: String) -> Result<String, RE2Refusal> {
@@ -476,7 +476,7 @@ private struct RE2Lexer {
         guard let ranges = Self.posixClasses[name] else {
             throw refuse("POSIX class \"\(text(j..<(k + 2)))\"", at: j, "is not one RE2 knows (Alertmanager rejects it)")
         }
-        return (Self.set(ranges, negated: negated), k + 2)
+        return (Self.classSet(ranges, negated: negated), k + 2)
     }
 
     // MARK: Emitting
@@ -523,7 +523,7 @@ private struct RE2Lexer {
 
     static func hex(_ v: UInt32) -> String { "\\x{" + String(v, radix: 16, uppercase: true) + "}" }
 
-    static func set(_ ranges: [ClosedRange<UInt32>], negated: Bool) -> String {
+    static func classSet(_ ranges: [ClosedRange<UInt32>], negated: Bool) -> String {
         let body = ranges.map { $0.count == 1 ? hex($0.lowerBound) : hex($0.lowerBound) + "-" + hex($0.upperBound) }
         return "[" + (negated ? "^" : "") + body.joined() + "]"
     }
@@ -531,9 +531,9 @@ private struct RE2Lexer {
     /// Go's Perl classes are ASCII; ICU's `\d`, `\s`, `\w` are Unicode. Go's `\s` has no "\v".
     static func perlClass(_ c: Unicode.Scalar) -> String? {
         switch c {
-        case "d", "D": set(posixClasses["digit"]!, negated: c == "D")
-        case "s", "S": set([0x9...0xA, 0xC...0xD, 0x20...0x20], negated: c == "S")
-        case "w", "W": set(posixClasses["word"]!, negated: c == "W")
+        case "d", "D": classSet(posixClasses["digit"]!, negated: c == "D")
+        case "s", "S": classSet([0x9...0xA, 0xC...0xD, 0x20...0x20], negated: c == "S")
+        case "w", "W": classSet(posixClasses["word"]!, negated: c == "W")
         default: nil
         }
     }
@@ -552,7 +552,7 @@ private struct RE2Lexer {
     static let wordBoundary = #"(?:(?<=[0-9A-Za-z_])(?![0-9A-Za-z_])|(?<![0-9A-Za-z_])(?=[0-9A-Za-z_]))"#
     static let notWordBoundary = #"(?:(?<=[0-9A-Za-z_])(?=[0-9A-Za-z_])|(?<![0-9A-Za-z_])(?![0-9A-Za-z_]))"#
 
-    /// PCRE/ICU group syntax Go rejects, longest prefixes first.
+    /// PCRE/ICU group syntax Go rejects; checked before named groups, so "(?<=" is no group name.
     static let foreignGroups: [(String, String)] = [
         ("(?<=", "look-behind"), ("(?<!", "negative look-behind"), ("(?=", "look-ahead"), ("(?!", "negative look-ahead"),
         ("(?>", "atomic group"), ("(?#", "comment"), ("(?|", "branch reset"), ("(?(", "conditional"),

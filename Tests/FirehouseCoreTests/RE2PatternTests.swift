@@ -152,7 +152,8 @@ struct RE2PatternTests {
     }
 
     @Test func matcherErrorCarriesTheRefusal() {
-        #expect(throws: MatcherError.invalidRegex("(?=a)", reason: #"look-ahead "(?=" at offset 0 is not RE2 syntax (Alertmanager rejects it)"#)) {
+        let reason = #"look-ahead "(?=" at offset 0 is not RE2 syntax (Alertmanager rejects it)"#
+        #expect(throws: MatcherError.invalidRegex("(?=a)", reason: reason)) {
             try LabelMatcher(parsing: #"alertname=~"(?=a)""#)
         }
     }

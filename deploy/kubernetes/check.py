@@ -53,7 +53,8 @@ def main():
     expect(len(secret_dirs) == 1, f"the Secret must be mounted once as a volume, found {secret_dirs}")
     secret_dir = secret_dirs[0] if secret_dirs else "/nowhere"
     text = config_map["data"]["firehouse.yml"]
-    named = re.findall(r"_file:\s*(\S+)", text)
+    named = re.findall(r"^\s*-?\s*\w+_file:\s*(\S+)\s*$", text, re.M)
+    expect(len(named) >= 4, f"the config names only {named} as secret files")
     for path in named:
         expect(os.path.dirname(path) == secret_dir and os.path.basename(path) in secret["stringData"],
                f"{path} (named by the config) is not a key of the Secret mounted at {secret_dir}")
