@@ -34,6 +34,10 @@ public enum IncidentActions {
             data["actorID"] = actor.id
             effects.timeline.append(TimelineDraft(at: now, kind: kind, actor: actor.name, text: text, data: data))
         }
+        // Roles, severity and title of a closed incident stay as they were closed (its post-mortem's facts).
+        func refusedWhenClosed() -> Decision? {
+            head.status == .closed ? .refused("\(ref) is closed; reopen it first") : nil
+        }
         switch action {
         case .move(let move, let summary):
             switch IncidentLifecycle.apply(move, to: head.milestones, at: now) {
@@ -58,14 +62,14 @@ public enum IncidentActions {
                     + (allowed.isEmpty ? "" : " (possible: \(options))"))
             }
         case .setSeverity(let severity):
-            guard head.status != .closed else { return .refused("\(ref) is closed; reopen it first") }
+            if let closed = refusedWhenClosed() { return closed }
             if severity == head.severity, head.severityPinned { return .unchanged("\(ref) is already \(severity.name)") }
             effects.head.severity = severity
             effects.head.severityPinned = true
             entry(.severityChanged, "severity \(head.severity.name) → \(severity.name)",
                   ["from": head.severity.name, "to": severity.name])
         case .assign(let role, let user):
-            guard head.status != .closed else { return .refused("\(ref) is closed; reopen it first") }
+            if let closed = refusedWhenClosed() { return closed }
             let current = roles.first { $0.role == role && $0.isCurrent }
             if let current, current.user.id == user.id { return .unchanged("\(user.name) is already \(role) of \(ref)") }
             if let current {
@@ -77,7 +81,7 @@ public enum IncidentActions {
             }
             effects.startedRoles.append(RoleStart(role: role, user: user))
         case .unassign(let role):
-            guard head.status != .closed else { return .refused("\(ref) is closed; reopen it first") }
+            if let closed = refusedWhenClosed() { return closed }
             guard let current = roles.first(where: { $0.role == role && $0.isCurrent }) else {
                 return .unchanged("nobody holds \(role) on \(ref)")
             }
@@ -87,7 +91,7 @@ public enum IncidentActions {
         case .note(let text):
             entry(.note, text)
         case .retitle(let title):
-            guard head.status != .closed else { return .refused("\(ref) is closed; reopen it first") }
+            if let closed = refusedWhenClosed() { return closed }
             guard title != head.title else { return .unchanged("\(ref) already has that title") }
             effects.head.title = title
             entry(.titleChanged, "title changed to \"\(title)\"", ["from": head.title, "to": title])

@@ -22,11 +22,15 @@ public func buildApplication(
         options: .init(path: config.database.path, busyTimeoutSeconds: config.database.busyTimeout.seconds,
                        onCommit: { duration, count in metrics.commitDuration(duration, notifications: count) },
                        onSync: { duration in metrics.walSyncDuration(duration) },
-                       onBroken: { failure in watchdog.report(failure) }),
+                       onBroken: { failure in
+                           readiness.markBroken()
+                           watchdog.report(failure)
+                       }),
         correlator: Correlator(config: config.correlationConfig),
         clock: clock, runbooks: catalog.shelf, drafter: drafts.drafter, routes: config.notifications.routes)
+    watchdog.hold(store)
     let router = buildRouter(config: config, repository: store, catalog: catalog, drafts: drafts, metrics: metrics,
-                             readiness: readiness, clock: clock, http: http, isBroken: { store.isBroken })
+                             readiness: readiness, clock: clock, http: http)
     // Graceful shutdown runs in reverse: the server, then these from last to first, so the final
     // WAL checkpoint comes after the outbox worker's last write.
     var services: [any Service] = [
@@ -57,10 +61,9 @@ public func buildRouter(config: FirehouseConfig, repository: any IncidentReposit
                         catalog: RunbookCatalog? = nil, drafts: PostmortemDrafts? = nil,
                         metrics: FirehouseMetrics = FirehouseMetrics(), readiness: Readiness = Readiness(),
                         clock: any FirehouseCore.Clock = SystemClock(),
-                        http: any OutboundHTTP = AsyncHTTPOutbound(),
-                        isBroken: @escaping @Sendable () -> Bool = { false }) -> Router<FirehouseContext> {
+                        http: any OutboundHTTP = AsyncHTTPOutbound()) -> Router<FirehouseContext> {
     buildRoutes(config: config, repository: repository, catalog: catalog, drafts: drafts, metrics: metrics,
-                readiness: readiness, clock: clock, http: http, isBroken: isBroken).router
+                readiness: readiness, clock: clock, http: http).router
 }
 
 /// Every route with the access it states; `registered` lists them (the access-control tests walk it).
@@ -68,8 +71,7 @@ func buildRoutes(config: FirehouseConfig, repository: any IncidentRepository,
                  catalog: RunbookCatalog? = nil, drafts: PostmortemDrafts? = nil,
                  metrics: FirehouseMetrics = FirehouseMetrics(), readiness: Readiness = Readiness(),
                  clock: any FirehouseCore.Clock = SystemClock(),
-                 http: any OutboundHTTP = AsyncHTTPOutbound(),
-                 isBroken: @escaping @Sendable () -> Bool = { false }) -> Routes {
+                 http: any OutboundHTTP = AsyncHTTPOutbound()) -> Routes {
     let catalog = catalog ?? RunbookCatalog(directory: config.runbooks.path, logger: Logger(label: "firehouse"))
     let drafts = drafts ?? PostmortemDrafts(runbooks: catalog.shelf, publicURL: config.chat.publicURL)
     let router = Router(context: FirehouseContext.self)
@@ -77,7 +79,7 @@ func buildRoutes(config: FirehouseConfig, repository: any IncidentRepository,
     router.add(middleware: ErrorMiddleware())
     router.add(middleware: LogRequestsMiddleware(.debug))
     let routes = Routes(router: router, access: APIAccess(config.api.tokens), metrics: metrics)
-    HealthController(repository: repository, readiness: readiness, isBroken: isBroken).addRoutes(to: routes)
+    HealthController(repository: repository, readiness: readiness).addRoutes(to: routes)
     AlertmanagerController(repository: repository, auth: StaticCredential(config.webhook),
                            maxBodyBytes: config.server.maxBodyBytes, limits: config.webhook.limits,
                            receivers: Set(config.webhook.receivers), metrics: metrics).addRoutes(to: routes)

@@ -164,8 +164,9 @@ extension ConfigReader {
                     fail("\(itemPath).name", "\"\(token.name)\" is used twice")
                 }
                 if item["scopes"] == nil { fail("\(itemPath).scopes", "every token needs scopes (read, write or admin)") }
-                if item["token"] != nil, token.token.count < 16 {
-                    fail("\(itemPath).token", "must be at least 16 characters (e.g. openssl rand -hex 32)")
+                // token_env is checked once the environment is applied (validate).
+                for key in ["token", "token_file"] where item[key] != nil && !token.token.isEmpty && token.token.count < 16 {
+                    fail("\(itemPath).\(key)", "must be at least 16 characters (e.g. openssl rand -hex 32)")
                 }
                 api.tokens.append(token)
             }

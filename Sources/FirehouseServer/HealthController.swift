@@ -6,13 +6,11 @@ import Hummingbird
 struct HealthController: Sendable {
     let repository: any IncidentRepository
     let readiness: Readiness
-    /// True once a WAL flush failed: the process is about to exit (StorageWatchdog) and must not
-    /// look alive meanwhile.
-    let isBroken: @Sendable () -> Bool
 
     func addRoutes(to routes: Routes) {
         routes.get("/healthz", .open) { _, _ in
-            isBroken() ? JSONResponse.make(["status": "broken", "error": "a WAL flush failed; restart to recover the database"],
+            // Once a WAL flush failed the process is exiting (StorageWatchdog); it must not look alive meanwhile.
+            readiness.isBroken ? JSONResponse.make(["status": "broken", "error": "a WAL flush failed; restart to recover the database"],
                                            status: .serviceUnavailable)
                 : JSONResponse.make(["status": "ok"])
         }

@@ -106,23 +106,29 @@ struct OutboxWorker: Service {
     }
 
     func deliver(_ delivery: PendingDelivery) async {
-        let attempt: DeliveryPolicy.Attempt
-        if let target = targets[delivery.target] {
-            attempt = await send(message.request(delivery, to: target))
-        } else {
-            attempt = .rejected("target \(delivery.target) is no longer configured")
-        }
-        let decision = policy.decide(attempt, attempts: delivery.attempts + 1, now: clock.now())
         var metadata: Logger.Metadata = [
             "incident": "\(delivery.incident.head.id)", "target": "\(delivery.target)", "event": "\(delivery.event.rawValue)",
             "delivery": "\(delivery.id)", "attempt": "\(delivery.attempts + 1)",
         ]
-        // Recorded in a task of its own, so a cancelled lane (shutdown past its grace period)
-        // cannot drop what the receiver already got. If the write fails the row stays pending
-        // and is sent again: at least once, never lost.
+        let attempt: DeliveryPolicy.Attempt
+        if let target = targets[delivery.target] {
+            guard let sent = await send(message.request(delivery, to: target)) else {
+                // Cut off by shutdown: no outcome, so nothing is recorded and no attempt is spent;
+                // the row stays pending and goes out after the restart (same Idempotency-Key).
+                logger.info("notification delivery interrupted by shutdown; it will be sent again", metadata: metadata)
+                return
+            }
+            attempt = sent
+        } else {
+            attempt = .rejected("target \(delivery.target) is no longer configured")
+        }
+        let decision = policy.decide(attempt, attempts: delivery.attempts + 1, now: clock.now())
+        // Recorded in a task of its own, so a lane cancelled right after an answer (shutdown past
+        // its grace period) still records it. If the write fails the row stays pending and is sent
+        // again: at least once, never lost.
         let repository = self.repository
         do {
-            try await Task { try await repository.finishDelivery(delivery.id, decision) }.value
+            _ = try await Task { try await repository.finishDelivery(delivery.id, decision) }.value
         } catch {
             metadata["error"] = "\(error)"
             logger.error("could not record a delivery attempt; it will be attempted again", metadata: metadata)
@@ -145,8 +151,8 @@ struct OutboxWorker: Service {
     }
 
     /// One attempt, bounded by `timeout` whatever the transport does (a receiver that drips its
-    /// body, a client that ignores its own deadline).
-    private func send(_ request: OutboundRequest) async -> DeliveryPolicy.Attempt {
+    /// body, a client that ignores its own deadline); nil when cancelled before an outcome.
+    private func send(_ request: OutboundRequest) async -> DeliveryPolicy.Attempt? {
         let http = self.http
         let timeout = self.timeout
         let attempt = await Deadline.run(timeout) { () async -> DeliveryPolicy.Attempt in
@@ -157,7 +163,8 @@ struct OutboxWorker: Service {
                 return .transient("\(error)")
             }
         }
-        return attempt ?? .transient("timed out after \(timeout)")
+        if let attempt { return attempt }
+        return Task.isCancelled ? nil : .transient("timed out after \(timeout)")
     }
 }
 

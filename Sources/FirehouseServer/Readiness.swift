@@ -2,16 +2,23 @@ import Logging
 import ServiceLifecycle
 import Synchronization
 
-/// Whether `/readyz` should say ready. Turned off first at shutdown, so load balancers stop sending
-/// traffic while in-flight requests still finish.
+/// Whether `/readyz` should say ready, and `/healthz` alive. Readiness is turned off first at
+/// shutdown, so load balancers stop sending traffic while in-flight requests still finish; the
+/// process is marked broken when its store can no longer commit (a failed WAL flush), so `serve`
+/// exits non-zero however it stops.
 public final class Readiness: Sendable {
     private let draining = Atomic<Bool>(false)
+    private let broken = Atomic<Bool>(false)
 
     public init() {}
 
     public var isDraining: Bool { draining.load(ordering: .acquiring) }
 
     public func startDraining() { draining.store(true, ordering: .releasing) }
+
+    public var isBroken: Bool { broken.load(ordering: .acquiring) }
+
+    public func markBroken() { broken.store(true, ordering: .releasing) }
 }
 
 /// Runs beside the application; it is shut down before it (services stop in reverse order): it turns

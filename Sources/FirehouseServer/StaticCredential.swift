@@ -30,16 +30,20 @@ enum StaticCredential: Sendable {
 
     /// Throws 401 unless the request carries the configured credential.
     func check(_ request: Request) throws {
+        let given: String?
         let expected: String
         switch self {
         case .none:
             return
         case .bearer(let token):
-            expected = "Bearer " + token
+            // Parsed as for API tokens: the scheme is case-insensitive (RFC 9110).
+            given = request.headers[.authorization].flatMap(APIAccess.bearer)
+            expected = token
         case .basic(let username, let password):
+            given = request.headers[.authorization]
             expected = "Basic " + Data("\(username):\(password)".utf8).base64EncodedString()
         }
-        guard let given = request.headers[.authorization], ConstantTime.equal(given, expected) else {
+        guard let given, ConstantTime.equal(given, expected) else {
             throw APIError(.unauthorized, "missing or wrong credentials", headers: [.wwwAuthenticate: challenge])
         }
     }

@@ -1,6 +1,7 @@
 import FirehouseCore
 import Logging
 import ServiceLifecycle
+import Synchronization
 
 /// Stops the process when the store breaks (a WAL flush failed): nothing can commit any more, and
 /// only a restart recovers the database from what is really on disk. The run throws, so `serve`
@@ -11,6 +12,11 @@ final class StorageWatchdog: Service, Sendable {
     private let stream: AsyncStream<StorageUnavailable>
     private let continuation: AsyncStream<StorageUnavailable>.Continuation
     let logger: Logger
+    private let store = Mutex<(any IncidentRepository)?>(nil)
+    /// Broken stores are kept until the process exits: closing SQLite's last connection would
+    /// checkpoint the WAL of unknown state into the database file, and the restart's recovery
+    /// must start from what the WAL really holds.
+    private static let neverClosed = Mutex<[any IncidentRepository]>([])
 
     /// The error `run` ends with.
     struct Broken: Error, CustomStringConvertible {
@@ -23,8 +29,14 @@ final class StorageWatchdog: Service, Sendable {
         self.logger = logger
     }
 
+    /// The store whose failure this watches.
+    func hold(_ store: any IncidentRepository) {
+        self.store.withLock { $0 = store }
+    }
+
     /// Given to the store as its `onBroken`.
     func report(_ failure: StorageUnavailable) {
+        if let store = store.withLock({ $0 }) { Self.neverClosed.withLock { $0.append(store) } }
         continuation.yield(failure)
     }
 

@@ -1,13 +1,13 @@
 import FirehouseCore
 import GRDB
 
-/// Refuses every COMMIT on the writer once `failed` says a WAL flush failed: the transaction is
-/// rolled back and its caller gets the error (a 503). Observes no changes, only commits.
+/// Refuses every COMMIT on the writer once a WAL flush failed: the transaction is rolled back and
+/// its caller gets the error (a 503). Observes no changes, only commits.
 final class CommitGate: TransactionObserver, @unchecked Sendable {
-    let failed: @Sendable () -> Bool
+    let syncer: WALSyncer
 
-    init(failed: @escaping @Sendable () -> Bool) {
-        self.failed = failed
+    init(syncer: WALSyncer) {
+        self.syncer = syncer
     }
 
     func observes(eventsOfKind eventKind: DatabaseEventKind) -> Bool { false }
@@ -16,8 +16,6 @@ final class CommitGate: TransactionObserver, @unchecked Sendable {
     func databaseDidRollback(_ db: Database) {}
 
     func databaseWillCommit() throws {
-        if failed() {
-            throw StorageUnavailable(reason: "a WAL flush failed earlier: nothing commits until a restart")
-        }
+        try syncer.refuseIfBroken()
     }
 }

@@ -2,7 +2,8 @@ import FirehouseCore
 import GRDB
 
 /// The database opened read-only, for tools beside a running server (`firehouse postmortem`): it
-/// never creates, migrates or writes anything, and refuses a database of another schema version.
+/// never creates, migrates or writes anything, and refuses a database not yet migrated to this
+/// version's schema (a newer one reads: migrations only add).
 public struct ReadOnlyIncidentStore: Sendable {
     let queue: DatabaseQueue
 

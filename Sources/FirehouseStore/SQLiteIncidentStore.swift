@@ -90,8 +90,8 @@ public final class SQLiteIncidentStore: IncidentRepository {
             self.syncer = syncer
             // After a failed flush no transaction may commit, whichever path writes it (GRDB,
             // RawStatement): the gate rolls it back at COMMIT, and the caller gets a 503.
-            let gate = CommitGate(failed: { syncer.failed.load(ordering: .acquiring) })
-            try pool.writeWithoutTransaction { db in db.add(transactionObserver: gate, extent: .databaseLifetime) }
+            let gate = CommitGate(syncer: syncer)
+            pool.writeWithoutTransaction { db in db.add(transactionObserver: gate, extent: .databaseLifetime) }
         } catch {
             throw StorageUnavailable(reason: "cannot open \(options.path): \(error)")
         }
@@ -122,7 +122,7 @@ public final class SQLiteIncidentStore: IncidentRepository {
         let routes = self.routes
         let start = ContinuousClock.now
         defer { onCommit?(ContinuousClock.now - start, batch.count) }
-        if let broken = await syncer.broken { throw broken }
+        try syncer.refuseIfBroken()
         var results: [Result<[IngestResult], any Error>]
         var mark: Int64
         do {
@@ -281,7 +281,7 @@ public final class SQLiteIncidentStore: IncidentRepository {
 
     /// One transaction, answered once it is on disk.
     func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
-        if let broken = await syncer.broken { throw broken }
+        try syncer.refuseIfBroken()
         let value: T
         let mark: Int64
         do {
@@ -316,7 +316,7 @@ public final class SQLiteIncidentStore: IncidentRepository {
     }
 
     public func checkReady() async throws {
-        if let broken = await syncer.broken { throw broken }
+        if let broken = await syncer.broken { throw broken }  // with the errno, for /readyz
         try await read { db in
             guard try Migrations.migrator.hasCompletedMigrations(db) else {
                 throw StorageUnavailable(reason: "database is not migrated")
@@ -336,13 +336,13 @@ public final class SQLiteIncidentStore: IncidentRepository {
     /// Refused once a flush failed: what the WAL holds is then unknown, and a restart's recovery
     /// must start from what is really on disk.
     public func checkpointPassive() async throws {
-        if let broken = await syncer.broken { throw broken }
+        try syncer.refuseIfBroken()
         try await checkpointer.writeWithoutTransaction { db in _ = try db.checkpoint(.passive) }
     }
 
     /// Checkpoints the whole WAL and truncates it; call at shutdown, after the last write.
     public func checkpoint() async throws {
-        if let broken = await syncer.broken { throw broken }
+        try syncer.refuseIfBroken()
         try await pool.writeWithoutTransaction { db in
             _ = try db.checkpoint(.truncate)
         }

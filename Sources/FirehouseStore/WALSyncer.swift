@@ -131,4 +131,11 @@ actor WALSyncer {
 
     /// Nil while syncs succeed; then the reason writes are refused.
     var broken: StorageUnavailable? { failure }
+
+    /// Throws once a flush has failed; callable without waiting for the actor (before a write starts).
+    nonisolated func refuseIfBroken() throws(StorageUnavailable) {
+        if failed.load(ordering: .acquiring) {
+            throw StorageUnavailable(reason: "a WAL flush failed earlier; restart to recover the database")
+        }
+    }
 }

@@ -16,7 +16,7 @@ struct BackupCommand: AsyncParsableCommand {
     var config: String?
 
     func run() async throws {
-        let settings = try ConfigLoading.resolve(path: config, listen: nil, database: database)
+        let settings = try ConfigLoading.resolve(path: config, listen: nil, database: database, serving: false)
         let size = try Backup.copy(database: settings.database.path, to: path)
         print("wrote \(path) (\(size / 1024) KiB, integrity ok)")
     }

@@ -29,7 +29,7 @@ struct Postmortem: AsyncParsableCommand {
 
     func run() async throws {
         guard let id = IncidentReference.parse(ref) else { throw ValidationError("\(ref) is not an incident reference") }
-        let settings = try ConfigLoading.resolve(path: config, listen: nil, database: database)
+        let settings = try ConfigLoading.resolve(path: config, listen: nil, database: database, serving: false)
         guard FileManager.default.fileExists(atPath: settings.database.path) else {
             throw ValidationError("no database at \(settings.database.path)")
         }

@@ -41,13 +41,21 @@ struct Serve: AsyncParsableCommand {
             logger: logger)
         configuration.maximumGracefulShutdownDuration = .nanoseconds(settings.server.gracePeriod.nanoseconds)
         try await ServiceGroup(configuration: configuration).run()
+        // However it stopped, a broken store must end non-zero so the supervisor restarts it.
+        if readiness.isBroken {
+            logger.critical("stopped with a broken store (a WAL flush failed); restart to recover the database")
+            throw ExitCode(70)
+        }
         logger.info("stopped")
     }
 }
 
 /// Turns the command line and environment into a validated config, or exits with the problems.
 enum ConfigLoading {
-    static func resolve(path: String?, listen: String?, database: String?) throws -> FirehouseConfig {
+    /// `serving: false` (the offline tools: postmortem, backup) skips the checks across keys, such as
+    /// secrets named by `*_env` or the refusal of an unauthenticated non-loopback listen address:
+    /// reading the database needs neither.
+    static func resolve(path: String?, listen: String?, database: String?, serving: Bool = true) throws -> FirehouseConfig {
         var settings = FirehouseConfig()
         if let path {
             switch FirehouseConfig.load(path: path) {
@@ -61,7 +69,7 @@ enum ConfigLoading {
             settings.server.listen = address
         }
         if let database { settings.database.path = database }
-        let problems = settings.validate()
+        let problems = serving ? settings.validate() : []
         if !problems.isEmpty { throw report(problems, path: path ?? "(defaults)") }
         return settings
     }

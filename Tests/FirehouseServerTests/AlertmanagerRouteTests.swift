@@ -60,7 +60,9 @@ struct AlertmanagerRouteTests {
         (nil as String?, HTTPResponse.Status.unauthorized),
         ("Bearer wrong", .unauthorized),
         ("Bearer s3cret-token", .ok),
-        ("bearer s3cret-token", .unauthorized),
+        ("bearer s3cret-token", .ok),  // the scheme is case-insensitive (RFC 9110), as for API tokens
+        ("Bearer s3cret-tokenX", .unauthorized),
+        ("Bearers3cret-token", .unauthorized),
         ("Basic czNjcmV0LXRva2Vu", .unauthorized),
     ])
     func bearerToken(header: String?, status: HTTPResponse.Status) async throws {

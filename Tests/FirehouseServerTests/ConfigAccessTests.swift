@@ -63,6 +63,7 @@ struct ConfigAccessTests {
         ("api: {tokens: [{name: a, token: 0123456789abcdefXX, scopes: []}]}", "api.tokens[0].scopes"),
         ("api: {tokens: [{name: a, token: 0123456789abcdefXX, scopes: [root]}]}", "api.tokens[0].scopes[0]"),
         ("api: {tokens: [{name: a, token: short, scopes: [read]}]}", "api.tokens[0].token"),
+        ("api: {tokens: [{name: a, token_file: /run/secrets/pass, scopes: [read]}]}", "api.tokens[0].token_file"),
         ("api: {tokens: [{name: 'two words', token: 0123456789abcdefXX, scopes: [read]}]}", "api.tokens[0].name"),
         ("api: {tokens: [{token: 0123456789abcdefXX, scopes: [read]}]}", "api.tokens[0].name"),
         ("api: {tokens: [{name: a, token: 0123456789abcdefXX, scopes: [read]}, {name: a, token: 0123456789abcdefYY, scopes: [read]}]}", "api.tokens[1].name"),

@@ -159,29 +159,45 @@ struct DeadLetterRouteTests {
 /// After a failed WAL flush the process must not look alive, and it exits for a restart.
 struct BrokenStoreTests {
     @Test func healthzFailsOnceTheStoreIsBroken() async throws {
-        let broken = WALBroken()
-        let router = buildRouter(config: FirehouseConfig(), repository: BrokenRepository(), isBroken: { broken.value })
+        let readiness = Readiness()
+        let router = buildRouter(config: FirehouseConfig(), repository: BrokenRepository(), readiness: readiness)
         try await Application(router: router).test(.router) { client in
             #expect(try await client.get("/healthz").status == .ok)
-            broken.value = true
+            readiness.markBroken()
             let response = try await client.get("/healthz")
             #expect(response.status == .serviceUnavailable)
             #expect(try json(response)["status"] as? String == "broken")
         }
     }
 
+    /// A broken store is never closed before the process exits: its last connection closing would
+    /// checkpoint a WAL of unknown state into the database file.
+    @Test func theWatchdogKeepsABrokenStoreOpen() throws {
+        let (config, dir) = testConfig()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let watchdog = StorageWatchdog(logger: Logger(label: "test"))
+        weak var released: SQLiteIncidentStore?
+        do {
+            let store = try TestStore.open(config)
+            released = store
+            watchdog.hold(store)
+            watchdog.hold(try TestStore.open(config))  // the one watched is the last held
+        }
+        #expect(released == nil)  // held no more, so released as usual
+        weak var broken: SQLiteIncidentStore?
+        do {
+            let store = try TestStore.open(config)
+            broken = store
+            watchdog.hold(store)
+            watchdog.report(StorageUnavailable(reason: "fdatasync failed (errno 5)"))
+            watchdog.hold(try TestStore.open(config))
+        }
+        #expect(broken != nil)
+    }
+
     @Test func theWatchdogEndsTheRunWithTheReason() async throws {
         let watchdog = StorageWatchdog(logger: Logger(label: "test"))
         watchdog.report(StorageUnavailable(reason: "fdatasync failed (errno 5)"))
         await #expect(throws: StorageWatchdog.Broken.self) { try await watchdog.run() }
-    }
-
-    final class WALBroken: @unchecked Sendable {
-        private let lock = NSLock()
-        private var broken = false
-        var value: Bool {
-            get { lock.withLock { broken } }
-            set { lock.withLock { broken = newValue } }
-        }
     }
 }

@@ -71,7 +71,7 @@ def main():
         run = subprocess.run([firehouse, "check-config", path], capture_output=True, text=True, env=env)
         expect(run.returncode == 0, f"configmap firehouse.yml: {run.stderr.strip()}")
         # Without its secrets it must not start: the shipped deployment is authenticated.
-        for key in ("webhook-token", "api-admin-token"):
+        for key in ("FIREHOUSE_WEBHOOK_TOKEN", "FIREHOUSE_API_ADMIN_TOKEN"):
             os.rename(os.path.join(files, key), os.path.join(files, key + ".gone"))
             run = subprocess.run([firehouse, "check-config", path], capture_output=True, text=True, env=env)
             expect(run.returncode != 0, f"the config passes without the Secret's {key}")
