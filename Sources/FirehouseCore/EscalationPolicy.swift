@@ -22,7 +22,7 @@ public struct EscalationPolicy: Sendable, Equatable {
     }
 
     /// The oldest `opened_at` that can be due now: lets the store skip younger incidents.
-    public func openedBefore(_ now: Timestamp) -> Timestamp { now + TimeSpan(nanoseconds: -after.nanoseconds) }
+    public func openedBefore(_ now: Timestamp) -> Timestamp { now - after }
 
     /// The timeline entry to write if the incident escalates now, else nil.
     public func escalation(of head: IncidentHead, record: Record, now: Timestamp) -> TimelineDraft? {

@@ -337,4 +337,22 @@ struct TrustBoundaryCoreTests {
         #expect(Self.lines(text, startingWith: "## Root cause").count == 1)
         #expect(Self.lines(text, startingWith: "<b>").isEmpty)
     }
+
+    /// Back-off and escalation are sums of a clock time and a configured span: at the ends of the
+    /// range they saturate instead of trapping.
+    @Test func backoffAndEscalationAtTheEndsOfTime() {
+        let end = Timestamp(nanoseconds: .max - 1)
+        let huge = DeliveryPolicy(maxAttempts: 200, initialBackoff: TimeSpan(nanoseconds: .max / 2), maxBackoff: TimeSpan(nanoseconds: .max))
+        for attempts in [1, 2, 63, 64, 199] {
+            #expect(huge.backoff(afterAttempt: attempts) <= TimeSpan(nanoseconds: .max))
+            if case .retry(let at, _) = huge.decide(.transient("down"), attempts: attempts, now: end) {
+                #expect(at == Timestamp(nanoseconds: .max))
+            } else {
+                Issue.record("expected a retry at attempt \(attempts)")
+            }
+        }
+        let policy = EscalationPolicy(after: TimeSpan(nanoseconds: .max), minSeverity: .sev4)
+        #expect(policy.openedBefore(Timestamp(nanoseconds: .min + 1)) == Timestamp(nanoseconds: .min))
+        #expect(EscalationPolicy(after: .seconds(60), minSeverity: .sev4).openedBefore(end) == end - .seconds(60))
+    }
 }
