@@ -1,6 +1,7 @@
 /// A notification that was rejected for good (a constraint, a bug), kept with its raw body and
 /// the error so nothing is dropped silently; one row however often Alertmanager re-sends it.
-public struct DeadLetter: Sendable, Equatable {
+/// Encodes as the API shows it (`GET /api/v1/dead-letters`).
+public struct DeadLetter: Sendable, Equatable, Encodable {
     public var id: Int64
     public var receiver: String
     public var groupKey: String
