@@ -27,6 +27,8 @@ let package = Package(
     targets: [
         // Pure domain: payloads, correlation, lifecycle. No I/O, no clock of its own.
         .target(name: "FirehouseCore"),
+        // Use cases: each one's transaction script over the narrow `IncidentStore` primitives.
+        .target(name: "FirehouseService", dependencies: ["FirehouseCore"]),
         .target(
             name: "FirehouseStore",
             dependencies: [
@@ -39,6 +41,7 @@ let package = Package(
             name: "FirehouseServer",
             dependencies: [
                 "FirehouseCore",
+                "FirehouseService",
                 "FirehouseStore",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Yams", package: "Yams"),
@@ -55,6 +58,7 @@ let package = Package(
             name: "firehouse",
             dependencies: [
                 "FirehouseServer",
+                "FirehouseService",
                 "FirehouseStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -70,7 +74,7 @@ let package = Package(
             path: "bench/Sources/FirehouseBench"
         ),
         .executableTarget(name: "RenderBench", dependencies: ["FirehouseCore"], path: "bench/Sources/RenderBench"),
-        .executableTarget(name: "IngestBench", dependencies: ["BenchSupport", "FirehouseCore", "FirehouseStore"],
+        .executableTarget(name: "IngestBench", dependencies: ["BenchSupport", "FirehouseCore", "FirehouseService", "FirehouseStore"],
                           path: "bench/Sources/IngestBench"),
         // Shared by the test targets: golden-file comparison.
         .target(name: "GoldenSupport", path: "Tests/GoldenSupport"),
@@ -82,13 +86,14 @@ let package = Package(
         ),
         .testTarget(
             name: "FirehouseStoreTests",
-            dependencies: ["FirehouseStore", "FirehouseCore", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["FirehouseStore", "FirehouseCore", "FirehouseService", .product(name: "GRDB", package: "GRDB.swift")],
             resources: [.copy("Fixtures")]
         ),
         .testTarget(
             name: "FirehouseServerTests",
             dependencies: [
                 "FirehouseServer",
+                "FirehouseService",
                 "FirehouseStore",
                 "GoldenSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),

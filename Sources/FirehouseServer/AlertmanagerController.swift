@@ -1,11 +1,12 @@
 import Crypto
 import FirehouseCore
+import FirehouseService
 import Hummingbird
 import Logging
 
 /// `POST /api/v1/alertmanager`: a webhook body in, committed incidents out.
 struct AlertmanagerController: Sendable {
-    let repository: any IncidentRepository
+    let repository: any IncidentUseCases
     let auth: StaticCredential
     let maxBodyBytes: Int
     let limits: PayloadLimits

@@ -1,4 +1,5 @@
 import FirehouseCore
+import FirehouseService
 import FirehouseStore
 import Hummingbird
 import Logging
@@ -25,11 +26,11 @@ public func buildApplication(
                        onBroken: { failure in
                            readiness.markBroken()
                            watchdog.report(failure)
-                       }),
-        correlator: Correlator(config: config.correlationConfig),
-        clock: clock, runbooks: catalog.shelf, drafter: drafts.drafter, routes: config.notifications.routes)
+                       }))
     watchdog.hold(store)
-    let router = buildRouter(config: config, repository: store, catalog: catalog, drafts: drafts, metrics: metrics,
+    let service = IncidentService(store: store, correlator: Correlator(config: config.correlationConfig), clock: clock,
+                                  runbooks: catalog.shelf, drafter: drafts.drafter, routes: config.notifications.routes)
+    let router = buildRouter(config: config, repository: service, catalog: catalog, drafts: drafts, metrics: metrics,
                              readiness: readiness, clock: clock, http: http)
     // Graceful shutdown runs in reverse: the server, then these from last to first, so the final
     // WAL checkpoint comes after the outbox worker's last write.
@@ -39,12 +40,12 @@ public func buildApplication(
         RunbookReloadService(catalog: catalog),
     ]
     if !config.notifications.targets.isEmpty {
-        services.append(OutboxWorker(config: config.notifications, repository: store, http: http,
+        services.append(OutboxWorker(config: config.notifications, repository: service, http: http,
                                      text: NotificationText(baseURL: config.chat.publicURL), clock: clock, metrics: metrics,
                                      logger: logger))
     }
     if let policy = config.escalation.policy {
-        services.append(EscalationService(repository: store, policy: policy,
+        services.append(EscalationService(repository: service, policy: policy,
                                           interval: .nanoseconds(config.escalation.checkInterval.nanoseconds), logger: logger))
     }
     return Application(
@@ -57,7 +58,7 @@ public func buildApplication(
 }
 
 /// The routes, separate from the server so tests can drive them with any repository.
-public func buildRouter(config: FirehouseConfig, repository: any IncidentRepository,
+public func buildRouter(config: FirehouseConfig, repository: any IncidentUseCases,
                         catalog: RunbookCatalog? = nil, drafts: PostmortemDrafts? = nil,
                         metrics: FirehouseMetrics = FirehouseMetrics(), readiness: Readiness = Readiness(),
                         clock: any FirehouseCore.Clock = SystemClock(),
@@ -67,7 +68,7 @@ public func buildRouter(config: FirehouseConfig, repository: any IncidentReposit
 }
 
 /// Every route with the access it states; `registered` lists them (the access-control tests walk it).
-func buildRoutes(config: FirehouseConfig, repository: any IncidentRepository,
+func buildRoutes(config: FirehouseConfig, repository: any IncidentUseCases,
                  catalog: RunbookCatalog? = nil, drafts: PostmortemDrafts? = nil,
                  metrics: FirehouseMetrics = FirehouseMetrics(), readiness: Readiness = Readiness(),
                  clock: any FirehouseCore.Clock = SystemClock(),

@@ -1,5 +1,6 @@
 import Crypto
 import FirehouseCore
+import FirehouseService
 import Foundation
 import Hummingbird
 
@@ -14,7 +15,7 @@ enum ChatAuth: Sendable {
     case token(String)
 
     /// `replays` remembers signatures (the store, so a replay is refused after a restart too).
-    init(_ config: FirehouseConfig.Chat, clock: any FirehouseCore.Clock, replays: any IncidentRepository) {
+    init(_ config: FirehouseConfig.Chat, clock: any FirehouseCore.Clock, replays: any IncidentUseCases) {
         if !config.slackSigningSecret.isEmpty {
             self = .slack(SlackSignatureVerifier(secret: config.slackSigningSecret, clock: clock, replays: replays))
         } else if !config.token.isEmpty {
@@ -46,9 +47,9 @@ struct SlackSignatureVerifier: Sendable {
     let key: SymmetricKey
     let clock: any FirehouseCore.Clock
     let window: Int64 = 300
-    let replays: any IncidentRepository
+    let replays: any IncidentUseCases
 
-    init(secret: String, clock: any FirehouseCore.Clock, replays: any IncidentRepository) {
+    init(secret: String, clock: any FirehouseCore.Clock, replays: any IncidentUseCases) {
         self.key = SymmetricKey(data: Data(secret.utf8))
         self.clock = clock
         self.replays = replays

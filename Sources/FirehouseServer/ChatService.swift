@@ -1,8 +1,9 @@
 import FirehouseCore
+import FirehouseService
 
 /// Runs a parsed chat command against the repository and renders the reply.
 struct ChatService: Sendable {
-    let repository: any IncidentRepository
+    let repository: any IncidentUseCases
     let runbooks: RunbookShelf
     let drafts: PostmortemDrafts
     let metrics: FirehouseMetrics
@@ -68,7 +69,7 @@ struct ChatService: Sendable {
             case .changed(let head, let timeline):
                 metrics.incidentActions(timeline)
                 var text = replies.changed(head.id, timeline: timeline)
-                if timeline.contains(where: { $0.kind == .postmortemGenerated }) {
+                if timeline.contains(where: { $0.event.kind == .postmortemGenerated }) {
                     text += "\nPost-mortem draft: \(drafts.postmortemLink(head.id))"
                 }
                 return .inChannel(text)

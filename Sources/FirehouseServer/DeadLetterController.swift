@@ -1,10 +1,11 @@
 import FirehouseCore
+import FirehouseService
 import Hummingbird
 
 /// `GET /api/v1/dead-letters`: notifications rejected for good, with their bodies (admin scope:
 /// bodies carry every label and annotation of the alerts).
 struct DeadLetterController: Sendable {
-    let repository: any IncidentRepository
+    let repository: any IncidentUseCases
 
     func addRoutes(to routes: Routes) {
         routes.get("/api/v1/dead-letters", .api(.admin), use: list)

@@ -1,10 +1,11 @@
 import FirehouseCore
+import FirehouseService
 import Logging
 import ServiceLifecycle
 
 /// Looks for unacknowledged incidents every `interval` and escalates those the policy says are due.
 struct EscalationService: Service {
-    let repository: any IncidentRepository
+    let repository: any IncidentUseCases
     let policy: EscalationPolicy
     let interval: Duration
     let logger: Logger
@@ -15,7 +16,7 @@ struct EscalationService: Service {
                 for escalation in try await repository.escalate(policy) {
                     logger.warning("incident escalated", metadata: [
                         "incident": "\(escalation.head.id)", "severity": "\(escalation.head.severity.name)",
-                        "escalation": "\(escalation.entry.data["escalation"] ?? "1")",
+                        "escalation": "\(escalation.count)",
                     ])
                 }
             } catch {

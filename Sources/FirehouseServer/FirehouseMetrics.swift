@@ -45,12 +45,13 @@ public final class FirehouseMetrics: Sendable {
 
     /// Counts the transitions in what a human action wrote.
     func incidentActions(_ timeline: [TimelineDraft]) {
-        for entry in timeline where entry.kind == .statusChanged {
-            switch entry.data["to"] {
-            case IncidentStatus.resolved.rawValue: incident("resolved")
-            case IncidentStatus.closed.rawValue: incident("closed")
-            case IncidentStatus.triggered.rawValue: incident("reopened")
-            default: break
+        for entry in timeline {
+            guard case .statusChanged(_, let to, _) = entry.event else { continue }
+            switch to {
+            case .resolved: incident("resolved")
+            case .closed: incident("closed")
+            case .triggered: incident("reopened")
+            case .acknowledged, .investigating, .mitigated: break
             }
         }
     }

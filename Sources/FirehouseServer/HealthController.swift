@@ -1,10 +1,11 @@
 import FirehouseCore
+import FirehouseService
 import Hummingbird
 
 /// `/healthz` (process alive and its store not broken, no database access) and `/readyz`
 /// (database open, migrated and writable).
 struct HealthController: Sendable {
-    let repository: any IncidentRepository
+    let repository: any IncidentUseCases
     let readiness: Readiness
 
     func addRoutes(to routes: Routes) {

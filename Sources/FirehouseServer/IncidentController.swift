@@ -1,10 +1,11 @@
 import FirehouseCore
+import FirehouseService
 import Foundation
 import Hummingbird
 
 /// Read side of incidents: `/api/v1/incidents...`.
 struct IncidentController: Sendable {
-    let repository: any IncidentRepository
+    let repository: any IncidentUseCases
     let runbooks: RunbookShelf
     static var maxLimit: Int { 10_000 }
 

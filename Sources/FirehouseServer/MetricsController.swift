@@ -1,10 +1,11 @@
 import FirehouseCore
+import FirehouseService
 import Hummingbird
 
 /// `GET /metrics` in the Prometheus text format, and the middleware that times every request.
 struct MetricsController: Sendable {
     let metrics: FirehouseMetrics
-    let repository: any IncidentRepository
+    let repository: any IncidentUseCases
     let auth: StaticCredential
 
     func addRoutes(to routes: Routes) {

@@ -1,4 +1,5 @@
 import FirehouseCore
+import FirehouseService
 import Logging
 import ServiceLifecycle
 import Synchronization
@@ -9,7 +10,7 @@ import Synchronization
 /// byte). At graceful shutdown each lane finishes the attempt in flight and stops; what is left is
 /// delivered after the restart.
 struct OutboxWorker: Service {
-    let repository: any IncidentRepository
+    let repository: any IncidentUseCases
     let targets: [String: FirehouseConfig.NotificationTarget]
     let policy: DeliveryPolicy
     let http: any OutboundHTTP
@@ -23,7 +24,7 @@ struct OutboxWorker: Service {
     /// How often old delivery records are pruned.
     static let pruneEvery = TimeSpan.seconds(3600)
 
-    init(config: FirehouseConfig.Notifications, repository: any IncidentRepository, http: any OutboundHTTP,
+    init(config: FirehouseConfig.Notifications, repository: any IncidentUseCases, http: any OutboundHTTP,
          text: NotificationText, clock: any FirehouseCore.Clock, metrics: FirehouseMetrics, logger: Logger) {
         self.repository = repository
         self.targets = Dictionary(config.targets.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })

@@ -1,10 +1,11 @@
 import FirehouseCore
+import FirehouseService
 import Foundation
 import Hummingbird
 
 /// `POST /api/v1/incidents/{id}/close` and `GET /api/v1/incidents/{id}/postmortem`.
 struct PostmortemController: Sendable {
-    let repository: any IncidentRepository
+    let repository: any IncidentUseCases
     let drafts: PostmortemDrafts
     let metrics: FirehouseMetrics
     let maxBodyBytes: Int

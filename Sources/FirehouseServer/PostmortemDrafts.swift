@@ -1,4 +1,5 @@
 import FirehouseCore
+import FirehouseService
 import Foundation
 import Mustache
 

@@ -1,10 +1,11 @@
 import FirehouseCore
+import FirehouseService
 import Hummingbird
 
 /// `/api/v1/runbooks...` and `/api/v1/incidents/{id}/runbook`.
 struct RunbookController: Sendable {
     let catalog: RunbookCatalog
-    let repository: any IncidentRepository
+    let repository: any IncidentUseCases
 
     func addRoutes(to routes: Routes) {
         routes.get("/api/v1/runbooks", .api(.read), use: list)

@@ -1,10 +1,11 @@
 import FirehouseCore
+import FirehouseService
 import Hummingbird
 
 /// `POST/DELETE /api/v1/incidents/{id}/silence`, `GET /api/v1/incidents/{id}/silences`.
 struct SilenceController: Sendable {
     let service: SilenceService
-    let repository: any IncidentRepository
+    let repository: any IncidentUseCases
     let maxBodyBytes: Int
 
     func addRoutes(to routes: Routes) {

@@ -1,9 +1,10 @@
 import FirehouseCore
+import FirehouseService
 import Hummingbird
 
 /// Silences an incident's alerts in Alertmanager and records it; shared by chat and the API.
 struct SilenceService: Sendable {
-    let repository: any IncidentRepository
+    let repository: any IncidentUseCases
     let alertmanager: AlertmanagerSilences
     let clock: any FirehouseCore.Clock
 

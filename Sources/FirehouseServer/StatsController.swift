@@ -1,9 +1,10 @@
 import FirehouseCore
+import FirehouseService
 import Hummingbird
 
 /// `GET /api/v1/stats?since=RFC3339&until=RFC3339&service=NAME` (default window: the last 30 days).
 struct StatsController: Sendable {
-    let repository: any IncidentRepository
+    let repository: any IncidentUseCases
     let clock: any FirehouseCore.Clock
 
     func addRoutes(to routes: Routes) {

@@ -12,11 +12,11 @@ final class StorageWatchdog: Service, Sendable {
     private let stream: AsyncStream<StorageUnavailable>
     private let continuation: AsyncStream<StorageUnavailable>.Continuation
     let logger: Logger
-    private let store = Mutex<(any IncidentRepository)?>(nil)
+    private let store = Mutex<(any IncidentStore)?>(nil)
     /// Broken stores are kept until the process exits: closing SQLite's last connection would
     /// checkpoint the WAL of unknown state into the database file, and the restart's recovery
     /// must start from what the WAL really holds.
-    private static let neverClosed = Mutex<[any IncidentRepository]>([])
+    private static let neverClosed = Mutex<[any IncidentStore]>([])
 
     /// The error `run` ends with.
     struct Broken: Error, CustomStringConvertible {
@@ -30,7 +30,7 @@ final class StorageWatchdog: Service, Sendable {
     }
 
     /// The store whose failure this watches.
-    func hold(_ store: any IncidentRepository) {
+    func hold(_ store: any IncidentStore) {
         self.store.withLock { $0 = store }
     }
 

@@ -1,21 +1,24 @@
 import FirehouseCore
 
-/// Group commit: requests that arrive while a transaction is being written wait, then all of them
+/// Group commit: scripts that arrive while a transaction is being written wait, then all of them
 /// are written by the next transaction together. No timer: an idle system commits at once, a busy
 /// one commits many notifications per fsync. Each caller is answered after its commit and
 /// then waits for the WAL sync itself, so the next group is written while this one is flushed.
 actor GroupCommitter {
-    /// A notification's results, and the ticket that makes them durable (`WALSyncer`).
+    /// A transaction script of `IncidentStore.groupWrite`, its result type erased.
+    typealias Script = @Sendable (any StoreTransaction) throws -> any Sendable
+
+    /// A script's result, and the ticket that makes it durable (`WALSyncer`).
     struct Committed: Sendable {
-        var results: [IngestResult]
+        var value: any Sendable
         var ticket: WALSyncer.Ticket
     }
 
     typealias Outcome = Result<Committed, any Error>
-    typealias Writer = @Sendable ([PreparedNotification]) async throws -> [Outcome]
+    typealias Writer = @Sendable ([Script]) async throws -> [Outcome]
 
     private struct Pending {
-        var notification: PreparedNotification
+        var script: Script
         var continuation: CheckedContinuation<Committed, any Error>
     }
 
@@ -25,9 +28,9 @@ actor GroupCommitter {
 
     init(maxBatch: Int) { self.maxBatch = max(1, maxBatch) }
 
-    func submit(_ notification: PreparedNotification, writer: @escaping Writer) async throws -> Committed {
+    func submit(_ script: @escaping Script, writer: @escaping Writer) async throws -> Committed {
         try await withCheckedThrowingContinuation { continuation in
-            pending.append(Pending(notification: notification, continuation: continuation))
+            pending.append(Pending(script: script, continuation: continuation))
             if !writing {
                 writing = true
                 Task { await self.drain(writer) }
@@ -40,7 +43,7 @@ actor GroupCommitter {
             let batch = Array(pending.prefix(maxBatch))
             pending.removeFirst(batch.count)
             do {
-                let outcomes = try await writer(batch.map(\.notification))
+                let outcomes = try await writer(batch.map(\.script))
                 for (item, outcome) in zip(batch, outcomes) { item.continuation.resume(with: outcome) }
             } catch {
                 for item in batch { item.continuation.resume(throwing: error) }

@@ -101,9 +101,13 @@ struct IncidentReader {
         try Row.fetchAll(db.cachedStatement(sql: """
             SELECT id, at, kind, actor, text, data FROM timeline WHERE incident_id = ? ORDER BY id
             """), arguments: [incidentID]).map { row in
-            TimelineEntry(id: row[0], at: Timestamp(nanoseconds: row[1]), kind: row[2], actor: row[3], text: row[4],
-                          data: JSONText.decode(row[5]))
+            Self.entry(id: row[0], at: row[1], kind: row[2], actor: row[3], text: row[4], data: row[5])
         }
+    }
+
+    /// A timeline row's columns as an entry: its typed event is read from the stored kind and data.
+    static func entry(id: Int64, at: Int64, kind: String, actor: String, text: String, data: String) -> TimelineEntry {
+        TimelineEntry(id: id, at: Timestamp(nanoseconds: at), kind: kind, actor: actor, text: text, data: JSONText.decode(data))
     }
 
     func roles(incidentID: Int64) throws -> [RoleAssignment] {

@@ -7,14 +7,9 @@ import FoundationEssentials
 import Foundation
 #endif
 
-/// The embedded SQLite implementation of `IncidentRepository` (WAL, `synchronous=FULL`, group commit).
-public final class SQLiteIncidentStore: IncidentRepository {
+/// The embedded SQLite implementation of `IncidentStore` (WAL, a WAL flush per commit group, group commit).
+public final class SQLiteIncidentStore: IncidentStore {
     let pool: DatabasePool
-    let correlator: Correlator
-    let clock: any FirehouseCore.Clock
-    let runbooks: RunbookShelf
-    let drafter: PostmortemDrafter?
-    let routes: NotificationRoutes
     private let committer: GroupCommitter
     let syncer: WALSyncer
     /// A connection of its own for checkpoints, so copying the WAL into the database file (and its
@@ -54,9 +49,7 @@ public final class SQLiteIncidentStore: IncidentRepository {
     }
 
     /// Opens (creating if missing) and migrates the database.
-    public init(options: Options, correlator: Correlator, clock: any FirehouseCore.Clock,
-                runbooks: RunbookShelf = RunbookShelf(), drafter: PostmortemDrafter? = nil,
-                routes: NotificationRoutes = NotificationRoutes()) throws {
+    public init(options: Options) throws {
         var configuration = Configuration()
         configuration.busyMode = .timeout(options.busyTimeoutSeconds)
         configuration.foreignKeysEnabled = true
@@ -95,54 +88,44 @@ public final class SQLiteIncidentStore: IncidentRepository {
         } catch {
             throw StorageUnavailable(reason: "cannot open \(options.path): \(error)")
         }
-        self.correlator = correlator
-        self.clock = clock
-        self.runbooks = runbooks
-        self.drafter = drafter
-        self.routes = routes
         self.committer = GroupCommitter(maxBatch: options.maxBatch)
         self.onCommit = options.onCommit
     }
 
-    public func ingest(_ notification: AlertmanagerNotification) async throws -> [IngestResult] {
-        let committed = try await committer.submit(PreparedNotification(notification, runbooks: runbooks.library)) { [self] batch in
-            try await self.commit(batch)
-        }
+    public func groupWrite<T: Sendable>(_ body: @escaping @Sendable (any StoreTransaction) throws -> T) async throws -> T {
+        let committed = try await committer.submit({ tx in try body(tx) }) { [self] batch in try await self.commit(batch) }
         try await syncer.sync(after: committed.ticket)
-        return committed.results
+        return committed.value as! T  // the script above returns T
     }
 
     /// Writes a batch in one transaction. Optimistic: the whole batch first, without savepoints
     /// (their page journal was a fifth of the writer's time); if anything in it fails, the
-    /// transaction is rolled back and the batch written again with each notification in its own
+    /// transaction is rolled back and the batch written again with each script in its own
     /// savepoint, so that one bad notification fails alone while the rest still commit together.
-    func commit(_ batch: [PreparedNotification]) async throws -> [Result<GroupCommitter.Committed, any Error>] {
-        let correlator = self.correlator
-        let clock = self.clock
-        let routes = self.routes
+    func commit(_ batch: [GroupCommitter.Script]) async throws -> [GroupCommitter.Outcome] {
         let start = ContinuousClock.now
         defer { onCommit?(ContinuousClock.now - start, batch.count) }
         try syncer.refuseIfBroken()
-        var results: [Result<[IngestResult], any Error>]
+        var results: [Result<any Sendable, any Error>]
         var mark: Int64
         do {
             (results, mark) = try await pool.write { db in
-                let results: [Result<[IngestResult], any Error>] = try batch.map { notification in
-                    .success(try IngestWriter(db: db, routes: routes).apply(notification, correlator: correlator, now: clock.now()))
-                }
+                let tx = SQLiteTransaction(db: db)
+                let results: [Result<any Sendable, any Error>] = try batch.map { script in .success(try script(tx)) }
                 return (results, try Self.outboxMark(db))
             }
         } catch {
             do {
                 (results, mark) = try await pool.write { db in
-                    let results = batch.map { notification in
+                    let tx = SQLiteTransaction(db: db)
+                    let results = batch.map { script in
                         Result {
-                            var outcome: [IngestResult] = []
+                            var outcome: (any Sendable)?
                             try db.inSavepoint {
-                                outcome = try IngestWriter(db: db, routes: routes).apply(notification, correlator: correlator, now: clock.now())
+                                outcome = try script(tx)
                                 return .commit
                             }
-                            return outcome
+                            return outcome!
                         }.mapError(Self.ingestError)
                     }
                     return (results, try Self.outboxMark(db))
@@ -152,7 +135,7 @@ public final class SQLiteIncidentStore: IncidentRepository {
             }
         }
         let ticket = await syncer.ticket(outboxMark: mark)
-        return results.map { $0.map { GroupCommitter.Committed(results: $0, ticket: ticket) } }
+        return results.map { $0.map { GroupCommitter.Committed(value: $0, ticket: ticket) } }
     }
 
     static func storageError(_ error: any Error) -> any Error {
@@ -182,105 +165,18 @@ public final class SQLiteIncidentStore: IncidentRepository {
         try Int64.fetchOne(db, sql: "SELECT MAX(id) FROM outbox") ?? 0
     }
 
-    public func incidents(_ query: IncidentQuery) async throws -> IncidentPage {
-        try await read { db in try IncidentReader(db: db).page(query) }
+    public func read<T: Sendable>(_ body: @escaping @Sendable (any StoreReads) throws -> T) async throws -> T {
+        try await readDatabase { db in try body(SQLiteTransaction(db: db)) }
     }
 
-    public func incident(id: Int64) async throws -> IncidentDetail? {
-        try await read { db in try IncidentReader(db: db).detail(id: id) }
+    public func write<T: Sendable>(_ body: @escaping @Sendable (any StoreTransaction) throws -> T) async throws -> T {
+        try await writeDatabase { db in try body(SQLiteTransaction(db: db)) }
     }
 
-    public func timeline(incidentID: Int64) async throws -> [TimelineEntry]? {
-        try await read { db in
-            let reader = IncidentReader(db: db)
-            guard try reader.exists(id: incidentID) else { return nil }
-            return try reader.timeline(incidentID: incidentID)
-        }
-    }
-
-    public func declare(title: String, severity: Severity, actor: Actor) async throws -> IncidentHead {
-        let now = clock.now()
-        let routes = self.routes
-        return try await write { db in try ActionWriter(db: db, routes: routes).declare(title: title, severity: severity, actor: actor, now: now) }
-    }
-
-    public func perform(_ action: IncidentAction, on id: Int64, actor: Actor) async throws -> ActionResult {
-        let now = clock.now()
-        let drafter = self.drafter
-        let routes = self.routes
-        return try await write { db in try ActionWriter(db: db, routes: routes).perform(action, on: id, actor: actor, now: now, drafter: drafter) }
-    }
-
-    // MARK: - Outbox, escalation, silences
-
-    public func dueDeliveries(target: String?) async throws -> [PendingDelivery] {
-        let now = clock.now()
-        let routes = self.routes
-        // Only rows whose commit is on disk: a chat message must not announce what a power loss
-        // could still erase (and reused ids would then repeat an Idempotency-Key). A read, so
-        // polling never queues behind ingest for the writer.
-        let durable = await syncer.durableOutboxID
-        let (due, unknown) = try await read { db in try OutboxQueue(db: db, routes: routes).due(now: now, through: durable, target: target) }
-        if !unknown.isEmpty {
-            // Rows a newer version wrote would block their target's queue forever: give them up.
-            try await write { db in
-                let queue = OutboxQueue(db: db, routes: routes)
-                for id in unknown { try queue.finish(id, .failed(reason: "unknown event"), now: now) }
-            }
-        }
-        return due
-    }
-
-    @discardableResult
-    public func finishDelivery(_ id: Int64, _ decision: DeliveryPolicy.Decision) async throws -> TimelineDraft? {
-        let now = clock.now()
-        let routes = self.routes
-        return try await write { db in try OutboxQueue(db: db, routes: routes).finish(id, decision, now: now) }
-    }
-
-    public func outboxDepth() async throws -> [OutboxDepth] {
-        let routes = self.routes
-        return try await read { db in try OutboxQueue(db: db, routes: routes).depth() }
-    }
-
-    public func pruneDeliveries(finishedBefore cutoff: Timestamp) async throws -> Int {
-        let routes = self.routes
-        return try await write { db in try OutboxQueue(db: db, routes: routes).prune(finishedBefore: cutoff) }
-    }
-
-    public func escalate(_ policy: EscalationPolicy) async throws -> [Escalation] {
-        let now = clock.now()
-        let routes = self.routes
-        return try await write { db in try EscalationWriter(db: db, routes: routes).escalate(policy, now: now) }
-    }
-
-    public func recordSilence(_ silenceID: String, request: SilenceRequest, incidentID: Int64, actor: Actor) async throws -> TimelineDraft? {
-        let routes = self.routes
-        return try await write { db in
-            guard try IncidentReader(db: db).exists(id: incidentID) else { return nil }
-            return try SilenceWriter(db: db, routes: routes).record(silenceID, request: request, incidentID: incidentID, actor: actor)
-        }
-    }
-
-    public func activeSilences(incidentID: Int64) async throws -> [RecordedSilence]? {
-        let now = clock.now()
-        let routes = self.routes
-        return try await read { db in
-            guard try IncidentReader(db: db).exists(id: incidentID) else { return nil }
-            return try SilenceWriter(db: db, routes: routes).active(incidentID: incidentID, now: now)
-        }
-    }
-
-    public func expireSilences(_ silenceIDs: [String], incidentID: Int64, actor: Actor) async throws -> TimelineDraft {
-        let now = clock.now()
-        let routes = self.routes
-        return try await write { db in
-            try SilenceWriter(db: db, routes: routes).expire(silenceIDs, incidentID: incidentID, actor: actor, now: now)
-        }
-    }
+    public func durableOutboxID() async -> Int64 { await syncer.durableOutboxID }
 
     /// One transaction, answered once it is on disk.
-    func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+    func writeDatabase<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
         try syncer.refuseIfBroken()
         let value: T
         let mark: Int64
@@ -296,35 +192,16 @@ public final class SQLiteIncidentStore: IncidentRepository {
     /// Whether a WAL flush failed (then nothing commits until a restart); readable without waiting.
     public var isBroken: Bool { syncer.failed.load(ordering: .acquiring) }
 
-    public func postmortem(incidentID: Int64, version: Int?) async throws -> StoredPostmortem? {
-        try await read { db in try IncidentReader(db: db).postmortem(incidentID: incidentID, version: version) }
-    }
-
-    public func stats(_ query: StatsQuery) async throws -> IncidentStats {
-        IncidentStats.compute(try await read { db in try StatsReader(db: db).records(query) })
-    }
-
-    public func openIncidentCounts() async throws -> [OpenIncidentCount] {
-        try await read { db in
-            try Row.fetchAll(db, sql: """
-                SELECT severity, status, COUNT(*) FROM incidents WHERE status NOT IN ('resolved', 'closed') GROUP BY 1, 2
-                """).compactMap { row in
-                guard let severity = Severity(rawValue: row[0]), let status = IncidentStatus(rawValue: row[1]) else { return nil }
-                return OpenIncidentCount(severity: severity, status: status, count: row[2])
-            }
-        }
-    }
-
     public func checkReady() async throws {
         if let broken = await syncer.broken { throw broken }  // with the errno, for /readyz
-        try await read { db in
+        try await readDatabase { db in
             guard try Migrations.migrator.hasCompletedMigrations(db) else {
                 throw StorageUnavailable(reason: "database is not migrated")
             }
         }
     }
 
-    func read<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+    func readDatabase<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
         do {
             return try await pool.read(body)
         } catch {

@@ -59,7 +59,8 @@ struct ChatRepliesTests {
             TimelineEntry(id: 3, at: t0 + .minutes(5), kind: "note", actor: "bob", text: "<!here> it is *DNS*", data: [:]),
         ]
         try Golden.check(replies.timeline(7, entries: entries), "chat-timeline.md")
-        let drafts = [TimelineDraft(at: t0, kind: .roleAssigned, actor: "alice", text: "bob is now commander")]
+        let drafts = [TimelineDraft(at: t0, actor: "alice", text: "bob is now commander",
+                                    event: .roleAssigned(role: "commander", user: ChatUser(id: "U2", name: "bob"), previous: nil))]
         try Golden.check(replies.changed(7, timeline: drafts) + "\n" + replies.declared(head(8, "Payments 5xx", .triggered, .sev2)),
                          "chat-changes.md")
         #expect(replies.list(IncidentPage(incidents: [], next: nil), filter: .open) == "No open incidents.")

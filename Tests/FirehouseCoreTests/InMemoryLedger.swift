@@ -81,5 +81,5 @@ struct InMemoryLedger {
         return results
     }
 
-    func kinds(_ id: Int64) -> [TimelineKind] { (timeline[id] ?? []).map(\.kind) }
+    func kinds(_ id: Int64) -> [TimelineKind] { (timeline[id] ?? []).compactMap(\.event.kind) }
 }

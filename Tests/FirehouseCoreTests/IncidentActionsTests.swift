@@ -21,8 +21,8 @@ struct IncidentActionsTests {
         #expect(e.head.status == .acknowledged)
         #expect(e.head.milestones.acknowledgedAt == now)
         #expect(e.timeline.count == 1)
-        #expect(e.timeline[0].kind == .statusChanged && e.timeline[0].actor == "alice")
-        #expect(e.timeline[0].data["actorID"] == "T1:U1")
+        #expect(e.timeline[0].event.kind == .statusChanged && e.timeline[0].actor == "alice")
+        #expect(e.timeline[0].stored.data["actorID"] == "T1:U1")
     }
 
     @Test func ackTwiceSaysSo() {
@@ -40,7 +40,7 @@ struct IncidentActionsTests {
         guard case .changed(let e) = decide(.move(.resolve, summary: "rolled back v2.3"), head(.mitigated)) else {
             Issue.record("not changed"); return
         }
-        #expect(e.timeline[0].data["summary"] == "rolled back v2.3")
+        #expect(e.timeline[0].stored.data["summary"] == "rolled back v2.3")
         #expect(e.head.milestones.resolvedAt == now)
     }
 
@@ -54,7 +54,7 @@ struct IncidentActionsTests {
     @Test func severityPinsAndWins() throws {
         guard case .changed(let e) = decide(.setSeverity(.sev1), head(.triggered)) else { Issue.record("no"); return }
         #expect(e.head.severity == .sev1 && e.head.severityPinned)
-        #expect(e.timeline[0].kind == .severityChanged)
+        #expect(e.timeline[0].event.kind == .severityChanged)
         var pinned = head(.triggered, severity: .sev1)
         pinned.severityPinned = true
         #expect(decide(.setSeverity(.sev1), pinned) == .unchanged("INC-5 is already SEV1"))
@@ -75,11 +75,11 @@ struct IncidentActionsTests {
         }
         #expect(handover.endedRoles == [9])
         #expect(handover.timeline[0].text == "commander handed over from bob to carol")
-        #expect(handover.timeline[0].data["previous"] == "bob")
+        #expect(handover.timeline[0].stored.data["previous"] == "bob")
         guard case .changed(let off) = decide(.unassign(role: "commander"), head(.triggered), roles: held) else {
             Issue.record("no"); return
         }
-        #expect(off.endedRoles == [9] && off.timeline[0].kind == .roleUnassigned)
+        #expect(off.endedRoles == [9] && off.timeline[0].event.kind == .roleUnassigned)
         #expect(decide(.unassign(role: "scribe"), head(.triggered), roles: held) == .unchanged("nobody holds scribe on INC-5"))
     }
 
@@ -88,7 +88,7 @@ struct IncidentActionsTests {
         #expect(decide(.assign(role: "scribe", user: ChatUser(id: "a", name: "a")), closed) == .refused("INC-5 is closed; reopen it first"))
         #expect(decide(.setSeverity(.sev1), closed) == .refused("INC-5 is closed; reopen it first"))
         guard case .changed(let e) = decide(.note("TODO: add alert on queue depth"), closed) else { Issue.record("no"); return }
-        #expect(e.timeline[0].kind == .note && e.head == closed)
+        #expect(e.timeline[0].event.kind == .note && e.head == closed)
     }
 
     @Test func retitle() {

@@ -140,7 +140,7 @@ struct RunbookMatchingTests {
         ledger.ingest(alert("KafkaBrokerDown", "c"), at: t0, runbooks: small)
         ledger.ingest(alert("KafkaBrokerDown", "b"), at: t0, runbooks: small)  // repeat
         #expect(ledger.attached[1] == ["generic-kafka", "kafka-broker-down"])
-        let texts = (ledger.timeline[1] ?? []).filter { $0.kind == .runbookAttached }.map(\.text)
+        let texts = (ledger.timeline[1] ?? []).filter { $0.event.kind == .runbookAttached }.map(\.text)
         #expect(texts == ["runbook generic-kafka attached", "runbook kafka-broker-down attached"])
     }
 

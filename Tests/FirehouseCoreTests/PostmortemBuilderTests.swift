@@ -49,9 +49,9 @@ struct PostmortemBuilderTests {
 
     @Test func reopenedAndSeverityChangesAreCounted() {
         let timeline = [
-            TimelineEntry(id: 1, at: Self.at(3), kind: "severity_changed", actor: "alertmanager", text: "", data: [:]),
-            TimelineEntry(id: 2, at: Self.at(9), kind: "severity_changed", actor: "alice", text: "", data: [:]),
-            TimelineEntry(id: 3, at: Self.at(10), kind: "incident_reopened", actor: "alertmanager", text: "", data: [:]),
+            TimelineEntry(id: 1, at: Self.at(3), kind: "severity_changed", actor: "alertmanager", text: "", data: ["from": "SEV3", "to": "SEV2"]),
+            TimelineEntry(id: 2, at: Self.at(9), kind: "severity_changed", actor: "alice", text: "", data: ["from": "SEV2", "to": "SEV1"]),
+            TimelineEntry(id: 3, at: Self.at(10), kind: "incident_reopened", actor: "alertmanager", text: "", data: ["reopenCount": "1"]),
         ]
         let m = PostmortemBuilder.build(Self.detail(reopens: 2, timeline: timeline), library: RunbookLibrary()).metrics
         #expect(m.reopenCount == 2)
@@ -129,8 +129,9 @@ struct PostmortemBuilderTests {
         var timeline: [TimelineEntry] = []
         for i in 0..<37 {
             alerts.append(Self.alert("checkout-\(i)", from: 0, to: nil))
-            timeline.append(TimelineEntry(id: Int64(i), at: Self.at(Int64(i / 10)), kind: "alert_fired", actor: "alertmanager",
-                                          text: "x", data: ["alertname": "ServiceMemoryLeak", "fingerprint": "fp-checkout-\(i)"]))
+            let alert = TimelineEvent.AlertReference(fingerprint: "fp-checkout-\(i)", startsAt: Self.at(0), alertname: "ServiceMemoryLeak")
+            timeline.append(TimelineEntry(id: Int64(i), at: Self.at(Int64(i / 10)), actor: "alertmanager", text: "x",
+                                          event: .alertFired(alert)))
         }
         timeline.append(TimelineEntry(id: 99, at: Self.at(9), kind: "note", actor: "alice", text: "looking", data: [:]))
         let rows = PostmortemBuilder.build(Self.detail(alerts: alerts, timeline: timeline), library: RunbookLibrary()).timeline

@@ -302,7 +302,7 @@ struct TrustBoundaryCoreTests {
     @Test func closedIncidentsTakeNotes() {
         let closed = head(.closed)
         guard case .changed(let e) = decide(.note("x"), closed, roles: held) else { Issue.record("not changed"); return }
-        #expect(e.head == closed && e.timeline.map(\.kind) == [.note])
+        #expect(e.head == closed && e.timeline.map(\.event) == [.note])
     }
 
     // MARK: - Post-mortem escaping

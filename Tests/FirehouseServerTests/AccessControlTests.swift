@@ -1,4 +1,5 @@
 import FirehouseCore
+@testable import FirehouseService
 @testable import FirehouseServer
 import FirehouseStore
 import Foundation
@@ -187,8 +188,8 @@ struct AccessControlTests {
 
 /// A store on the config's temp database, for tests that need `buildRoutes` without a server.
 enum TestStore {
-    static func open(_ config: FirehouseConfig) throws -> SQLiteIncidentStore {
-        try SQLiteIncidentStore(options: .init(path: config.database.path), correlator: Correlator(config: config.correlationConfig),
-                                clock: FixedClock(Timestamp(rfc3339: "2026-11-25T15:00:00Z")!))
+    static func open(_ config: FirehouseConfig) throws -> IncidentService {
+        IncidentService.over(try SQLiteIncidentStore(options: .init(path: config.database.path)),
+                             clock: FixedClock(Timestamp(rfc3339: "2026-11-25T15:00:00Z")!), config: config.correlationConfig)
     }
 }

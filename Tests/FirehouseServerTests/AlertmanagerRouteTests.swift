@@ -1,4 +1,5 @@
 import FirehouseCore
+@testable import FirehouseService
 @testable import FirehouseServer
 import Foundation
 import Hummingbird
@@ -89,7 +90,7 @@ struct AlertmanagerRouteTests {
     }
 
     @Test func storageFailureIs503WithRetryAfter() async throws {
-        let app = Application(router: buildRouter(config: FirehouseConfig(), repository: BrokenRepository()))
+        let app = Application(router: buildRouter(config: FirehouseConfig(), repository: IncidentService.broken))
         try await app.test(.router) { client in
             let response = try await client.post("/api/v1/alertmanager", try fixtureBytes("01-single-critical--firing"))
             #expect(response.status == .serviceUnavailable)
@@ -102,43 +103,19 @@ struct AlertmanagerRouteTests {
     }
 }
 
-/// A repository whose disk is gone.
-struct BrokenRepository: IncidentRepository {
-    func ingest(_ notification: AlertmanagerNotification) async throws -> [IngestResult] {
-        throw StorageUnavailable(reason: "disk I/O error")
-    }
-    func incidents(_ query: IncidentQuery) async throws -> IncidentPage { throw StorageUnavailable(reason: "disk I/O error") }
-    func incident(id: Int64) async throws -> IncidentDetail? { throw StorageUnavailable(reason: "disk I/O error") }
-    func timeline(incidentID: Int64) async throws -> [TimelineEntry]? { throw StorageUnavailable(reason: "disk I/O error") }
-    func checkReady() async throws { throw StorageUnavailable(reason: "disk I/O error") }
-    func declare(title: String, severity: Severity, actor: Actor) async throws -> IncidentHead {
-        throw StorageUnavailable(reason: "disk I/O error")
-    }
-    func perform(_ action: IncidentAction, on id: Int64, actor: Actor) async throws -> ActionResult {
-        throw StorageUnavailable(reason: "disk I/O error")
-    }
-    func postmortem(incidentID: Int64, version: Int?) async throws -> StoredPostmortem? {
-        throw StorageUnavailable(reason: "disk I/O error")
-    }
-    func stats(_ query: StatsQuery) async throws -> IncidentStats { throw StorageUnavailable(reason: "disk I/O error") }
-    func openIncidentCounts() async throws -> [OpenIncidentCount] { throw StorageUnavailable(reason: "disk I/O error") }
-    func dueDeliveries(target: String?) async throws -> [PendingDelivery] { throw StorageUnavailable(reason: "disk I/O error") }
-    func finishDelivery(_ id: Int64, _ decision: DeliveryPolicy.Decision) async throws -> TimelineDraft? {
-        throw StorageUnavailable(reason: "disk I/O error")
-    }
-    func outboxDepth() async throws -> [OutboxDepth] { throw StorageUnavailable(reason: "disk I/O error") }
-    func pruneDeliveries(finishedBefore cutoff: Timestamp) async throws -> Int { throw StorageUnavailable(reason: "disk I/O error") }
-    func escalate(_ policy: EscalationPolicy) async throws -> [Escalation] { throw StorageUnavailable(reason: "disk I/O error") }
-    func recordSilence(_ silenceID: String, request: SilenceRequest, incidentID: Int64, actor: Actor) async throws -> TimelineDraft? {
-        throw StorageUnavailable(reason: "disk I/O error")
-    }
-    func activeSilences(incidentID: Int64) async throws -> [RecordedSilence]? { throw StorageUnavailable(reason: "disk I/O error") }
-    func expireSilences(_ silenceIDs: [String], incidentID: Int64, actor: Actor) async throws -> TimelineDraft {
-        throw StorageUnavailable(reason: "disk I/O error")
-    }
-    func deadLetter(_ draft: DeadLetterDraft) async throws -> Int64 { throw StorageUnavailable(reason: "disk I/O error") }
-    func deadLetters(limit: Int) async throws -> [DeadLetter] { throw StorageUnavailable(reason: "disk I/O error") }
-    func firstSighting(mac: [UInt8], timestamp: Int64, forgetBefore: Int64) async throws -> Bool {
-        throw StorageUnavailable(reason: "disk I/O error")
+/// A store whose disk is gone: every read and write fails as SQLite's I/O errors do.
+struct BrokenStore: IncidentStore {
+    static let failure = StorageUnavailable(reason: "disk I/O error")
+    func read<T: Sendable>(_ body: @escaping @Sendable (any StoreReads) throws -> T) async throws -> T { throw Self.failure }
+    func write<T: Sendable>(_ body: @escaping @Sendable (any StoreTransaction) throws -> T) async throws -> T { throw Self.failure }
+    func groupWrite<T: Sendable>(_ body: @escaping @Sendable (any StoreTransaction) throws -> T) async throws -> T { throw Self.failure }
+    func durableOutboxID() async -> Int64 { 0 }
+    func checkReady() async throws { throw Self.failure }
+}
+
+extension IncidentService {
+    /// The service over a store whose disk is gone.
+    static var broken: IncidentService {
+        IncidentService(store: BrokenStore(), correlator: Correlator(config: .init()), clock: FixedClock(Timestamp(seconds: 0)))
     }
 }

@@ -1,4 +1,5 @@
 import FirehouseCore
+@testable import FirehouseService
 @testable import FirehouseServer
 @testable import FirehouseStore
 import Foundation
@@ -20,12 +21,11 @@ struct DiskTroubleTests {
     @Test(arguments: Trouble.allCases) func webhooksGet503UntilTheDiskRecovers(_ trouble: Trouble) async throws {
         let (config, dir) = testConfig()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let store = try SQLiteIncidentStore(options: .init(path: config.database.path), correlator: Correlator(config: .init()),
-                                            clock: FixedClock(Timestamp(seconds: 1_764_082_800)))
+        let store = IncidentService.over(try SQLiteIncidentStore(options: .init(path: config.database.path)), clock: FixedClock(Timestamp(seconds: 1_764_082_800)))
         let app = Application(router: buildRouter(config: config, repository: store))
         try await app.test(.router) { client in
             #expect(try await client.post("/api/v1/alertmanager", try fixtureBytes("01-single-critical--firing")).status == .ok)
-            try await store.pool.writeWithoutTransaction { db in
+            try await store.sqlite.pool.writeWithoutTransaction { db in
                 switch trouble {
                 case .full:
                     let pages = try Int.fetchOne(db, sql: "PRAGMA page_count")!
@@ -46,7 +46,7 @@ struct DiskTroubleTests {
             #expect(try await client.get("/api/v1/incidents/1").status == .ok)
             #expect(try json(try await client.get("/api/v1/incidents"))["incidents"].map { ($0 as? [Any])?.count } == 1)
 
-            try await store.pool.writeWithoutTransaction { db in
+            try await store.sqlite.pool.writeWithoutTransaction { db in
                 switch trouble {
                 case .full: _ = try Int.fetchOne(db, sql: "PRAGMA max_page_count = 1073741823")
                 case .readOnly: try db.execute(sql: "PRAGMA query_only = 0")
@@ -59,7 +59,7 @@ struct DiskTroubleTests {
             #expect(list?.count == 2)
             #expect(list?.first?["alertCount"] as? Int == 5)
         }
-        let integrity = try await store.pool.read { db in try String.fetchOne(db, sql: "PRAGMA integrity_check") }
+        let integrity = try await store.sqlite.pool.read { db in try String.fetchOne(db, sql: "PRAGMA integrity_check") }
         #expect(integrity == "ok")
     }
 }

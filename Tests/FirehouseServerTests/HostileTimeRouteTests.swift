@@ -1,5 +1,6 @@
 import Crypto
 import FirehouseCore
+@testable import FirehouseService
 @testable import FirehouseServer
 @testable import FirehouseStore
 import Foundation
@@ -126,7 +127,7 @@ struct DeadLetterRouteTests {
         let app = try buildApplication(config: config, http: FakeHTTP())
         // Stands in for a constraint or a bug that fails this notification however often it comes.
         let store = try TestStore.open(config)
-        try await store.pool.write { db in
+        try await store.sqlite.pool.write { db in
             try db.execute(sql: """
                 CREATE TRIGGER refuse_edge BEFORE INSERT ON alerts WHEN NEW.labels LIKE '%"alertname":"Edge"%'
                 BEGIN SELECT RAISE(ABORT, 'refused by test'); END
@@ -160,7 +161,7 @@ struct DeadLetterRouteTests {
 struct BrokenStoreTests {
     @Test func healthzFailsOnceTheStoreIsBroken() async throws {
         let readiness = Readiness()
-        let router = buildRouter(config: FirehouseConfig(), repository: BrokenRepository(), readiness: readiness)
+        let router = buildRouter(config: FirehouseConfig(), repository: IncidentService.broken, readiness: readiness)
         try await Application(router: router).test(.router) { client in
             #expect(try await client.get("/healthz").status == .ok)
             readiness.markBroken()
@@ -178,19 +179,19 @@ struct BrokenStoreTests {
         let watchdog = StorageWatchdog(logger: Logger(label: "test"))
         weak var released: SQLiteIncidentStore?
         do {
-            let store = try TestStore.open(config)
+            let store = try TestStore.open(config).sqlite
             released = store
             watchdog.hold(store)
-            watchdog.hold(try TestStore.open(config))  // the one watched is the last held
+            watchdog.hold(try TestStore.open(config).sqlite)  // the one watched is the last held
         }
         #expect(released == nil)  // held no more, so released as usual
         weak var broken: SQLiteIncidentStore?
         do {
-            let store = try TestStore.open(config)
+            let store = try TestStore.open(config).sqlite
             broken = store
             watchdog.hold(store)
             watchdog.report(StorageUnavailable(reason: "fdatasync failed (errno 5)"))
-            watchdog.hold(try TestStore.open(config))
+            watchdog.hold(try TestStore.open(config).sqlite)
         }
         #expect(broken != nil)
     }

@@ -1,4 +1,5 @@
 import FirehouseCore
+@testable import FirehouseService
 @testable import FirehouseServer
 import FirehouseStore
 import Foundation

@@ -1,5 +1,6 @@
 import Crypto
 import FirehouseCore
+@testable import FirehouseService
 @testable import FirehouseServer
 import FirehouseStore
 import Foundation
@@ -32,9 +33,8 @@ struct OutboxWorkerTests {
         deinit { try? FileManager.default.removeItem(at: directory) }
 
         /// A fresh store and worker on the same file: what a restart gives.
-        func start(_ http: any OutboundHTTP, metrics: FirehouseMetrics = FirehouseMetrics()) throws -> (SQLiteIncidentStore, OutboxWorker) {
-            let store = try SQLiteIncidentStore(options: .init(path: path), correlator: Correlator(config: .init()), clock: clock,
-                                                routes: config.routes)
+        func start(_ http: any OutboundHTTP, metrics: FirehouseMetrics = FirehouseMetrics()) throws -> (IncidentService, OutboxWorker) {
+            let store = IncidentService.over(try SQLiteIncidentStore(options: .init(path: path)), clock: clock, routes: config.routes)
             let worker = OutboxWorker(config: config, repository: store, http: http,
                                       text: NotificationText(baseURL: "https://firehouse.example.com"), clock: clock,
                                       metrics: metrics, logger: Logger(label: "test"))

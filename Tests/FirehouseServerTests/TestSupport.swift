@@ -1,5 +1,7 @@
 import FirehouseCore
 @testable import FirehouseServer
+@testable import FirehouseService
+import FirehouseStore
 import Foundation
 import Hummingbird
 import HummingbirdTesting
@@ -78,4 +80,15 @@ final class FakeHTTP: OutboundHTTP, @unchecked Sendable {
 
 func jsonObject(_ bytes: [UInt8]) throws -> [String: Any] {
     try #require(try JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any])
+}
+
+extension IncidentService {
+    /// The SQLite store underneath, for tests that look at the database itself.
+    var sqlite: SQLiteIncidentStore { store as! SQLiteIncidentStore }
+
+    /// A service over an existing store, with defaults.
+    static func over(_ store: SQLiteIncidentStore, clock: any FirehouseCore.Clock, config: CorrelationConfig = .init(),
+                     routes: NotificationRoutes = NotificationRoutes()) -> IncidentService {
+        IncidentService(store: store, correlator: Correlator(config: config), clock: clock, routes: routes)
+    }
 }

@@ -1,4 +1,5 @@
 import FirehouseCore
+@testable import FirehouseService
 @testable import FirehouseStore
 import GRDB
 import Testing
@@ -12,7 +13,7 @@ struct BatchCommitTests {
         let db = try TempDatabase()
         let store = try db.open(clock: ManualClock(t0))
         // Stands in for any per-notification failure (a constraint, a bug): refuses one alert.
-        try await store.pool.write { db in
+        try await store.sqlite.pool.write { db in
             try db.execute(sql: """
                 CREATE TRIGGER refuse_bad BEFORE INSERT ON alerts WHEN NEW.labels LIKE '%"refuse":"yes"%'
                 BEGIN SELECT RAISE(ABORT, 'refused by test'); END
@@ -25,17 +26,21 @@ struct BatchCommitTests {
             try fixture("03-two-groups--firing--mysqlconnectionpoolexhausted-orders-api"), bad,
             try fixture("01-single-critical--firing"),
         ].map { PreparedNotification($0, runbooks: RunbookLibrary()) }
+        let correlator = Correlator(config: .init())
+        let scripts: [GroupCommitter.Script] = batch.map { prepared in
+            { tx in try IncidentService.ingest(prepared, correlator: correlator, now: t0, tx: tx, routes: NotificationRoutes()) }
+        }
 
-        let results = try await store.commit(batch)
+        let results = try await store.sqlite.commit(scripts)
         #expect(results.count == 3)
-        #expect((try? results[0].get())?.results == [IngestResult(id: 1, action: .opened)])
+        #expect((try? results[0].get())?.value as? [IngestResult] == [IngestResult(id: 1, action: .opened)])
         // A constraint fails the same way on every retry: rejected for good (a dead letter), not 503.
         #expect(throws: NotificationRejected.self) { try results[1].get() }
         // The failed notification left nothing behind, and its neighbours kept their order.
-        #expect((try? results[2].get())?.results == [IngestResult(id: 2, action: .opened)])
+        #expect((try? results[2].get())?.value as? [IngestResult] == [IngestResult(id: 2, action: .opened)])
         let page = try await store.incidents(IncidentQuery(status: .all, limit: 10))
         #expect(page.incidents.map(\.head.id) == [2, 1])
-        let stored = try await store.pool.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM alerts") }
+        let stored = try await store.sqlite.pool.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM alerts") }
         let first = try await store.incident(id: 1)?.alerts.count ?? 0
         let third = try await store.incident(id: 2)?.alerts.count ?? 0
         #expect(first > 0 && third > 0 && stored == first + third)

@@ -1,4 +1,5 @@
 import FirehouseCore
+@testable import FirehouseService
 @testable import FirehouseStore
 import Foundation
 import GRDB
@@ -13,8 +14,7 @@ struct DurabilityBoundaryTests {
     @Test func theOutboxOffersOnlyRowsWhoseCommitIsOnDisk() async throws {
         let db = try TempDatabase()
         let held = WALSyncTests.HeldFlush()
-        let store = try SQLiteIncidentStore(options: .init(path: db.path, flushWAL: held.flush),
-                                            correlator: Correlator(config: .init()), clock: ManualClock(t0), routes: routes)
+        let store = IncidentService.over(try SQLiteIncidentStore(options: .init(path: db.path, flushWAL: held.flush)), clock: ManualClock(t0), routes: routes)
         let ingest = Task { try await store.ingest(fixture("01-single-critical--firing")) }
         await held.waitUntilEntered()
         // Committed and readable, but its flush has not finished: a chat message now could
@@ -30,29 +30,27 @@ struct DurabilityBoundaryTests {
         let db = try TempDatabase()
         let failing = WALSyncTests.Flag(true)
         let broken = Mutex<[String]>([])
-        let store = try SQLiteIncidentStore(
-            options: .init(path: db.path, flushWAL: { _ in failing.isSet ? EIO : 0 },
-                           onBroken: { failure in broken.withLock { $0.append(failure.reason) } }),
-            correlator: Correlator(config: .init()), clock: ManualClock(t0), routes: routes)
-        #expect(!store.isBroken)
+        let store = IncidentService.over(try SQLiteIncidentStore(options: .init(path: db.path, flushWAL: { _ in failing.isSet ? EIO : 0 },
+                           onBroken: { failure in broken.withLock { $0.append(failure.reason) } })), clock: ManualClock(t0), routes: routes)
+        #expect(!store.sqlite.isBroken)
         await #expect(throws: StorageUnavailable.self) { try await store.ingest(fixture("01-single-critical--firing")) }
-        #expect(store.isBroken)
+        #expect(store.sqlite.isBroken)
         #expect(broken.withLock { $0.count } == 1)
         failing.set(false)
-        let before = try await store.pool.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM incidents") }
+        let before = try await store.sqlite.pool.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM incidents") }
         await #expect(throws: StorageUnavailable.self) { try await store.ingest(fixture("02-alert-storm--firing-5-alerts")) }
         await #expect(throws: StorageUnavailable.self) {
             try await store.perform(.note("x"), on: 1, actor: Actor(id: "u", name: "u"))
         }
         // Even a transaction that bypasses the store's methods is rolled back at COMMIT.
         await #expect(throws: (any Error).self) {
-            try await store.pool.write { db in try db.execute(sql: "DELETE FROM incidents") }
+            try await store.sqlite.pool.write { db in try db.execute(sql: "DELETE FROM incidents") }
         }
-        let after = try await store.pool.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM incidents") }
+        let after = try await store.sqlite.pool.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM incidents") }
         #expect(before == after && after == 1)
         // The WAL is left for the restart's recovery: no checkpoint copies its unknown state.
-        await #expect(throws: StorageUnavailable.self) { try await store.checkpointPassive() }
-        await #expect(throws: StorageUnavailable.self) { try await store.checkpoint() }
+        await #expect(throws: StorageUnavailable.self) { try await store.sqlite.checkpointPassive() }
+        await #expect(throws: StorageUnavailable.self) { try await store.sqlite.checkpoint() }
         #expect(try await store.dueDeliveries().isEmpty)  // the failed commit is never announced
     }
 
@@ -111,11 +109,11 @@ struct DurabilityBoundaryTests {
             clock.advance(seconds: 600)
         }
         let lookup = Correlator(config: .init()).lookup(for: firing)
-        let state = try await store.pool.read { db in try IngestWriter(db: db, routes: NotificationRoutes()).load(lookup) }
+        let state = try await store.sqlite.pool.read { db in try IncidentService.correlationState(lookup, tx: SQLiteTransaction(db: db)) }
         // Five episodes of this fingerprint are stored; the lookup loads the one the notification names.
         #expect(state.episodes.count == 1)
         #expect(state.episodes.keys.first?.startsAt == firing.alerts[0].startsAt)
-        let stored = try await store.pool.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM alerts") }
+        let stored = try await store.sqlite.pool.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM alerts") }
         #expect(stored == 5)
     }
 
@@ -123,7 +121,7 @@ struct DurabilityBoundaryTests {
         let db = try TempDatabase()
         let store = try db.open(clock: ManualClock(t0))
         _ = try await store.ingest(fixture("01-single-critical--firing"))
-        try await store.checkpoint()
+        try await store.sqlite.checkpoint()
         let reader = try ReadOnlyIncidentStore(path: db.path)
         #expect(try await reader.incident(id: 1)?.summary.head.id == 1)
         #expect(try await reader.postmortem(incidentID: 1, version: nil) == nil)

@@ -1,4 +1,5 @@
 import FirehouseCore
+@testable import FirehouseService
 @testable import FirehouseStore
 import Foundation
 import Testing
@@ -15,9 +16,21 @@ final class TempDatabase {
 
     deinit { try? FileManager.default.removeItem(at: directory) }
 
+    /// The domain service over a fresh SQLite store at `path`.
     func open(clock: any FirehouseCore.Clock, config: CorrelationConfig = .init(),
-              routes: NotificationRoutes = NotificationRoutes()) throws -> SQLiteIncidentStore {
-        try SQLiteIncidentStore(options: .init(path: path), correlator: Correlator(config: config), clock: clock, routes: routes)
+              routes: NotificationRoutes = NotificationRoutes()) throws -> IncidentService {
+        IncidentService.over(try SQLiteIncidentStore(options: .init(path: path)), clock: clock, config: config, routes: routes)
+    }
+}
+
+extension IncidentService {
+    /// The SQLite store underneath, for tests that look at the database itself.
+    var sqlite: SQLiteIncidentStore { store as! SQLiteIncidentStore }
+
+    /// A service over an existing store, with defaults.
+    static func over(_ store: SQLiteIncidentStore, clock: any FirehouseCore.Clock, config: CorrelationConfig = .init(),
+                     routes: NotificationRoutes = NotificationRoutes()) -> IncidentService {
+        IncidentService(store: store, correlator: Correlator(config: config), clock: clock, routes: routes)
     }
 }
 
@@ -137,8 +150,7 @@ struct StoreTests {
 
     @Test func anUnopenableDatabaseIsStorageUnavailable() {
         #expect(throws: StorageUnavailable.self) {
-            try SQLiteIncidentStore(options: .init(path: "/proc/firehouse/nope.sqlite"),
-                                    correlator: Correlator(config: .init()), clock: ManualClock(t0))
+            try SQLiteIncidentStore(options: .init(path: "/proc/firehouse/nope.sqlite"))
         }
     }
 
@@ -149,7 +161,7 @@ struct StoreTests {
         let target = db.directory.appendingPathComponent("backup.sqlite").path
         let size = try Backup.copy(database: db.path, to: target)
         #expect(size > 0)
-        let copy = try SQLiteIncidentStore(options: .init(path: target), correlator: Correlator(config: .init()), clock: ManualClock(t0))
+        let copy = IncidentService.over(try SQLiteIncidentStore(options: .init(path: target)), clock: ManualClock(t0))
         #expect(try await copy.incident(id: 1)?.alerts.count == 5)
         #expect(throws: StorageUnavailable.self) { try Backup.copy(database: db.path, to: target) }  // never overwrites
         #expect(throws: StorageUnavailable.self) { try Backup.copy(database: db.path + ".missing", to: target + "2") }
@@ -158,7 +170,7 @@ struct StoreTests {
     @Test func walNormalSyncAndMemoryTempStoreAreOn() async throws {
         let db = try TempDatabase()
         let store = try db.open(clock: ManualClock(t0))
-        let (mode, sync, temp) = try await store.pool.write { db in
+        let (mode, sync, temp) = try await store.sqlite.pool.write { db in
             (try String.fetchOne(db, sql: "PRAGMA journal_mode"), try Int.fetchOne(db, sql: "PRAGMA synchronous"),
              try Int.fetchOne(db, sql: "PRAGMA temp_store"))
         }

@@ -1,5 +1,6 @@
 import Dispatch
 import FirehouseCore
+@testable import FirehouseService
 @testable import FirehouseStore
 import Foundation
 import Synchronization
@@ -41,8 +42,7 @@ struct WALSyncTests {
     @Test func ingestIsAnsweredOnlyAfterTheWALSync() async throws {
         let db = try TempDatabase()
         let held = HeldFlush()
-        let store = try SQLiteIncidentStore(options: .init(path: db.path, flushWAL: held.flush),
-                                            correlator: Correlator(config: .init()), clock: ManualClock(t0))
+        let store = IncidentService.over(try SQLiteIncidentStore(options: .init(path: db.path, flushWAL: held.flush)), clock: ManualClock(t0))
         let answered = Flag(false)
         let ingest = Task {
             let results = try await store.ingest(fixture("02-alert-storm--firing-5-alerts"))
@@ -66,9 +66,7 @@ struct WALSyncTests {
     @Test func aFailedSyncRefusesEveryLaterWriteUntilRestart() async throws {
         let db = try TempDatabase()
         let failing = Flag(true)
-        let store = try SQLiteIncidentStore(
-            options: .init(path: db.path, flushWAL: { _ in failing.isSet ? EIO : 0 }),
-            correlator: Correlator(config: .init()), clock: ManualClock(t0))
+        let store = IncidentService.over(try SQLiteIncidentStore(options: .init(path: db.path, flushWAL: { _ in failing.isSet ? EIO : 0 })), clock: ManualClock(t0))
         await #expect(throws: StorageUnavailable.self) { try await store.ingest(fixture("02-alert-storm--firing-5-alerts")) }
         failing.set(false)
         // The disk says it is fine again, but what the failed flush held is unknown: stay refused.

@@ -1,5 +1,6 @@
 import BenchSupport
 import FirehouseCore
+import FirehouseService
 import FirehouseStore
 import Foundation
 
@@ -8,7 +9,7 @@ import Glibc
 #endif
 
 // Ingest without HTTP: decodes generated notifications, then commits them through the store's
-// group commit with CONCURRENCY callers, on a fresh temporary database (durable, as in production).
+// service and the store's group commit with CONCURRENCY callers, on a fresh temporary database (durable, as in production).
 // Reports notifications/s, alerts/s and the process CPU per notification: the store's own cost,
 // steadier than the HTTP benchmark on a shared machine.
 // Run: swift run -c release firehouse-bench-ingest [storm|repeat|resolve|flap] [notifications] [concurrency]
@@ -32,7 +33,7 @@ func decode(_ bodies: [Generator.Body]) throws -> [AlertmanagerNotification] {
     try bodies.map { try AlertmanagerNotification.decode(json: Array($0.json.utf8)) }
 }
 
-func ingest(_ notifications: [AlertmanagerNotification], into store: SQLiteIncidentStore) async throws {
+func ingest(_ notifications: [AlertmanagerNotification], into store: IncidentService) async throws {
     let next = Counter()
     try await withThrowingTaskGroup(of: Void.self) { group in
         for _ in 0..<concurrency {
@@ -57,8 +58,8 @@ actor Counter {
 
 let directory = FileManager.default.temporaryDirectory.appendingPathComponent("firehouse-ingest-\(getpid())").path
 defer { try? FileManager.default.removeItem(atPath: directory) }
-let store = try SQLiteIncidentStore(options: .init(path: directory + "/bench.sqlite"),
-                                    correlator: Correlator(config: .init()), clock: WallClock())
+let store = IncidentService(store: try SQLiteIncidentStore(options: .init(path: directory + "/bench.sqlite")),
+                            correlator: Correlator(config: .init()), clock: WallClock())
 var generator = Generator(seed: 42, maxAlerts: 10, runID: String(getpid()))
 // flap: FLAP_HISTORY (default 10000) earlier episodes of the one flapping alert.
 let history = ProcessInfo.processInfo.environment["FLAP_HISTORY"].flatMap { Int($0) } ?? 10_000

@@ -15,8 +15,8 @@ public enum OutboundEvent: String, Sendable, CaseIterable, Codable {
 
     /// The event a timeline entry announces, if any. Timeline entries are the single source of
     /// events, so every change that writes one can notify and none can be forgotten.
-    public static func of(_ entry: TimelineDraft) -> OutboundEvent? {
-        switch entry.kind {
+    public static func of(_ event: TimelineEvent) -> OutboundEvent? {
+        switch event {
         case .incidentOpened: return .opened
         case .incidentReopened: return .reopened
         case .incidentResolved: return .resolved
@@ -24,17 +24,13 @@ public enum OutboundEvent: String, Sendable, CaseIterable, Codable {
         case .escalated: return .escalated
         case .silenced: return .silenced
         case .unsilenced: return .unsilenced
-        case .severityChanged:
-            guard let from = entry.data["from"].flatMap(Severity.init(name:)),
-                  let to = entry.data["to"].flatMap(Severity.init(name:)), to > from else { return nil }
-            return .severityRaised
-        case .statusChanged:
-            guard let to = entry.data["to"].flatMap(IncidentStatus.init(rawValue:)) else { return nil }
-            let from = entry.data["from"].flatMap(IncidentStatus.init(rawValue:))
-            if let from, !from.isActive, to.isActive { return .reopened }
+        case .severityChanged(let from, let to):
+            return to > from ? .severityRaised : nil
+        case .statusChanged(let from, let to, _):
+            if !from.isActive, to.isActive { return .reopened }
             return statusEvents[to]
         case .alertFired, .alertResolved, .notificationTruncated, .roleUnassigned, .note, .titleChanged,
-             .runbookAttached, .postmortemGenerated, .notificationFailed:
+             .runbookAttached, .postmortemGenerated, .notificationFailed, .unrecognized:
             return nil
         }
     }

@@ -29,10 +29,8 @@ public enum IncidentActions {
                               actor: Actor, now: Timestamp) -> Decision {
         let ref = IncidentReference.format(head.id)
         var effects = Effects(head: head, endedRoles: [], startedRoles: [], timeline: [])
-        func entry(_ kind: TimelineKind, _ text: String, _ data: [String: String] = [:]) {
-            var data = data
-            data["actorID"] = actor.id
-            effects.timeline.append(TimelineDraft(at: now, kind: kind, actor: actor.name, text: text, data: data))
+        func entry(_ event: TimelineEvent, _ text: String) {
+            effects.timeline.append(TimelineDraft(at: now, actor: actor.name, actorID: actor.id, text: text, event: event))
         }
         // Roles, severity and title of a closed incident stay as they were closed (its post-mortem's facts).
         func refusedWhenClosed() -> Decision? {
@@ -46,14 +44,10 @@ public enum IncidentActions {
                 // (the correlator's resolve of an unseen incident goes through the lifecycle alone).
                 if from == .triggered, next.acknowledgedAt == nil { next.acknowledgedAt = now }
                 effects.head.milestones = next
-                var data = ["from": from.rawValue, "to": next.status.rawValue]
                 var text = "status \(from.rawValue) → \(next.status.rawValue)"
-                if let summary {
-                    data["summary"] = summary
-                    text += ": \(summary)"
-                }
+                if let summary { text += ": \(summary)" }
                 if move == .reopen { effects.head.reopenCount += 1 }
-                entry(.statusChanged, text, data)
+                entry(.statusChanged(from: from, to: next.status, summary: summary), text)
             case .unchanged(let status):
                 return .unchanged("\(ref) is already \(status.rawValue)")
             case .illegal(let from, let move, let allowed):
@@ -66,18 +60,17 @@ public enum IncidentActions {
             if severity == head.severity, head.severityPinned { return .unchanged("\(ref) is already \(severity.name)") }
             effects.head.severity = severity
             effects.head.severityPinned = true
-            entry(.severityChanged, "severity \(head.severity.name) → \(severity.name)",
-                  ["from": head.severity.name, "to": severity.name])
+            entry(.severityChanged(from: head.severity, to: severity), "severity \(head.severity.name) → \(severity.name)")
         case .assign(let role, let user):
             if let closed = refusedWhenClosed() { return closed }
             let current = roles.first { $0.role == role && $0.isCurrent }
             if let current, current.user.id == user.id { return .unchanged("\(user.name) is already \(role) of \(ref)") }
             if let current {
                 effects.endedRoles.append(current.id)
-                entry(.roleAssigned, "\(role) handed over from \(current.user.name) to \(user.name)",
-                      ["role": role, "user": user.name, "userID": user.id, "previous": current.user.name])
+                entry(.roleAssigned(role: role, user: user, previous: current.user.name),
+                      "\(role) handed over from \(current.user.name) to \(user.name)")
             } else {
-                entry(.roleAssigned, "\(user.name) is now \(role)", ["role": role, "user": user.name, "userID": user.id])
+                entry(.roleAssigned(role: role, user: user, previous: nil), "\(user.name) is now \(role)")
             }
             effects.startedRoles.append(RoleStart(role: role, user: user))
         case .unassign(let role):
@@ -86,15 +79,14 @@ public enum IncidentActions {
                 return .unchanged("nobody holds \(role) on \(ref)")
             }
             effects.endedRoles.append(current.id)
-            entry(.roleUnassigned, "\(current.user.name) is no longer \(role)",
-                  ["role": role, "user": current.user.name, "userID": current.user.id])
+            entry(.roleUnassigned(role: role, user: current.user), "\(current.user.name) is no longer \(role)")
         case .note(let text):
             entry(.note, text)
         case .retitle(let title):
             if let closed = refusedWhenClosed() { return closed }
             guard title != head.title else { return .unchanged("\(ref) already has that title") }
             effects.head.title = title
-            entry(.titleChanged, "title changed to \"\(title)\"", ["from": head.title, "to": title])
+            entry(.titleChanged(from: head.title, to: title), "title changed to \"\(title)\"")
         }
         return .changed(effects)
     }

@@ -68,19 +68,30 @@ public struct AlertRecord: Sendable, Equatable {
 public struct TimelineEntry: Sendable, Equatable {
     public var id: Int64
     public var at: Timestamp
-    public var kind: String
     public var actor: String
+    public var actorID: String?
     public var text: String
-    public var data: [String: String]
+    public var event: TimelineEvent
 
-    public init(id: Int64, at: Timestamp, kind: String, actor: String, text: String, data: [String: String]) {
+    public init(id: Int64, at: Timestamp, actor: String, actorID: String? = nil, text: String, event: TimelineEvent) {
         self.id = id
         self.at = at
-        self.kind = kind
         self.actor = actor
+        self.actorID = actorID
         self.text = text
-        self.data = data
+        self.event = event
     }
+
+    /// Reads an entry from its stored `kind` and `data`.
+    public init(id: Int64, at: Timestamp, kind: String, actor: String, text: String, data: [String: String]) {
+        let (event, actorID) = TimelineEvent.decode(kind: kind, data: data)
+        self.init(id: id, at: at, actor: actor, actorID: actorID, text: text, event: event)
+    }
+
+    /// The API's and the database's `kind`.
+    public var kind: String { event.stored(actorID: actorID).kind }
+    /// The API's and the database's `data`.
+    public var data: [String: String] { event.stored(actorID: actorID).data }
 }
 
 /// A page of the incident list, newest first.

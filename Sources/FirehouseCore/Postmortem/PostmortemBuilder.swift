@@ -24,7 +24,7 @@ public enum PostmortemBuilder {
             timeToResolve: m.resolvedAt.map { $0 - head.openedAt },
             timeToClose: m.closedAt.map { $0 - head.openedAt },
             alertCount: detail.alerts.count, reopenCount: head.reopenCount,
-            severityChanges: detail.timeline.filter { $0.kind == TimelineKind.severityChanged.rawValue }.count,
+            severityChanges: detail.timeline.filter { $0.event.kind == .severityChanged }.count,
             timeWithoutCommander: uncovered(from: head.openedAt, to: recordEnd, by: commander))
 
         var links: [PostmortemModel.Link] = []
@@ -35,7 +35,7 @@ public enum PostmortemBuilder {
         }
 
         let attachedAt = Dictionary(
-            detail.timeline.filter { $0.kind == TimelineKind.runbookAttached.rawValue }.compactMap { e in e.data["runbook"].map { ($0, e.at) } },
+            detail.timeline.compactMap { e in if case .runbookAttached(let id, _, _) = e.event { (id, e.at) } else { nil } },
             uniquingKeysWith: { first, _ in first })
         func info(_ id: String) -> PostmortemModel.RunbookInfo {
             let runbook = library[id]
@@ -47,14 +47,15 @@ public enum PostmortemBuilder {
             ref: IncidentReference.format(head.id), id: head.id, title: head.title, status: head.status.rawValue,
             severity: head.severity.name, date: String(start.rfc3339.prefix(10)),
             authors: distinct(detail.roles.map(\.user.name) + detail.timeline.map(\.actor).filter { !systemActors.contains($0) }),
-            summary: detail.timeline.last { $0.data["to"] == IncidentStatus.resolved.rawValue && $0.data["summary"] != nil }?
-                .data["summary"] ?? "",
+            summary: detail.timeline.lazy.reversed().compactMap { e -> String? in
+                if case .statusChanged(_, .resolved, let summary?) = e.event { summary } else { nil }
+            }.first ?? "",
             links: links, impact: impact, metrics: metrics,
             roles: roleHistory(detail.roles, until: recordEnd),
             timeline: timelineRows(detail),
             runbook: primary.map(info),
             relatedRunbooks: detail.runbooks.filter { $0 != primary }.map(info),
-            actionItems: detail.timeline.filter { $0.kind == TimelineKind.note.rawValue && isActionItem($0.text) }
+            actionItems: detail.timeline.filter { $0.event == .note && isActionItem($0.text) }
                 .map { .init(text: actionText($0.text), author: $0.actor, at: $0.at) },
             alerts: detail.alerts.map { alert in
                 .init(alertname: alert.labels["alertname"] ?? "alert", fingerprint: alert.fingerprint, status: alert.status.rawValue,
@@ -148,11 +149,11 @@ public enum PostmortemBuilder {
         let entries = detail.timeline
         while index < entries.count {
             let entry = entries[index]
-            let isAlertEvent = entry.kind == TimelineKind.alertFired.rawValue || entry.kind == TimelineKind.alertResolved.rawValue
+            let alert = Self.alertEvent(entry.event)
             var last = index
-            if isAlertEvent {
-                while last + 1 < entries.count, entries[last + 1].kind == entry.kind,
-                      entries[last + 1].data["alertname"] == entry.data["alertname"] {
+            if let alert {
+                while last + 1 < entries.count, let next = Self.alertEvent(entries[last + 1].event),
+                      next.fired == alert.fired, next.alert.alertname == alert.alert.alertname {
                     last += 1
                 }
             }
@@ -160,10 +161,11 @@ public enum PostmortemBuilder {
                 rows.append(.init(at: entry.at, until: nil, event: entry.text, actor: entry.actor))
             } else {
                 let group = entries[index...last]
-                let verb = entry.kind == TimelineKind.alertFired.rawValue ? "fired" : "resolved"
-                let places = distinct(group.compactMap { $0.data["fingerprint"].flatMap { place[$0] } })
-                let kind = group.first.flatMap { $0.data["fingerprint"].flatMap { noun[$0] } } ?? "alerts"
-                var text = "\(entry.data["alertname"] ?? "alerts") \(verb) on \(group.count) \(kind)"
+                let verb = alert!.fired ? "fired" : "resolved"
+                let fingerprints = group.compactMap { Self.alertEvent($0.event)?.alert.fingerprint }
+                let places = distinct(fingerprints.compactMap { place[$0] })
+                let kind = fingerprints.first.flatMap { noun[$0] } ?? "alerts"
+                var text = "\(alert!.alert.alertname ?? "alerts") \(verb) on \(group.count) \(kind)"
                 if !places.isEmpty {
                     let shown = places.prefix(3).joined(separator: ", ")
                     text += places.count > 3 ? " (\(shown), … \(places.last!))" : " (\(shown))"
@@ -173,5 +175,14 @@ public enum PostmortemBuilder {
             index = last + 1
         }
         return rows
+    }
+
+    /// The alert episode a fired or resolved entry is about.
+    private static func alertEvent(_ event: TimelineEvent) -> (fired: Bool, alert: TimelineEvent.AlertReference)? {
+        switch event {
+        case .alertFired(let alert): (true, alert)
+        case .alertResolved(let alert, _): (false, alert)
+        default: nil
+        }
     }
 }

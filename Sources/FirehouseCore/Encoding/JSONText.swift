@@ -1,9 +1,8 @@
-import FirehouseCore
 
 /// Label sets stored as compact JSON objects with sorted keys.
-enum JSONText {
+public enum JSONText {
     /// Hot path of ingest (every alert's labels and annotations): works on UTF-8 bytes.
-    static func encode(_ labels: [String: String]) -> String {
+    public static func encode(_ labels: [String: String]) -> String {
         var out: [UInt8] = [UInt8(ascii: "{")]
         out.reserveCapacity(64 * labels.count + 2)
         var first = true
@@ -20,7 +19,7 @@ enum JSONText {
 
     /// Read path, and ingest's lookup of stored episodes: a flat parse straight into the dictionary;
     /// a value that is not a string (never written by `encode`) falls back to the full parser.
-    static func decode(_ text: String) -> [String: String] {
+    public static func decode(_ text: String) -> [String: String] {
         if let map = JSONValue.parseStringMap(text) { return map }
         guard case .object(let members)? = try? JSONValue.parse(text.utf8) else { return [:] }
         var labels = [String: String](minimumCapacity: members.count)

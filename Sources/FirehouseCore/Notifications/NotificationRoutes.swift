@@ -1,4 +1,4 @@
-/// Which delivery targets want which events; the store consults it when a timeline entry is written.
+/// Which delivery targets want which events; the service consults it when a timeline entry is written.
 public struct NotificationRoutes: Sendable, Equatable {
     /// A named destination and the events it receives.
     public struct Target: Sendable, Equatable {
@@ -17,7 +17,7 @@ public struct NotificationRoutes: Sendable, Equatable {
 
     /// Names of the targets that receive this entry's event, in configuration order.
     public func targets(for entry: TimelineDraft) -> (OutboundEvent, [String])? {
-        guard !targets.isEmpty, let event = OutboundEvent.of(entry) else { return nil }
+        guard !targets.isEmpty, let event = OutboundEvent.of(entry.event) else { return nil }
         let names = targets.filter { $0.events.contains(event) }.map(\.name)
         return names.isEmpty ? nil : (event, names)
     }

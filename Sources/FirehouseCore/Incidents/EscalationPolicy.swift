@@ -34,9 +34,9 @@ public struct EscalationPolicy: Sendable, Equatable {
         let count = record.count + 1
         let waited = (now - head.openedAt).humanReadable
         return TimelineDraft(
-            at: now, kind: .escalated, actor: SystemActor.firehouse,
+            at: now, actor: SystemActor.firehouse,
             text: "escalated: \(head.severity.name) not acknowledged \(waited) after opening"
                 + (count > 1 ? " (escalation \(count))" : ""),
-            data: ["escalation": String(count), "severity": head.severity.name, "unacknowledgedFor": waited])
+            event: .escalated(escalation: count, severity: head.severity, unacknowledgedFor: waited))
     }
 }

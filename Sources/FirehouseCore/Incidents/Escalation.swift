@@ -8,3 +8,10 @@ public struct Escalation: Sendable, Equatable {
         self.entry = entry
     }
 }
+
+extension Escalation {
+    /// Which escalation of the incident this is (1 for the first).
+    public var count: Int {
+        if case .escalated(let count, _, _) = entry.event { count } else { 1 }
+    }
+}

@@ -117,15 +117,15 @@ public struct Correlator: Sendable {
         switch alert.status {
         case .firing:
             plan.timeline.append(TimelineDraft(
-                at: work.now, kind: .alertFired, actor: SystemActor.alertmanager,
-                text: "\(Self.describe(alert)) fired", data: Self.data(alert)))
+                at: work.now, actor: SystemActor.alertmanager, text: "\(Self.describe(alert)) fired",
+                event: .alertFired(.init(alert))))
             work.firing[ref, default: 0] += 1
             let severity = config.severity.severity(of: alert.labels)
             if !plan.head.severityPinned, severity > plan.head.severity {
                 plan.timeline.append(TimelineDraft(
-                    at: work.now, kind: .severityChanged, actor: SystemActor.alertmanager,
+                    at: work.now, actor: SystemActor.alertmanager,
                     text: "severity raised from \(plan.head.severity.name) to \(severity.name) by \(Self.describe(alert))",
-                    data: ["from": plan.head.severity.name, "to": severity.name]))
+                    event: .severityChanged(from: plan.head.severity, to: severity)))
                 plan.head.severity = severity
                 plan.headChanged = true
             }
@@ -147,9 +147,9 @@ public struct Correlator: Sendable {
             milestones: .init(status: .triggered), openedAt: work.now)
         work.startPlan(ref, head: head, firing: 0)
         work.plans[ref]!.timeline.append(TimelineDraft(
-            at: work.now, kind: .incidentOpened, actor: SystemActor.alertmanager,
-            text: "incident opened: \(head.title)",
-            data: ["receiver": notification.receiver, "groupKey": notification.groupKey, "severity": head.severity.name]))
+            at: work.now, actor: SystemActor.alertmanager, text: "incident opened: \(head.title)",
+            event: .incidentOpened(severity: head.severity,
+                                   source: .alerts(receiver: notification.receiver, groupKey: notification.groupKey))))
         work.raise(ref, to: .opened)
         work.activeByKey[key] = ref
         return ref
@@ -162,9 +162,9 @@ public struct Correlator: Sendable {
         plan.head.reopenCount += 1
         plan.headChanged = true
         plan.timeline.append(TimelineDraft(
-            at: work.now, kind: .incidentReopened, actor: SystemActor.alertmanager,
+            at: work.now, actor: SystemActor.alertmanager,
             text: "incident reopened: alerts fired again (reopened \(plan.head.reopenCount)×)",
-            data: ["reopenCount": String(plan.head.reopenCount)]))
+            event: .incidentReopened(reopenCount: plan.head.reopenCount)))
         work.plans[ref] = plan
         work.activeByKey[plan.head.correlationKey] = ref
         work.resolvedByKey[plan.head.correlationKey] = nil
@@ -179,9 +179,9 @@ public struct Correlator: Sendable {
             if notification.truncatedAlerts != plan.head.truncatedAlerts {
                 if notification.truncatedAlerts > 0 {
                     plan.timeline.append(TimelineDraft(
-                        at: work.now, kind: .notificationTruncated, actor: SystemActor.alertmanager,
+                        at: work.now, actor: SystemActor.alertmanager,
                         text: "notification truncated: \(notification.truncatedAlerts) alerts were left out by max_alerts",
-                        data: ["truncatedAlerts": String(notification.truncatedAlerts)]))
+                        event: .notificationTruncated(truncatedAlerts: notification.truncatedAlerts)))
                 }
                 plan.head.truncatedAlerts = notification.truncatedAlerts
                 plan.headChanged = true
@@ -193,7 +193,7 @@ public struct Correlator: Sendable {
                 plan.head.milestones = next
                 plan.headChanged = true
                 plan.timeline.append(TimelineDraft(
-                    at: work.now, kind: .incidentResolved, actor: SystemActor.firehouse, text: "all alerts resolved"))
+                    at: work.now, actor: SystemActor.firehouse, text: "all alerts resolved", event: .incidentResolved))
                 if plan.outcome != .opened { plan.outcome = .resolved }
             }
             work.plans[ref] = plan
@@ -210,8 +210,8 @@ public struct Correlator: Sendable {
             for runbook in library.matching(plan.newAlerts.map(\.alert.labels)) where attached.insert(runbook.id).inserted {
                 plan.attachRunbooks.append(runbook.id)
                 plan.timeline.append(TimelineDraft(
-                    at: work.now, kind: .runbookAttached, actor: SystemActor.firehouse,
-                    text: "runbook \(runbook.id) attached", data: ["runbook": runbook.id, "title": runbook.title, "path": runbook.path]))
+                    at: work.now, actor: SystemActor.firehouse, text: "runbook \(runbook.id) attached",
+                    event: .runbookAttached(id: runbook.id, title: runbook.title, path: runbook.path)))
             }
             work.plans[ref] = plan
         }
@@ -225,17 +225,9 @@ public struct Correlator: Sendable {
         return place.map { "\(name) on \($0)" } ?? name
     }
 
-    static func data(_ alert: AlertmanagerNotification.Alert) -> [String: String] {
-        var data = ["fingerprint": alert.fingerprint, "startsAt": alert.startsAt.rfc3339]
-        if let name = alert.labels["alertname"] { data["alertname"] = name }
-        return data
-    }
-
     static func resolvedEntry(_ alert: AlertmanagerNotification.Alert, at now: Timestamp) -> TimelineDraft {
-        var data = Self.data(alert)
-        if let end = alert.endsAt { data["endsAt"] = end.rfc3339 }
-        return TimelineDraft(at: now, kind: .alertResolved, actor: SystemActor.alertmanager,
-                             text: "\(describe(alert)) resolved", data: data)
+        TimelineDraft(at: now, actor: SystemActor.alertmanager, text: "\(describe(alert)) resolved",
+                      event: .alertResolved(.init(alert), endsAt: alert.endsAt))
     }
 
     static func title(notification: AlertmanagerNotification, alert: AlertmanagerNotification.Alert, keyLabels: LabelSet) -> String {

@@ -1,21 +1,26 @@
 /// A timeline entry about to be written.
 public struct TimelineDraft: Sendable, Equatable {
     public var at: Timestamp
-    public var kind: TimelineKind
+    /// Who, as shown (a person's name, `alertmanager`, `firehouse`, `api:<token>`).
     public var actor: String
+    /// The stable id of a person who acted (a chat user id, `api:<token>`); nil for the system.
+    public var actorID: String?
     public var text: String
-    public var data: [String: String]
+    public var event: TimelineEvent
 
-    public init(at: Timestamp, kind: TimelineKind, actor: String, text: String, data: [String: String] = [:]) {
+    public init(at: Timestamp, actor: String, actorID: String? = nil, text: String, event: TimelineEvent) {
         self.at = at
-        self.kind = kind
         self.actor = actor
+        self.actorID = actorID
         self.text = text
-        self.data = data
+        self.event = event
     }
+
+    /// `kind` and `data` as the store and the API hold them.
+    public var stored: (kind: String, data: [String: String]) { event.stored(actorID: actorID) }
 }
 
-/// What a timeline entry records. The raw values are the API's `kind` strings.
+/// The kinds of timeline entries. The raw values are the API's `kind` strings.
 public enum TimelineKind: String, Sendable, Codable, CaseIterable {
     case incidentOpened = "incident_opened"
     case alertFired = "alert_fired"

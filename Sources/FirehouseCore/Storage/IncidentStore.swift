@@ -1,0 +1,146 @@
+/// Durable storage as narrow transactional primitives in domain types: SQL lives behind it, use
+/// cases live in front of it (`IncidentService`). Every backend passes `StoreConformance`.
+///
+/// Transactions are synchronous closures: SQLite (GRDB) writes on one serial connection and the
+/// group commit runs many notifications' scripts in one transaction, so a script must not
+/// suspend while it holds the writer. A backend whose driver is asynchronous runs the script on a
+/// thread of its own and waits there for each statement.
+public protocol IncidentStore: Sendable {
+    /// Runs `body` on a consistent snapshot.
+    func read<T: Sendable>(_ body: @escaping @Sendable (any StoreReads) throws -> T) async throws -> T
+    /// Runs `body` in one transaction; returns only once the commit is durable. An error thrown by
+    /// `body` rolls everything back.
+    func write<T: Sendable>(_ body: @escaping @Sendable (any StoreTransaction) throws -> T) async throws -> T
+    /// Like `write`, but may share its transaction (and its flush) with concurrent callers: the
+    /// ingest path. Each caller's `body` still commits or fails alone.
+    func groupWrite<T: Sendable>(_ body: @escaping @Sendable (any StoreTransaction) throws -> T) async throws -> T
+    /// The highest outbox id known to be durable: rows past it are committed but may not survive
+    /// a power loss yet, so they are not announced.
+    func durableOutboxID() async -> Int64
+    /// Throws unless the database is open, migrated and answering.
+    func checkReady() async throws
+}
+
+/// Reads inside a snapshot or a transaction.
+public protocol StoreReads {
+    func head(id: Int64) throws -> IncidentHead?
+    /// The head with its alert counts.
+    func summary(of head: IncidentHead) throws -> IncidentSummary
+    func detail(id: Int64) throws -> IncidentDetail?
+    func page(_ query: IncidentQuery) throws -> IncidentPage
+    func timeline(incidentID: Int64) throws -> [TimelineEntry]
+    /// Every assignment, current and past, oldest first.
+    func roles(incidentID: Int64) throws -> [RoleAssignment]
+    /// Attached runbook ids, in attachment order.
+    func runbookIDs(incidentID: Int64) throws -> [String]
+    /// The given version, or the latest when `version` is nil.
+    func postmortem(incidentID: Int64, version: Int?) throws -> StoredPostmortem?
+    /// Incidents opened in the query's window (and of its service, if set), oldest first.
+    func statsRecords(_ query: StatsQuery) throws -> [StatsRecord]
+    func openIncidentCounts() throws -> [OpenIncidentCount]
+
+    // MARK: Correlation
+
+    /// Stored episodes of `receiver` with these keys (one seek each on the unique episode index).
+    func episodes(receiver: String, keys: Set<EpisodeKey>) throws -> [EpisodeKey: StoredEpisode]
+    /// The newest incident with this correlation key that is neither resolved nor closed.
+    func activeIncident(correlationKey: String) throws -> Int64?
+    /// The newest incident with this correlation key, whatever its status.
+    func latestIncident(correlationKey: String) throws -> (id: Int64, status: IncidentStatus)?
+    func firingAlertCount(incidentID: Int64) throws -> Int
+
+    // MARK: Silences, escalation, outbox, dead letters
+
+    /// Silences neither ended by `now` nor expired.
+    func activeSilences(incidentID: Int64, now: Timestamp) throws -> [RecordedSilence]
+    /// Active, unacknowledged incidents at least `minSeverity` opened at or before `openedBefore`.
+    func escalationCandidates(minSeverity: Severity, openedBefore: Timestamp) throws -> [EscalationCandidate]
+    /// The oldest pending row of each target (or of `target` only) whose id is at most `through`.
+    func outboxHeads(target: String?, through: Int64) throws -> [Int64]
+    /// A pending row whose next attempt is due by `now`, with the entry it announces.
+    func outboxRow(id: Int64, dueBy now: Timestamp) throws -> OutboxRow?
+    func outboxDepth() throws -> [OutboxDepth]
+    /// Newest first.
+    func deadLetters(limit: Int) throws -> [DeadLetter]
+}
+
+/// Writes; only inside `IncidentStore.write` or `groupWrite`.
+public protocol StoreTransaction: StoreReads {
+    /// Inserts a new incident (its `id` is ignored) and returns its id.
+    func insertIncident(_ head: IncidentHead, at: Timestamp) throws -> Int64
+    func updateIncident(_ head: IncidentHead, at: Timestamp) throws
+    func insertAlert(_ alert: NewAlert, stored: PreparedNotification.EncodedAlert, incidentID: Int64, at: Timestamp) throws
+    func updateAlert(_ change: AlertUpdate, at: Timestamp) throws
+    /// Moves `lastSeenAt` of episodes seen again unchanged.
+    func touchAlerts(_ episodeIDs: [Int64], at: Timestamp) throws
+    /// Attaches once; attaching again does nothing.
+    func attachRunbook(_ runbookID: String, incidentID: Int64, at: Timestamp) throws
+    /// Writes the entry and returns its id. Callers go through `TimelineRecorder`, which also queues
+    /// the entry's deliveries.
+    func appendTimeline(_ entry: TimelineDraft, incidentID: Int64) throws -> Int64
+    func enqueueDelivery(incidentID: Int64, timelineID: Int64, target: String, event: OutboundEvent, at: Timestamp) throws
+    func endRole(assignmentID: Int64, at: Timestamp) throws
+    func startRole(_ start: IncidentActions.RoleStart, incidentID: Int64, assignedBy: String, at: Timestamp) throws
+    /// Stores the draft as the incident's next version and returns that version.
+    func insertPostmortem(incidentID: Int64, markdown: String, at: Timestamp) throws -> Int
+    func insertSilence(_ silenceID: String, request: SilenceRequest, incidentID: Int64, createdBy: String) throws
+    /// Marks a silence expired unless it already is.
+    func expireSilence(_ silenceID: String, incidentID: Int64, by: String, at: Timestamp) throws
+    func recordEscalation(incidentID: Int64, at: Timestamp) throws
+    /// Records an attempt's result on a pending row; a row no longer pending is left alone and
+    /// nil returned, so a late duplicate report cannot undo a delivery.
+    func finishDelivery(_ id: Int64, _ decision: DeliveryPolicy.Decision, at: Timestamp) throws -> FinishedDelivery?
+    /// Deletes delivered rows finished before `cutoff`; returns how many.
+    func pruneDeliveries(finishedBefore cutoff: Timestamp) throws -> Int
+    /// Keeps the body once per digest (a repeat counts an attempt); returns the dead letter's id.
+    func keepDeadLetter(_ draft: DeadLetterDraft, at: Timestamp) throws -> Int64
+    /// True the first time `mac` is recorded; first forgets signatures of requests before `forgetBefore`.
+    func recordSignature(mac: [UInt8], timestamp: Int64, forgetBefore: Int64) throws -> Bool
+}
+
+/// An incident the escalation policy may be due for, with its escalation record.
+public struct EscalationCandidate: Sendable, Equatable {
+    public var incidentID: Int64
+    public var record: EscalationPolicy.Record
+
+    public init(incidentID: Int64, record: EscalationPolicy.Record) {
+        self.incidentID = incidentID
+        self.record = record
+    }
+}
+
+/// A pending outbox row as stored: `event` stays text, since a newer version may have written one
+/// this version does not know.
+public struct OutboxRow: Sendable, Equatable {
+    public var id: Int64
+    public var target: String
+    public var event: String
+    public var attempts: Int
+    public var incidentID: Int64
+    public var entry: TimelineEntry
+
+    public init(id: Int64, target: String, event: String, attempts: Int, incidentID: Int64, entry: TimelineEntry) {
+        self.id = id
+        self.target = target
+        self.event = event
+        self.attempts = attempts
+        self.incidentID = incidentID
+        self.entry = entry
+    }
+}
+
+/// A row `finishDelivery` changed, with what its timeline entry needs.
+public struct FinishedDelivery: Sendable, Equatable {
+    public var incidentID: Int64
+    public var target: String
+    public var event: String
+    /// Attempts including this one.
+    public var attempts: Int
+
+    public init(incidentID: Int64, target: String, event: String, attempts: Int) {
+        self.incidentID = incidentID
+        self.target = target
+        self.event = event
+        self.attempts = attempts
+    }
+}

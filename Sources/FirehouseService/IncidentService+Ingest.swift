@@ -1,0 +1,73 @@
+import FirehouseCore
+
+extension IncidentService {
+    /// Prepares the notification on the caller's task, then joins the store's group commit with
+    /// the script: load what correlation needs, correlate (pure), write the plan.
+    public func ingest(_ notification: AlertmanagerNotification) async throws -> [IngestResult] {
+        let prepared = PreparedNotification(notification, runbooks: runbooks.library)
+        let correlator = self.correlator
+        let clock = self.clock
+        let routes = self.routes
+        return try await store.groupWrite { tx in
+            try Self.ingest(prepared, correlator: correlator, now: clock.now(), tx: tx, routes: routes)
+        }
+    }
+
+    static func ingest(_ prepared: PreparedNotification, correlator: Correlator, now: Timestamp,
+                       tx: any StoreTransaction, routes: NotificationRoutes) throws -> [IngestResult] {
+        let notification = prepared.notification
+        let state = try correlationState(correlator.lookup(for: notification), tx: tx)
+        let plan = correlator.correlate(notification, state: state, now: now, runbooks: prepared.runbooks)
+        return try write(plan, prepared: prepared, tx: tx, recorder: TimelineRecorder(tx: tx, routes: routes))
+    }
+
+    /// Everything the correlator may look at for this notification.
+    static func correlationState(_ lookup: CorrelationLookup, tx: any StoreReads) throws -> CorrelationState {
+        var state = CorrelationState()
+        state.episodes = try tx.episodes(receiver: lookup.receiver, keys: lookup.episodes)
+        var incidentIDs = Set(state.episodes.values.map(\.incidentID))
+        for key in lookup.keys {
+            if let active = try tx.activeIncident(correlationKey: key) {
+                state.activeByKey[key] = active
+                incidentIDs.insert(active)
+            }
+            if let latest = try tx.latestIncident(correlationKey: key), latest.status == .resolved {
+                state.resolvedByKey[key] = latest.id
+                incidentIDs.insert(latest.id)
+            }
+        }
+        for id in incidentIDs {
+            // Foreign keys make this impossible; if it happens anyway, fail this notification (a
+            // dead letter) rather than let the correlator meet an incident it was not given.
+            guard let head = try tx.head(id: id) else {
+                throw NotificationRejected(reason: "stored alerts refer to incident \(id), which does not exist")
+            }
+            state.incidents[id] = IncidentSnapshot(head: head, firingAlerts: try tx.firingAlertCount(incidentID: id))
+            state.attachedRunbooks[id] = Set(try tx.runbookIDs(incidentID: id))
+        }
+        return state
+    }
+
+    static func write(_ plan: CorrelationPlan, prepared: PreparedNotification, tx: any StoreTransaction,
+                      recorder: TimelineRecorder) throws -> [IngestResult] {
+        let now = plan.seenAt
+        var results: [IngestResult] = []
+        for incident in plan.incidents {
+            let id: Int64
+            switch incident.ref {
+            case .new:
+                id = try tx.insertIncident(incident.head, at: now)
+            case .existing(let existing):
+                id = existing
+                if incident.headChanged { try tx.updateIncident(incident.head, at: now) }
+            }
+            for new in incident.newAlerts { try tx.insertAlert(new, stored: prepared.stored(new.alert), incidentID: id, at: now) }
+            for change in incident.alertUpdates { try tx.updateAlert(change, at: now) }
+            for entry in incident.timeline { try recorder.append(entry, incidentID: id) }
+            for runbook in incident.attachRunbooks { try tx.attachRunbook(runbook, incidentID: id, at: now) }
+            results.append(IngestResult(id: id, action: incident.outcome))
+        }
+        try tx.touchAlerts(plan.touchedEpisodes, at: now)
+        return results
+    }
+}

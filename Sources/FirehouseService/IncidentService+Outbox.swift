@@ -1,0 +1,76 @@
+import FirehouseCore
+
+extension IncidentService {
+    /// The oldest pending delivery of each target (or of `target` only), if it is due and its
+    /// commit is durable: a chat message must not announce what a power loss could still erase
+    /// (and reused ids would then repeat an Idempotency-Key). A target's messages go out in order,
+    /// and one whose receiver is down waits without holding up the others.
+    public func dueDeliveries(target: String?) async throws -> [PendingDelivery] {
+        let now = clock.now()
+        let durable = await store.durableOutboxID()
+        let (due, unknown) = try await store.read { reads in
+            var due: [PendingDelivery] = []
+            var unknown: [Int64] = []
+            for id in try reads.outboxHeads(target: target, through: durable) {
+                guard let row = try reads.outboxRow(id: id, dueBy: now) else { continue }
+                guard let event = OutboundEvent(rawValue: row.event) else {
+                    unknown.append(id)
+                    continue
+                }
+                guard let head = try reads.head(id: row.incidentID) else { continue }
+                due.append(PendingDelivery(id: row.id, target: row.target, event: event, attempts: row.attempts,
+                                           incident: try reads.summary(of: head), entry: row.entry))
+            }
+            return (due, unknown)
+        }
+        if !unknown.isEmpty {
+            // Rows a newer version wrote would block their target's queue forever: give them up.
+            try await store.write { [self] tx in
+                for id in unknown { _ = try finish(id, .failed(reason: "unknown event"), now: now, tx: tx) }
+            }
+        }
+        return due
+    }
+
+    @discardableResult
+    public func finishDelivery(_ id: Int64, _ decision: DeliveryPolicy.Decision) async throws -> TimelineDraft? {
+        let now = clock.now()
+        return try await store.write { [self] tx in try finish(id, decision, now: now, tx: tx) }
+    }
+
+    /// Records the attempt; a final failure also goes on the incident's timeline (returned).
+    private func finish(_ id: Int64, _ decision: DeliveryPolicy.Decision, now: Timestamp, tx: any StoreTransaction) throws -> TimelineDraft? {
+        guard let finished = try tx.finishDelivery(id, decision, at: now), case .failed(let reason) = decision else { return nil }
+        let entry = TimelineDraft(
+            at: now, actor: SystemActor.firehouse,
+            text: "notification \(finished.event) to \(finished.target) failed: \(reason)",
+            event: .notificationFailed(target: finished.target, event: finished.event, attempts: finished.attempts, delivery: id))
+        try recorder(tx).append(entry, incidentID: finished.incidentID)
+        return entry
+    }
+
+    public func outboxDepth() async throws -> [OutboxDepth] {
+        try await store.read { try $0.outboxDepth() }
+    }
+
+    public func pruneDeliveries(finishedBefore cutoff: Timestamp) async throws -> Int {
+        try await store.write { try $0.pruneDeliveries(finishedBefore: cutoff) }
+    }
+
+    /// Escalates every incident the policy says is due now, in one transaction (the entry queues
+    /// the re-notification).
+    public func escalate(_ policy: EscalationPolicy) async throws -> [Escalation] {
+        let now = clock.now()
+        return try await store.write { [self] tx in
+            var escalated: [Escalation] = []
+            for candidate in try tx.escalationCandidates(minSeverity: policy.minSeverity, openedBefore: policy.openedBefore(now)) {
+                guard let head = try tx.head(id: candidate.incidentID),
+                      let entry = policy.escalation(of: head, record: candidate.record, now: now) else { continue }
+                try tx.recordEscalation(incidentID: head.id, at: now)
+                try recorder(tx).append(entry, incidentID: head.id)
+                escalated.append(Escalation(head: head, entry: entry))
+            }
+            return escalated
+        }
+    }
+}

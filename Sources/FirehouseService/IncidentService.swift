@@ -1,0 +1,57 @@
+import FirehouseCore
+
+/// The domain service: owns every use case's transaction script (load, decide with the pure core,
+/// write through the store's primitives, queue notifications) over any `IncidentStore`.
+public final class IncidentService: IncidentUseCases {
+    let store: any IncidentStore
+    let correlator: Correlator
+    let clock: any FirehouseCore.Clock
+    let runbooks: RunbookShelf
+    let drafter: PostmortemDrafter?
+    let routes: NotificationRoutes
+
+    public init(store: any IncidentStore, correlator: Correlator, clock: any FirehouseCore.Clock,
+                runbooks: RunbookShelf = RunbookShelf(), drafter: PostmortemDrafter? = nil,
+                routes: NotificationRoutes = NotificationRoutes()) {
+        self.store = store
+        self.correlator = correlator
+        self.clock = clock
+        self.runbooks = runbooks
+        self.drafter = drafter
+        self.routes = routes
+    }
+
+    /// The single place timeline entries are written from, so none can skip its notifications.
+    func recorder(_ tx: any StoreTransaction) -> TimelineRecorder { TimelineRecorder(tx: tx, routes: routes) }
+
+    // MARK: - Reads
+
+    public func incidents(_ query: IncidentQuery) async throws -> IncidentPage {
+        try await store.read { try $0.page(query) }
+    }
+
+    public func incident(id: Int64) async throws -> IncidentDetail? {
+        try await store.read { try $0.detail(id: id) }
+    }
+
+    public func timeline(incidentID: Int64) async throws -> [TimelineEntry]? {
+        try await store.read { reads in
+            guard try reads.head(id: incidentID) != nil else { return nil }
+            return try reads.timeline(incidentID: incidentID)
+        }
+    }
+
+    public func postmortem(incidentID: Int64, version: Int?) async throws -> StoredPostmortem? {
+        try await store.read { try $0.postmortem(incidentID: incidentID, version: version) }
+    }
+
+    public func stats(_ query: StatsQuery) async throws -> IncidentStats {
+        IncidentStats.compute(try await store.read { try $0.statsRecords(query) })
+    }
+
+    public func openIncidentCounts() async throws -> [OpenIncidentCount] {
+        try await store.read { try $0.openIncidentCounts() }
+    }
+
+    public func checkReady() async throws { try await store.checkReady() }
+}
