@@ -138,9 +138,10 @@ public final class SQLiteIncidentStore: IncidentStore {
         return results.map { $0.map { GroupCommitter.Committed(value: $0, ticket: ticket) } }
     }
 
+    /// SQLite's own failures are `StorageUnavailable` (503: Alertmanager retries); an error a
+    /// transaction script threw (a domain error, a cancellation) passes through as it is.
     static func storageError(_ error: any Error) -> any Error {
-        if error is StorageUnavailable || error is CancellationError { return error }
-        return StorageUnavailable(reason: String(describing: error))
+        error is DatabaseError ? StorageUnavailable(reason: String(describing: error)) : error
     }
 
     /// One notification's failure inside a group that otherwise committed: SQLite trouble a retry

@@ -58,6 +58,12 @@ public struct NewAlert: Sendable, Equatable {
     public var receiver: String
     /// Set when the first notification seen for this episode already said resolved.
     public var endsAt: Timestamp?
+
+    public init(alert: AlertmanagerNotification.Alert, receiver: String, endsAt: Timestamp?) {
+        self.alert = alert
+        self.receiver = receiver
+        self.endsAt = endsAt
+    }
 }
 
 /// A change to a stored alert episode.
@@ -67,4 +73,12 @@ public struct AlertUpdate: Sendable, Equatable {
     public var endsAt: Timestamp?
     public var annotations: LabelSet
     public var generatorURL: String
+
+    public init(episodeID: Int64, status: AlertStatus, endsAt: Timestamp?, annotations: LabelSet, generatorURL: String) {
+        self.episodeID = episodeID
+        self.status = status
+        self.endsAt = endsAt
+        self.annotations = annotations
+        self.generatorURL = generatorURL
+    }
 }

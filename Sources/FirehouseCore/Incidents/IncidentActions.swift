@@ -14,6 +14,11 @@ public enum IncidentActions {
     public struct RoleStart: Sendable, Equatable {
         public var role: String
         public var user: ChatUser
+
+        public init(role: String, user: ChatUser) {
+            self.role = role
+            self.user = user
+        }
     }
 
     /// The outcome of an action.

@@ -1,0 +1,406 @@
+import FirehouseCore
+@testable import FirehouseService
+@testable import FirehouseStore
+import Foundation
+import GRDB
+import Testing
+
+/// A storage backend under test: opens a fresh, empty, migrated store.
+struct StoreBackend: Sendable, CustomStringConvertible {
+    var description: String
+    var open: @Sendable () throws -> OpenedStore
+
+    /// A store and what removes it afterwards.
+    final class OpenedStore: @unchecked Sendable {
+        let store: any IncidentStore
+        private let keep: Any
+        init(_ store: any IncidentStore, keeping keep: Any) {
+            self.store = store
+            self.keep = keep
+        }
+    }
+
+    static let sqlite = StoreBackend(description: "sqlite") {
+        let db = try TempDatabase()
+        return OpenedStore(try SQLiteIncidentStore(options: .init(path: db.path)), keeping: db)
+    }
+
+    /// Every backend the suite runs against; PostgreSQL joins here.
+    static let all: [StoreBackend] = [.sqlite]
+}
+
+/// Every storage primitive and invariant, run against each backend: a second backend is done when
+/// this suite passes against it unchanged (`swift test --filter StoreConformance`).
+@Suite struct StoreConformance {
+    static let t0 = Timestamp(rfc3339: "2026-11-25T15:00:00Z")!
+    let t0 = Self.t0
+    static let alice = Actor(id: "U1", name: "alice")
+
+    static func head(key: String = "k", status: IncidentStatus = .triggered, severity: Severity = .sev2) -> IncidentHead {
+        IncidentHead(id: 0, correlationKey: key, receiver: "team", title: "Broker down", labels: ["service": "kafka"],
+                     severity: severity, milestones: .init(status: status), openedAt: t0)
+    }
+
+    static func alert(_ fingerprint: String, startsAt: Timestamp = t0, status: AlertStatus = .firing) -> NewAlert {
+        var alert = try! fixture("01-single-critical--firing").alerts[0]
+        alert.fingerprint = fingerprint
+        alert.startsAt = startsAt
+        alert.status = status
+        return NewAlert(alert: alert, receiver: "team", endsAt: nil)
+    }
+
+    static func stored(_ alert: NewAlert) -> PreparedNotification.EncodedAlert { .init(alert.alert) }
+
+    static func entry(_ event: TimelineEvent, at: Timestamp = t0, text: String = "x") -> TimelineDraft {
+        TimelineDraft(at: at, actor: "alice", actorID: "U1", text: text, event: event)
+    }
+
+    static func service(_ store: any IncidentStore, clock: any FirehouseCore.Clock = ManualClock(t0),
+                        routes: NotificationRoutes = NotificationRoutes()) -> IncidentService {
+        IncidentService(store: store, correlator: Correlator(config: .init()), clock: clock, routes: routes)
+    }
+
+    // MARK: - Schema
+
+    @Test(arguments: StoreBackend.all) func aFreshStoreIsMigratedAndEmpty(_ backend: StoreBackend) async throws {
+        let store = try backend.open().store
+        try await store.checkReady()
+        let page = try await store.read { try $0.page(IncidentQuery()) }
+        #expect(page == IncidentPage(incidents: [], next: nil))
+        #expect(try await store.read { try $0.head(id: 1) } == nil)
+        #expect(try await store.read { try $0.outboxDepth() } == [])
+        #expect(await store.durableOutboxID() == 0)
+    }
+
+    /// A database left by any earlier release migrates on open, and what it held reads back typed.
+    @Test(arguments: Migrations.migrator.migrations.dropLast()) func migratesFromEarlierSchemas(_ last: String) async throws {
+        let db = try TempDatabase()
+        let queue = try DatabaseQueue(path: db.path)
+        try Migrations.migrator.migrate(queue, upTo: last)
+        try await queue.write { db in
+            try db.execute(sql: """
+                INSERT INTO incidents (correlation_key, receiver, title, labels, severity, status, opened_at, updated_at)
+                VALUES ('k', 'team', 'Broker down', '{"service":"kafka"}', 1, 'triggered', 1, 1);
+                INSERT INTO alerts (incident_id, receiver, fingerprint, starts_at, status, labels, annotations, generator_url,
+                    first_seen_at, last_seen_at) VALUES (1, 'team', 'abc', 1, 'firing', '{}', '{}', '', 1, 1);
+                INSERT INTO timeline (incident_id, at, kind, actor, text, data) VALUES
+                    (1, 1, 'incident_opened', 'alertmanager', 'incident opened: Broker down',
+                     '{"groupKey":"g","receiver":"team","severity":"SEV1"}'),
+                    (1, 2, 'status_changed', 'alice', 'status triggered → acknowledged',
+                     '{"actorID":"U1","from":"triggered","to":"acknowledged"}');
+                """)
+        }
+        try queue.close()
+        let store = try SQLiteIncidentStore(options: .init(path: db.path))
+        try await store.checkReady()
+        let timeline = try await store.read { try $0.timeline(incidentID: 1) }
+        #expect(timeline.map(\.event) == [
+            .incidentOpened(severity: .sev1, source: .alerts(receiver: "team", groupKey: "g")),
+            .statusChanged(from: .triggered, to: .acknowledged, summary: nil),
+        ])
+        #expect(timeline[1].actorID == "U1")
+        #expect(try await store.read { try $0.detail(id: 1) }?.alerts.map(\.fingerprint) == ["abc"])
+    }
+
+    // MARK: - Incidents
+
+    @Test(arguments: StoreBackend.all) func incidentsInsertUpdateAndReadBack(_ backend: StoreBackend) async throws {
+        let store = try backend.open().store
+        let id = try await store.write { try $0.insertIncident(Self.head(), at: Self.t0) }
+        #expect(id == 1)
+        var head = try #require(try await store.read { try $0.head(id: id) })
+        #expect(head == { var h = Self.head(); h.id = 1; return h }())
+        head.milestones = .init(status: .acknowledged, acknowledgedAt: t0 + .seconds(5))
+        head.title = "Broker really down"
+        head.severity = .sev1
+        head.severityPinned = true
+        head.reopenCount = 2
+        head.truncatedAlerts = 3
+        let changed = head
+        try await store.write { try $0.updateIncident(changed, at: Self.t0 + .seconds(5)) }
+        #expect(try await store.read { try $0.head(id: id) } == changed)
+        #expect(try await store.read { try $0.activeIncident(correlationKey: "k") } == id)
+        #expect(try await store.read { try $0.latestIncident(correlationKey: "k") }?.status == .acknowledged)
+        #expect(try await store.read { try $0.activeIncident(correlationKey: "other") } == nil)
+        #expect(try await store.read { try $0.openIncidentCounts() } == [OpenIncidentCount(severity: .sev1, status: .acknowledged, count: 1)])
+    }
+
+    @Test(arguments: StoreBackend.all) func resolvedIncidentsAreLatestButNotActive(_ backend: StoreBackend) async throws {
+        let store = try backend.open().store
+        let first = try await store.write { try $0.insertIncident(Self.head(status: .resolved), at: Self.t0) }
+        #expect(try await store.read { try $0.activeIncident(correlationKey: "k") } == nil)
+        #expect(try await store.read { try $0.latestIncident(correlationKey: "k") }?.id == first)
+        let second = try await store.write { try $0.insertIncident(Self.head(), at: Self.t0) }
+        #expect(try await store.read { try $0.activeIncident(correlationKey: "k") } == second)
+        #expect(try await store.read { try $0.latestIncident(correlationKey: "k") }?.id == second)
+    }
+
+    @Test(arguments: StoreBackend.all) func pagesAreNewestFirstWithACursor(_ backend: StoreBackend) async throws {
+        let store = try backend.open().store
+        try await store.write { tx in
+            for i in 0..<5 { _ = try tx.insertIncident(Self.head(key: "k\(i)", status: i == 2 ? .closed : .triggered), at: Self.t0) }
+        }
+        let first = try await store.read { try $0.page(IncidentQuery(status: .all, limit: 2)) }
+        #expect(first.incidents.map(\.head.id) == [5, 4])
+        let second = try await store.read { try $0.page(IncidentQuery(status: .all, limit: 2, before: first.next)) }
+        #expect(second.incidents.map(\.head.id) == [3, 2])
+        let open = try await store.read { try $0.page(IncidentQuery(status: .open, limit: 10)) }
+        #expect(open.incidents.map(\.head.id) == [5, 4, 2, 1])
+        #expect(open.next == nil)
+    }
+
+    // MARK: - Alerts
+
+    @Test(arguments: StoreBackend.all) func alertEpisodesAreUniqueAndFoundByKey(_ backend: StoreBackend) async throws {
+        let store = try backend.open().store
+        let a = Self.alert("abc")
+        let id = try await store.write { tx in
+            let id = try tx.insertIncident(Self.head(), at: Self.t0)
+            try tx.insertAlert(a, stored: Self.stored(a), incidentID: id, at: Self.t0)
+            return id
+        }
+        // The same episode again fails, and takes the rest of its transaction with it.
+        await #expect(throws: (any Error).self) {
+            try await store.write { tx in
+                _ = try tx.insertIncident(Self.head(key: "other"), at: Self.t0)
+                try tx.insertAlert(a, stored: Self.stored(a), incidentID: id, at: Self.t0)
+            }
+        }
+        #expect(try await store.read { try $0.activeIncident(correlationKey: "other") } == nil)
+        let key = EpisodeKey(fingerprint: "abc", startsAt: t0)
+        let later = EpisodeKey(fingerprint: "abc", startsAt: t0 + .seconds(1))
+        let found = try await store.read { try $0.episodes(receiver: "team", keys: [key, later]) }
+        #expect(found.keys.sorted { $0.startsAt < $1.startsAt } == [key])
+        #expect(found[key]?.incidentID == id && found[key]?.status == .firing)
+        #expect(try await store.read { try $0.episodes(receiver: "other", keys: [key]) }.isEmpty)
+        #expect(try await store.read { try $0.firingAlertCount(incidentID: id) } == 1)
+
+        let episode = try #require(found[key])
+        try await store.write { tx in
+            try tx.updateAlert(AlertUpdate(episodeID: episode.id, status: .resolved, endsAt: Self.t0 + .seconds(60),
+                                           annotations: ["summary": "gone"], generatorURL: "http://prom"), at: Self.t0 + .seconds(60))
+            try tx.touchAlerts([episode.id], at: Self.t0 + .seconds(90))
+        }
+        #expect(try await store.read { try $0.firingAlertCount(incidentID: id) } == 0)
+        let record = try #require(try await store.read { try $0.detail(id: id) }?.alerts.first)
+        #expect(record.status == .resolved && record.endsAt == t0 + .seconds(60) && record.annotations == ["summary": "gone"])
+        #expect(record.lastSeenAt == t0 + .seconds(90) && record.firstSeenAt == t0)
+    }
+
+    // MARK: - Timeline and outbox
+
+    @Test(arguments: StoreBackend.all) func timelineEntriesReadBackTyped(_ backend: StoreBackend) async throws {
+        let store = try backend.open().store
+        let events: [TimelineEvent] = [
+            .incidentOpened(severity: .sev2, source: .declared),
+            .roleAssigned(role: "commander", user: ChatUser(id: "U2", name: "bob"), previous: nil),
+            .statusChanged(from: .triggered, to: .acknowledged, summary: "on it"),
+        ]
+        try await store.write { tx in
+            let id = try tx.insertIncident(Self.head(), at: Self.t0)
+            for (i, event) in events.enumerated() { _ = try tx.appendTimeline(Self.entry(event, at: Self.t0 + .seconds(Int64(i))), incidentID: id) }
+        }
+        let timeline = try await store.read { try $0.timeline(incidentID: 1) }
+        #expect(timeline.map(\.event) == events)
+        #expect(timeline.map(\.id) == [1, 2, 3])
+        #expect(timeline.allSatisfy { $0.actorID == "U1" && $0.actor == "alice" })
+        #expect(timeline[2].data == ["from": "triggered", "to": "acknowledged", "summary": "on it", "actorID": "U1"])
+    }
+
+    /// An outbox row is committed with its timeline entry or not at all.
+    @Test(arguments: StoreBackend.all) func outboxRowsAreWrittenWithTheirEntry(_ backend: StoreBackend) async throws {
+        let store = try backend.open().store
+        struct Abort: Error {}
+        await #expect(throws: Abort.self) {
+            try await store.write { tx in
+                let id = try tx.insertIncident(Self.head(), at: Self.t0)
+                let entry = try tx.appendTimeline(Self.entry(.incidentOpened(severity: .sev2, source: .declared)), incidentID: id)
+                try tx.enqueueDelivery(incidentID: id, timelineID: entry, target: "chat", event: .opened, at: Self.t0)
+                throw Abort()
+            }
+        }
+        #expect(try await store.read { try $0.outboxDepth() } == [])
+        #expect(try await store.read { try $0.head(id: 1) } == nil)
+
+        let routes = NotificationRoutes([.init(name: "chat", events: Set(OutboundEvent.allCases)), .init(name: "pager", events: [.escalated])])
+        let service = Self.service(store, routes: routes)
+        let head = try await service.declare(title: "by hand", severity: .sev2, actor: Self.alice)
+        #expect(try await store.read { try $0.outboxDepth() } == [OutboxDepth(target: "chat", pending: 1, failed: 0)])
+        let through = await store.durableOutboxID()
+        let heads = try await store.read { try $0.outboxHeads(target: nil, through: through) }
+        #expect(heads.count == 1)
+        let row = try #require(try await store.read { try $0.outboxRow(id: heads[0], dueBy: Self.t0) })
+        #expect(row.target == "chat" && row.event == "opened" && row.attempts == 0 && row.incidentID == head.id)
+        #expect(row.entry.event == .incidentOpened(severity: .sev2, source: .declared))
+        // Not yet due, or past the durable watermark: not offered.
+        #expect(try await store.read { try $0.outboxRow(id: heads[0], dueBy: Self.t0 - .seconds(1)) } == nil)
+        #expect(try await store.read { try $0.outboxHeads(target: nil, through: heads[0] - 1) } == [])
+        #expect(try await store.read { try $0.outboxHeads(target: "pager", through: .max) } == [])
+    }
+
+    @Test(arguments: StoreBackend.all) func deliveriesFinishOnceAndInOrderPerTarget(_ backend: StoreBackend) async throws {
+        let store = try backend.open().store
+        try await store.write { tx in
+            let id = try tx.insertIncident(Self.head(), at: Self.t0)
+            for i in 0..<3 {
+                let entry = try tx.appendTimeline(Self.entry(.note), incidentID: id)
+                try tx.enqueueDelivery(incidentID: id, timelineID: entry, target: i == 2 ? "hook" : "chat", event: .opened, at: Self.t0)
+            }
+        }
+        #expect(try await store.read { try $0.outboxHeads(target: nil, through: .max) }.sorted() == [1, 3])
+        let retried = try await store.write { try $0.finishDelivery(1, .retry(at: Self.t0 + .seconds(30), reason: "HTTP 503"), at: Self.t0) }
+        #expect(retried == FinishedDelivery(incidentID: 1, target: "chat", event: "opened", attempts: 1))
+        #expect(try await store.read { try $0.outboxRow(id: 1, dueBy: Self.t0) } == nil)  // backing off
+        #expect(try await store.read { try $0.outboxRow(id: 1, dueBy: Self.t0 + .seconds(30)) }?.attempts == 1)
+        #expect(try await store.write { try $0.finishDelivery(1, .delivered, at: Self.t0) }?.attempts == 2)
+        // A late duplicate report changes nothing.
+        #expect(try await store.write { try $0.finishDelivery(1, .failed(reason: "late"), at: Self.t0) } == nil)
+        #expect(try await store.read { try $0.outboxHeads(target: "chat", through: .max) } == [2])
+        #expect(try await store.write { try $0.finishDelivery(2, .failed(reason: "HTTP 404"), at: Self.t0) }?.attempts == 1)
+        #expect(try await store.read { try $0.outboxDepth() } == [
+            OutboxDepth(target: "chat", pending: 0, failed: 1), OutboxDepth(target: "hook", pending: 1, failed: 0),
+        ])
+        #expect(try await store.write { try $0.pruneDeliveries(finishedBefore: Self.t0 + .seconds(1)) } == 1)
+        #expect(try await store.write { try $0.pruneDeliveries(finishedBefore: Self.t0 + .seconds(1)) } == 0)
+    }
+
+    // MARK: - Roles, runbooks, post-mortems, silences, escalation
+
+    @Test(arguments: StoreBackend.all) func rolesRunbooksAndPostmortems(_ backend: StoreBackend) async throws {
+        let store = try backend.open().store
+        let bob = ChatUser(id: "U2", name: "bob")
+        try await store.write { tx in
+            let id = try tx.insertIncident(Self.head(), at: Self.t0)
+            try tx.startRole(.init(role: "commander", user: bob), incidentID: id, assignedBy: "alice", at: Self.t0)
+            try tx.attachRunbook("kafka", incidentID: id, at: Self.t0)
+            try tx.attachRunbook("broker", incidentID: id, at: Self.t0 + .seconds(1))
+            try tx.attachRunbook("kafka", incidentID: id, at: Self.t0 + .seconds(2))  // once only
+        }
+        let roles = try await store.read { try $0.roles(incidentID: 1) }
+        #expect(roles.map(\.user) == [bob] && roles[0].isCurrent && roles[0].assignedBy == "alice")
+        // One current holder per role.
+        await #expect(throws: (any Error).self) {
+            try await store.write { try $0.startRole(.init(role: "commander", user: ChatUser(id: "U3", name: "carol")), incidentID: 1,
+                                                      assignedBy: "alice", at: Self.t0) }
+        }
+        try await store.write { try $0.endRole(assignmentID: roles[0].id, at: Self.t0 + .seconds(9)) }
+        #expect(try await store.read { try $0.roles(incidentID: 1) }.first?.to == t0 + .seconds(9))
+        #expect(try await store.read { try $0.runbookIDs(incidentID: 1) } == ["kafka", "broker"])
+
+        #expect(try await store.write { try $0.insertPostmortem(incidentID: 1, markdown: "# v1", at: Self.t0) } == 1)
+        #expect(try await store.write { try $0.insertPostmortem(incidentID: 1, markdown: "# v2", at: Self.t0 + .seconds(1)) } == 2)
+        #expect(try await store.read { try $0.postmortem(incidentID: 1, version: nil) }?.markdown == "# v2")
+        #expect(try await store.read { try $0.postmortem(incidentID: 1, version: 1) }
+            == StoredPostmortem(version: 1, generatedAt: t0, markdown: "# v1"))
+        #expect(try await store.read { try $0.postmortem(incidentID: 1, version: 3) } == nil)
+    }
+
+    @Test(arguments: StoreBackend.all) func silencesEndOrExpire(_ backend: StoreBackend) async throws {
+        let store = try backend.open().store
+        let request = SilenceRequest(matchers: ["alertname": "A"], startsAt: t0, endsAt: t0 + .hours(1), createdBy: "alice", comment: "c")
+        try await store.write { tx in
+            let id = try tx.insertIncident(Self.head(), at: Self.t0)
+            try tx.insertSilence("s-1", request: request, incidentID: id, createdBy: "alice")
+            try tx.insertSilence("s-2", request: request, incidentID: id, createdBy: "alice")
+        }
+        #expect(try await store.read { try $0.activeSilences(incidentID: 1, now: Self.t0) }.map(\.silenceID) == ["s-1", "s-2"])
+        #expect(try await store.read { try $0.activeSilences(incidentID: 1, now: Self.t0 + .hours(1)) } == [])
+        try await store.write { try $0.expireSilence("s-1", incidentID: 1, by: "bob", at: Self.t0) }
+        let active = try await store.read { try $0.activeSilences(incidentID: 1, now: Self.t0) }
+        #expect(active == [RecordedSilence(silenceID: "s-2", matchers: ["alertname": "A"], endsAt: t0 + .hours(1), createdBy: "alice")])
+    }
+
+    @Test(arguments: StoreBackend.all) func escalationCandidatesAndRecords(_ backend: StoreBackend) async throws {
+        let store = try backend.open().store
+        try await store.write { tx in
+            _ = try tx.insertIncident(Self.head(key: "a", severity: .sev1), at: Self.t0)
+            _ = try tx.insertIncident(Self.head(key: "b", severity: .sev3), at: Self.t0)  // not severe enough
+            var acked = Self.head(key: "c", severity: .sev1)
+            acked.milestones = .init(status: .acknowledged, acknowledgedAt: Self.t0)
+            _ = try tx.insertIncident(acked, at: Self.t0)
+            _ = try tx.insertIncident(Self.head(key: "d", status: .resolved, severity: .sev1), at: Self.t0)
+        }
+        let due = try await store.read { try $0.escalationCandidates(minSeverity: .sev2, openedBefore: Self.t0) }
+        #expect(due == [EscalationCandidate(incidentID: 1, record: .init())])
+        #expect(try await store.read { try $0.escalationCandidates(minSeverity: .sev2, openedBefore: Self.t0 - .seconds(1)) } == [])
+        try await store.write { try $0.recordEscalation(incidentID: 1, at: Self.t0 + .minutes(15)) }
+        #expect(try await store.read { try $0.escalationCandidates(minSeverity: .sev2, openedBefore: Self.t0) }
+            == [EscalationCandidate(incidentID: 1, record: .init(count: 1, lastAt: t0 + .minutes(15)))])
+    }
+
+    // MARK: - Statistics, dead letters, replays
+
+    @Test(arguments: StoreBackend.all) func statsRecordsCoverTheWindowAndService(_ backend: StoreBackend) async throws {
+        let store = try backend.open().store
+        let a = Self.alert("abc")
+        try await store.write { tx in
+            let id = try tx.insertIncident(Self.head(), at: Self.t0)
+            try tx.insertAlert(a, stored: Self.stored(a), incidentID: id, at: Self.t0)
+            var late = Self.head(key: "late")
+            late.openedAt = Self.t0 + .hours(2)
+            late.labels = ["service": "web"]
+            _ = try tx.insertIncident(late, at: Self.t0)
+        }
+        let all = try await store.read { try $0.statsRecords(StatsQuery(since: Self.t0, until: Self.t0 + .hours(3))) }
+        #expect(all.map(\.id) == [1, 2])
+        #expect(all[0].services.contains("kafka") && all[0].alertnames == [a.alert.labels["alertname"]!])
+        let window = try await store.read { try $0.statsRecords(StatsQuery(since: Self.t0, until: Self.t0 + .hours(1))) }
+        #expect(window.map(\.id) == [1])
+        let web = try await store.read { try $0.statsRecords(StatsQuery(since: Self.t0, until: Self.t0 + .hours(3), service: "web")) }
+        #expect(web.map(\.id) == [2])
+    }
+
+    @Test(arguments: StoreBackend.all) func deadLettersKeepOneRowPerBody(_ backend: StoreBackend) async throws {
+        let store = try backend.open().store
+        let draft = DeadLetterDraft(digest: Array(repeating: 7, count: 32), receiver: "team", groupKey: "g", error: "e1", body: Array("{}".utf8))
+        let first = try await store.write { try $0.keepDeadLetter(draft, at: Self.t0) }
+        var again = draft
+        again.error = "e2"
+        let second = try await store.write { [again] in try $0.keepDeadLetter(again, at: Self.t0 + .seconds(5)) }
+        #expect(first == second)
+        let kept = try await store.read { try $0.deadLetters(limit: 10) }
+        #expect(kept == [DeadLetter(id: first, receiver: "team", groupKey: "g", error: "e2", firstSeenAt: t0,
+                                    lastSeenAt: t0 + .seconds(5), attempts: 2, body: "{}")])
+    }
+
+    @Test(arguments: StoreBackend.all) func signaturesAreSeenOnceUntilForgotten(_ backend: StoreBackend) async throws {
+        let store = try backend.open().store
+        let mac: [UInt8] = [1, 2, 3]
+        #expect(try await store.write { try $0.recordSignature(mac: mac, timestamp: 100, forgetBefore: 0) })
+        #expect(try await store.write { try !$0.recordSignature(mac: mac, timestamp: 100, forgetBefore: 0) })
+        #expect(try await store.write { try $0.recordSignature(mac: mac, timestamp: 500, forgetBefore: 400) })
+    }
+
+    // MARK: - Use cases over the backend
+
+    /// The same new notification delivered concurrently (an Alertmanager HA pair) gives one
+    /// incident, one episode per alert and one `alert_fired` entry each: one open incident per key.
+    @Test(arguments: StoreBackend.all) func concurrentDuplicatesOpenOneIncident(_ backend: StoreBackend) async throws {
+        let store = try backend.open().store
+        let service = Self.service(store)
+        let notification = try fixture("02-alert-storm--firing-5-alerts")
+        try await withThrowingTaskGroup(of: [IngestResult].self) { group in
+            for _ in 0..<8 { group.addTask { try await service.ingest(notification) } }
+            for try await results in group { #expect(results.map(\.id) == [1]) }
+        }
+        let page = try await service.incidents(IncidentQuery(status: .all))
+        #expect(page.incidents.count == 1)
+        #expect(page.incidents[0].alertCount == 5)
+        let fired = try #require(try await service.timeline(incidentID: 1)).filter { $0.event.kind == .alertFired }
+        #expect(fired.count == 5)
+    }
+
+    /// Closing stores the draft and its entry in the action's transaction.
+    @Test(arguments: StoreBackend.all) func closingStoresTheDraftWithTheAction(_ backend: StoreBackend) async throws {
+        let store = try backend.open().store
+        let service = IncidentService(store: store, correlator: Correlator(config: .init()), clock: ManualClock(t0),
+                                      drafter: { detail in "# \(detail.summary.head.title)" })
+        let head = try await service.declare(title: "by hand", severity: .sev2, actor: Self.alice)
+        _ = try await service.perform(.move(.resolve, summary: nil), on: head.id, actor: Self.alice)
+        guard case .changed(_, let entries) = try await service.perform(.move(.close, summary: nil), on: head.id, actor: Self.alice) else {
+            Issue.record("not closed"); return
+        }
+        #expect(entries.map(\.event.kind) == [.statusChanged, .postmortemGenerated])
+        #expect(try await service.postmortem(incidentID: head.id, version: nil)?.markdown == "# by hand")
+    }
+}
