@@ -97,6 +97,7 @@ let package = Package(
                 "FirehouseStore",
                 "GoldenSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Yams", package: "Yams"),
             ],
             exclude: ["Golden"],
             resources: [.copy("Fixtures")]

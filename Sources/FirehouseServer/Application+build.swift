@@ -17,7 +17,7 @@ public func buildApplication(
     catalog.reload()
     let metrics = FirehouseMetrics()
     let drafts = try PostmortemDrafts(templatePath: config.postmortem.template, runbooks: catalog.shelf,
-                                      publicURL: config.chat.publicURL)
+                                      links: config.server.externalURL)
     let watchdog = StorageWatchdog(logger: logger)
     let store = try SQLiteIncidentStore(
         options: .init(path: config.database.path, busyTimeoutSeconds: config.database.busyTimeout.seconds,
@@ -41,7 +41,7 @@ public func buildApplication(
     ]
     if !config.notifications.targets.isEmpty {
         services.append(OutboxWorker(config: config.notifications, repository: service, http: http,
-                                     text: NotificationText(baseURL: config.chat.publicURL), clock: clock, metrics: metrics,
+                                     text: NotificationText(links: config.server.externalURL), clock: clock, metrics: metrics,
                                      logger: logger))
     }
     if let policy = config.escalation.policy {
@@ -74,7 +74,7 @@ func buildRoutes(config: FirehouseConfig, repository: any IncidentUseCases,
                  clock: any FirehouseCore.Clock = SystemClock(),
                  http: any OutboundHTTP = AsyncHTTPOutbound()) -> Routes {
     let catalog = catalog ?? RunbookCatalog(directory: config.runbooks.path, logger: Logger(label: "firehouse"))
-    let drafts = drafts ?? PostmortemDrafts(runbooks: catalog.shelf, publicURL: config.chat.publicURL)
+    let drafts = drafts ?? PostmortemDrafts(runbooks: catalog.shelf, links: config.server.externalURL)
     let router = Router(context: FirehouseContext.self)
     router.add(middleware: RequestMetricsMiddleware(metrics: metrics))
     router.add(middleware: ErrorMiddleware())
@@ -98,7 +98,7 @@ func buildRoutes(config: FirehouseConfig, repository: any IncidentUseCases,
     let chat = ChatService(
         repository: repository, runbooks: catalog.shelf, drafts: drafts, metrics: metrics,
         parser: ChatCommandParser(roles: config.chat.roles, maxLength: config.chat.maxCommandBytes),
-        replies: ChatReplies(baseURL: config.chat.publicURL), silences: silences)
+        replies: ChatReplies(links: config.server.externalURL), silences: silences)
     ChatController(service: chat, auth: ChatAuth(config.chat, clock: clock, replays: repository),
                    maxBodyBytes: config.server.maxAPIBodyBytes).addRoutes(to: routes)
     return routes

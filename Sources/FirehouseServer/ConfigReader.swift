@@ -5,6 +5,8 @@ import Yams
 /// at the first one, and rejecting unknown keys (a typo must not silently fall back to a default).
 final class ConfigReader {
     var errors: [ConfigError] = []
+    /// `server.external_url` and its alias `chat.public_url`, as set (by key path).
+    private var externalURLs: [(path: String, url: ExternalURL)] = []
     /// Reads `*_file` secrets (Kubernetes secret volumes, Alertmanager's `credentials_file` style).
     let readFile: (String) -> String?
 
@@ -34,6 +36,8 @@ final class ConfigReader {
                         if let value = duration(node, path) { config.server.gracePeriod = value }
                     case "allow_unauthenticated":
                         if let value = bool(node, path) { config.server.allowUnauthenticated = value }
+                    case "external_url":
+                        if let text = string(node, path) { externalURL(text, path) }
                     default: return false
                     }
                     return true
@@ -135,10 +139,8 @@ final class ConfigReader {
                         if let text = secretFile(node, path) { config.chat.token = text }
                     case "max_command_bytes":
                         if let value = int(node, path, min: 64) { config.chat.maxCommandBytes = value }
-                    case "public_url":
-                        if let text = string(node, path) {
-                            config.chat.publicURL = text.hasSuffix("/") ? String(text.dropLast()) : text
-                        }
+                    case "public_url":  // the alias of server.external_url, kept for existing configs
+                        if let text = string(node, path) { externalURL(text, path) }
                     case "roles":
                         if let catalog = roles(node, path) { config.chat.roles = catalog }
                     default: return false
@@ -187,6 +189,18 @@ final class ConfigReader {
             }
             return true
         }
+        resolveExternalURL(into: &config)
+    }
+
+    func externalURL(_ text: String, _ path: String) { externalURLs.append((path, ExternalURL(text))) }
+
+    /// One external URL, whichever key set it; the two keys set to different URLs is an error.
+    private func resolveExternalURL(into config: inout FirehouseConfig) {
+        guard let first = externalURLs.first else { return }
+        for other in externalURLs.dropFirst() where other.url != first.url {
+            fail(other.path, "differs from \(first.path); set server.external_url only")
+        }
+        config.server.externalURL = first.url
     }
 
     // MARK: - Helpers

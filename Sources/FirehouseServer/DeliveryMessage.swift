@@ -35,9 +35,10 @@ struct DeliveryMessage: Sendable {
     }
 
     private func links(_ delivery: PendingDelivery) -> [String: String] {
-        guard !text.baseURL.isEmpty else { return [:] }
-        var links = ["incident": text.incidentLink(delivery.incident.head.id)]
-        if delivery.event == .closed { links["postmortem"] = text.postmortemLink(delivery.incident.head.id) }
+        let id = delivery.incident.head.id
+        guard let incident = text.links.incident(id) else { return [:] }
+        var links = ["incident": incident]
+        if delivery.event == .closed { links["postmortem"] = text.links.postmortem(id) }
         return links
     }
 

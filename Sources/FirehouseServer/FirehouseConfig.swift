@@ -35,6 +35,9 @@ public struct FirehouseConfig: Sendable, Equatable {
         public var gracePeriod = TimeSpan.seconds(20)
         /// Lets `serve` start on a non-loopback address with a surface that checks no credential.
         public var allowUnauthenticated = false
+        /// Where users reach this service (`server.external_url`, or its alias `chat.public_url`):
+        /// every link in chat, notifications and post-mortems starts here.
+        public var externalURL = ExternalURL()
     }
 
     /// `database:`
@@ -80,8 +83,6 @@ public struct FirehouseConfig: Sendable, Equatable {
         public var token = ""
         /// Longest accepted command text in bytes.
         public var maxCommandBytes = 4000
-        /// Public base URL of this service, for links in replies; empty: no links.
-        public var publicURL = ""
         public var roles = RoleCatalog.default
 
         /// Whether a credential is configured.

@@ -8,18 +8,18 @@ import Mustache
 public struct PostmortemDrafts: Sendable {
     private(set) var template: MustacheTemplate?
     let runbooks: RunbookShelf
-    let publicURL: String
+    let links: ExternalURL
 
     /// The built-in draft.
-    public init(runbooks: RunbookShelf, publicURL: String) {
+    public init(runbooks: RunbookShelf, links: ExternalURL) {
         template = nil
         self.runbooks = runbooks
-        self.publicURL = publicURL
+        self.links = links
     }
 
     /// Loads the template file if one is configured; a broken template is a startup error.
-    public init(templatePath: String, runbooks: RunbookShelf, publicURL: String) throws {
-        self.init(runbooks: runbooks, publicURL: publicURL)
+    public init(templatePath: String, runbooks: RunbookShelf, links: ExternalURL) throws {
+        self.init(runbooks: runbooks, links: links)
         if !templatePath.isEmpty {
             guard let data = FileManager.default.contents(atPath: templatePath), let text = String(data: data, encoding: .utf8) else {
                 throw ConfigError(path: "postmortem.template", message: "cannot read \(templatePath)")
@@ -39,7 +39,7 @@ public struct PostmortemDrafts: Sendable {
     }
 
     public func model(_ detail: IncidentDetail) -> PostmortemModel {
-        PostmortemBuilder.build(detail, library: runbooks.library, incidentURL: url(detail.summary.head.id, ""))
+        PostmortemBuilder.build(detail, library: runbooks.library, incidentURL: links.incident(detail.summary.head.id))
     }
 
     public func render(_ detail: IncidentDetail) -> String {
@@ -50,13 +50,8 @@ public struct PostmortemDrafts: Sendable {
 
     public var drafter: PostmortemDrafter { { detail in render(detail) } }
 
-    /// Link to an incident resource, absolute when the public URL is known.
-    public func url(_ id: Int64, _ suffix: String) -> String? {
-        publicURL.isEmpty ? nil : "\(publicURL)/api/v1/incidents/\(id)\(suffix)"
-    }
-
     public func postmortemLink(_ id: Int64) -> String {
-        url(id, "/postmortem") ?? "/api/v1/incidents/\(id)/postmortem"
+        links.postmortemOrPath(id)
     }
 }
 

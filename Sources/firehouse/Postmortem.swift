@@ -43,7 +43,7 @@ struct Postmortem: AsyncParsableCommand {
             let catalog = RunbookCatalog(directory: settings.runbooks.path, logger: .init(label: "firehouse"))
             catalog.reload()
             let drafts = try PostmortemDrafts(templatePath: settings.postmortem.template, runbooks: catalog.shelf,
-                                              publicURL: settings.chat.publicURL)
+                                              links: settings.server.externalURL)
             markdown = drafts.render(detail)
         } else {
             guard let stored = try await store.postmortem(incidentID: id, version: version) else {

@@ -3,7 +3,7 @@ import Testing
 
 /// Chat replies checked against golden files.
 struct ChatRepliesTests {
-    let replies = ChatReplies(baseURL: "https://firehouse.example.com")
+    let replies = ChatReplies(links: ExternalURL("https://firehouse.example.com"))
     let t0 = Timestamp(rfc3339: "2026-11-25T15:00:00Z")!
 
     func head(_ id: Int64, _ title: String, _ status: IncidentStatus, _ severity: Severity) -> IncidentHead {

@@ -72,7 +72,7 @@ struct CorrelatorTests {
         #expect(incident.severity == .sev3)  // severity "warning"
         #expect(incident.labels == ["alertname": "ServiceMemoryLeak", "service": "checkout-api"])
         #expect(ledger.kinds(1) == [.incidentOpened] + Array(repeating: .alertFired, count: 5))
-        #expect(incident.title.isEmpty == false)
+        #expect(incident.title == "checkout-api memory keeps growing (possible leak)")  // commonAnnotations.summary
     }
 
     @Test func partialResolveResolvesOnlyListedAlerts() throws {

@@ -207,7 +207,7 @@ struct SilenceRequestTests {
 
 struct NotificationTextTests {
     @Test func everyEventRendersAsTheGoldenFileSays() throws {
-        let text = NotificationText(baseURL: "https://firehouse.example.com")
+        let text = NotificationText(links: ExternalURL("https://firehouse.example.com"))
         let head = IncidentHead(id: 42, correlationKey: "k", receiver: "r", title: "Checkout <b>errors</b> @here", labels: [:],
                                 severity: .sev1, milestones: .init(status: .acknowledged), openedAt: Timestamp(seconds: 1))
         let summary = IncidentSummary(head: head, alertCount: 3, firingAlertCount: 2)

@@ -2,6 +2,7 @@ import FirehouseCore
 @testable import FirehouseServer
 import Foundation
 import Testing
+import Yams
 
 struct ConfigTests {
     @Test func emptyFileMeansDefaults() throws {
@@ -11,25 +12,66 @@ struct ConfigTests {
         #expect(config.database.path == "./data/firehouse.sqlite")
     }
 
+    static func repositoryFile(_ path: String) throws -> String {
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../\(path)").standardized
+        return try String(contentsOf: url, encoding: .utf8)
+    }
+
+    /// Every key path a YAML document sets: `a.b`, list elements as `a[].b`; `severity.map` holds
+    /// the operator's own label values, so it is one key.
+    static func keyPaths(_ yaml: String) throws -> Set<String> {
+        var paths = Set<String>()
+        func walk(_ node: Node, _ path: String) {
+            if path != "severity.map", let mapping = node.mapping {
+                for (key, value) in mapping { walk(value, path.isEmpty ? key.string! : "\(path).\(key.string!)") }
+            } else if let sequence = node.sequence, sequence.contains(where: { $0.mapping != nil }) {
+                for element in sequence { walk(element, path + "[]") }
+            } else {
+                paths.insert(path)
+            }
+        }
+        if let root = try Yams.compose(yaml: yaml) { walk(root, "") }
+        return paths
+    }
+
     @Test func theDocumentedExampleParsesToTheDefaults() throws {
         // config/firehouse.yml documents every key with its default.
-        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-            .appendingPathComponent("../../config/firehouse.yml").standardized
-        let text = try String(contentsOf: url, encoding: .utf8)
+        let text = try Self.repositoryFile("config/firehouse.yml")
         let config = try FirehouseConfig.parse(yaml: text).get()
         #expect(config == FirehouseConfig())
     }
 
+    /// Every key of the documented example is in the README's configuration table: its full path,
+    /// or its section and name on one row (`webhook.max_alerts` / `max_labels`).
+    @Test func everyKeyOfTheExampleIsDocumented() throws {
+        let rows = try Self.repositoryFile("README.md").split(separator: "\n").filter { $0.hasPrefix("| `") }
+        for path in try Self.keyPaths(Self.repositoryFile("config/firehouse.yml")) {
+            let plain = path.replacingOccurrences(of: "[]", with: "")
+            let section = plain.split(separator: ".").dropLast().joined(separator: ".")
+            let leaf = plain.split(separator: ".").last.map(String.init) ?? plain
+            let documented = rows.contains { row in
+                let cell = row.split(separator: "|").first.map(String.init) ?? ""
+                return cell.contains("`\(plain)`") || (cell.contains("`\(section).") && cell.contains(leaf))
+                    || (section.contains(".") && cell.contains("`\(section)`"))
+            }
+            #expect(documented, "\(path) is in config/firehouse.yml but not in the README's configuration table")
+        }
+    }
+
     @Test func everyKeyIsRead() throws {
         let yaml = """
-        server: {listen: "0.0.0.0:8080", max_body_bytes: 4096, allow_unauthenticated: true}
+        server: {listen: "0.0.0.0:8080", max_body_bytes: 4096, max_api_body_bytes: 2048, idle_timeout: 7s, shutdown_delay: 3s,
+                 grace_period: 9s, allow_unauthenticated: true, external_url: "https://fh.example/"}
         database: {path: /tmp/x.sqlite, busy_timeout: 2s, checkpoint_interval: 1s}
-        webhook: {bearer_token: tok}
+        webhook: {bearer_token: tok, receivers: [team], max_alerts: 50, max_labels: 20, max_label_value_bytes: 100,
+                  max_annotation_value_bytes: 200}
+        api: {tokens: [{name: ci, token: "0123456789abcdef", scopes: [write]}]}
+        metrics: {bearer_token: scrape}
         correlation: {group_by: [alertname, cluster], reopen_window: 1h, auto_resolve: false}
         severity: {label: level, default: SEV2, map: {p1: SEV1}}
         runbooks: {path: /rb}
         logging: {level: debug, format: json}
-        chat: {token: t, max_command_bytes: 500, public_url: "https://fh.example/", roles: [{name: Lead, aliases: [l]}, {name: scribe}]}
+        chat: {token: t, max_command_bytes: 500, public_url: "https://fh.example", roles: [{name: Lead, aliases: [l]}, {name: scribe}]}
         notifications:
           targets:
             - {name: chat, kind: mattermost, url: "https://mm.example/hooks/x"}
@@ -42,9 +84,28 @@ struct ConfigTests {
         escalation: {after: 10m, min_severity: SEV2, repeat: 30m, check_interval: 5s}
         alertmanager: {url: "http://am:9093/", timeout: 4s}
         """
+        // The other side of each pair of mutually exclusive keys.
+        let alternatives = """
+        webhook: {basic_auth: {username: u, password: p}}
+        chat: {slack_signing_secret: s}
+        """
+        // Sets every key the documented example has (the *_file and *_env twins: ConfigAccessTests).
+        let set = try Self.keyPaths(yaml).union(Self.keyPaths(alternatives))
+        let missing = try Self.keyPaths(Self.repositoryFile("config/firehouse.yml")).filter { example in
+            !set.contains { $0 == example || $0.hasPrefix(example + "[]") || $0.hasPrefix(example + ".") }
+        }
+        #expect(missing.isEmpty, "everyKeyIsRead does not set \(missing.sorted())")
         let c = try FirehouseConfig.parse(yaml: yaml).get()
         #expect(c.server.listen == ListenAddress(host: "0.0.0.0", port: 8080))
-        #expect(c.server.maxBodyBytes == 4096 && c.server.allowUnauthenticated)
+        #expect(c.server.maxBodyBytes == 4096 && c.server.maxAPIBodyBytes == 2048 && c.server.allowUnauthenticated)
+        #expect(c.server.idleTimeout == .seconds(7) && c.server.shutdownDelay == .seconds(3) && c.server.gracePeriod == .seconds(9))
+        #expect(c.webhook.receivers == ["team"])
+        #expect(c.webhook.limits == PayloadLimits(maxAlerts: 50, maxLabels: 20, maxLabelValueBytes: 100, maxAnnotationValueBytes: 200))
+        #expect(c.api.tokens.map(\.name) == ["ci"] && c.api.tokens[0].scopes == [.write] && c.api.tokens[0].token == "0123456789abcdef")
+        #expect(c.metrics.bearerToken == "scrape")
+        let other = try FirehouseConfig.parse(yaml: alternatives).get()
+        #expect(other.webhook.basicUsername == "u" && other.webhook.basicPassword == "p")
+        #expect(other.chat.slackSigningSecret == "s")
         #expect(c.database.path == "/tmp/x.sqlite" && c.database.busyTimeout == .seconds(2))
         #expect(c.database.checkpointInterval == .seconds(1))
         #expect(c.webhook.bearerToken == "tok")
@@ -52,7 +113,7 @@ struct ConfigTests {
         #expect(c.correlation.reopenWindow == .minutes(60) && !c.correlation.autoResolve)
         #expect(c.severity.map == SeverityMap(label: "level", values: ["p1": .sev1], unknown: .sev2))
         #expect(c.runbooks.path == "/rb" && c.logging.level == "debug" && c.logging.format == "json")
-        #expect(c.chat.token == "t" && c.chat.maxCommandBytes == 500 && c.chat.publicURL == "https://fh.example")
+        #expect(c.chat.token == "t" && c.chat.maxCommandBytes == 500 && c.server.externalURL == ExternalURL("https://fh.example"))
         #expect(c.chat.roles == RoleCatalog(roles: [.init(name: "lead", aliases: ["l"]), .init(name: "scribe")]))
         #expect(c.notifications.targets.map(\.name) == ["chat", "pager"])
         #expect(c.notifications.targets[0].kind == .mattermost && c.notifications.targets[0].events == Set(OutboundEvent.allCases))
@@ -106,6 +167,25 @@ struct ConfigTests {
             return
         }
         #expect(errors.errors.map(\.path) == [path])
+    }
+
+    /// `server.external_url` and its older alias `chat.public_url` set one URL; both at once must agree.
+    @Test(arguments: [
+        ("server: {external_url: \"https://fh.example/\"}", "https://fh.example", nil),
+        ("chat: {public_url: \"https://fh.example\"}", "https://fh.example", nil),
+        ("server: {external_url: \"https://a.example\"}\nchat: {public_url: \"https://a.example/\"}", "https://a.example", nil),
+        ("server: {external_url: \"https://a.example\"}\nchat: {public_url: \"https://b.example\"}", nil,
+         "chat.public_url: differs from server.external_url; set server.external_url only"),
+    ] as [(String, String?, String?)])
+    func externalURLAndItsAlias(yaml: String, url: String?, error: String?) throws {
+        switch FirehouseConfig.parse(yaml: yaml) {
+        case .success(let config):
+            #expect(error == nil)
+            #expect(config.server.externalURL.base == url)
+            #expect(config.server.externalURL.incident(3) == url.map { "\($0)/api/v1/incidents/3" })
+        case .failure(let failure):
+            #expect("\(failure)".contains(error ?? "no error expected"), "\(failure)")
+        }
     }
 
     @Test func allProblemsAreReportedAtOnce() {

@@ -41,7 +41,7 @@ struct PostmortemRouteTests {
         let dir = try TempRunbooks([
             "services/memory-leak.md": TempRunbooks.runbook(id: "service-memory-leak", matchers: [#"alertname="ServiceMemoryLeak""#]),
         ])
-        try await withApp({ $0.runbooks.path = dir.path; $0.chat.publicURL = "https://firehouse.example.com" }, clock: clock) { client in
+        try await withApp({ $0.runbooks.path = dir.path; $0.server.externalURL = ExternalURL("https://firehouse.example.com") }, clock: clock) { client in
             func post(_ alerts: [[String: Any]], _ status: String) async throws {
                 let r = try await client.post("/api/v1/alertmanager", try Storm.body(alerts, status: status))
                 #expect(r.status == .ok)

@@ -1,9 +1,9 @@
 /// Renders chat replies as Markdown (shared by Slack and Mattermost). Pure; golden-file tested.
 public struct ChatReplies: Sendable {
-    /// Base URL of the API, for links (e.g. `https://firehouse.example.com`); empty: no links.
-    public var baseURL: String
+    /// Where links point; unconfigured: no links.
+    public var links: ExternalURL
 
-    public init(baseURL: String = "") { self.baseURL = baseURL }
+    public init(links: ExternalURL = ExternalURL()) { self.links = links }
 
     // MARK: - Help and errors
 
@@ -139,9 +139,7 @@ public struct ChatReplies: Sendable {
 
     public func notFound(_ id: Int64) -> String { "No incident \(IncidentReference.format(id))." }
 
-    func link(_ id: Int64) -> String? {
-        baseURL.isEmpty ? nil : "\(baseURL)/api/v1/incidents/\(id)"
-    }
+    func link(_ id: Int64) -> String? { links.incident(id) }
 
     /// `2026-11-25 15:04Z`: short, unambiguous, UTC.
     static func time(_ t: Timestamp) -> String {

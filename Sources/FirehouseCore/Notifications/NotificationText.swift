@@ -1,10 +1,10 @@
 /// The chat message for an outbound event: Slack and Mattermost incoming webhooks both take it as
 /// `{"text": ...}` (bold with `*`, bare URLs auto-link). Pure; golden-file tested.
 public struct NotificationText: Sendable {
-    /// Base URL of the API for links; empty: no links.
-    public var baseURL: String
+    /// Where links point; unconfigured: no links.
+    public var links: ExternalURL
 
-    public init(baseURL: String = "") { self.baseURL = baseURL }
+    public init(links: ExternalURL = ExternalURL()) { self.links = links }
 
     /// Emoji and verb per event; the verb is followed by "by <actor>" when a person did it.
     static let headlines: [OutboundEvent: (emoji: String, verb: String)] = [
@@ -31,13 +31,10 @@ public struct NotificationText: Sendable {
                 + ChatText.short(head.title, limit: 150),
             ChatText.short(delivery.entry.text, limit: 300),
         ]
-        if !baseURL.isEmpty {
-            lines.append(incidentLink(head.id))
-            if delivery.event == .closed { lines.append("Post-mortem draft: \(postmortemLink(head.id))") }
+        if let incident = links.incident(head.id) {
+            lines.append(incident)
+            if delivery.event == .closed, let postmortem = links.postmortem(head.id) { lines.append("Post-mortem draft: \(postmortem)") }
         }
         return lines.joined(separator: "\n")
     }
-
-    public func incidentLink(_ id: Int64) -> String { "\(baseURL)/api/v1/incidents/\(id)" }
-    public func postmortemLink(_ id: Int64) -> String { "\(baseURL)/api/v1/incidents/\(id)/postmortem" }
 }

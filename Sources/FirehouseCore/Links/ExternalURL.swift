@@ -1,0 +1,24 @@
+/// Every link Firehouse gives out (chat replies, notifications, post-mortems, web pages), built
+/// from one configured external URL (`server.external_url`). Empty: links are not known.
+public struct ExternalURL: Sendable, Equatable {
+    /// Scheme, host and path prefix, without a trailing slash; empty when not configured.
+    public let base: String
+
+    /// A trailing slash is dropped, so `https://fh.example/` and `https://fh.example` are one URL.
+    public init(_ base: String = "") {
+        self.base = base.hasSuffix("/") ? String(base.dropLast()) : base
+    }
+
+    public var isConfigured: Bool { !base.isEmpty }
+
+    /// The incident's API resource, or nil when the external URL is unknown.
+    public func incident(_ id: Int64) -> String? { absolute(Self.incidentPath(id)) }
+    /// The incident's latest post-mortem draft, or nil when the external URL is unknown.
+    public func postmortem(_ id: Int64) -> String? { absolute(Self.incidentPath(id) + "/postmortem") }
+    /// The post-mortem link, relative to the server when the external URL is unknown.
+    public func postmortemOrPath(_ id: Int64) -> String { postmortem(id) ?? Self.incidentPath(id) + "/postmortem" }
+
+    static func incidentPath(_ id: Int64) -> String { "/api/v1/incidents/\(id)" }
+
+    private func absolute(_ path: String) -> String? { base.isEmpty ? nil : base + path }
+}
