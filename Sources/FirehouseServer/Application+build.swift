@@ -41,7 +41,7 @@ public func buildApplication(
     ]
     if !config.notifications.targets.isEmpty {
         services.append(OutboxWorker(config: config.notifications, repository: service, http: http,
-                                     text: NotificationText(links: config.server.externalURL), clock: clock, metrics: metrics,
+                                     links: config.server.externalURL, clock: clock, metrics: metrics,
                                      logger: logger))
     }
     if let policy = config.escalation.policy {

@@ -36,7 +36,7 @@ struct OutboxWorkerTests {
         func start(_ http: any OutboundHTTP, metrics: FirehouseMetrics = FirehouseMetrics()) throws -> (IncidentService, OutboxWorker) {
             let store = IncidentService.over(try SQLiteIncidentStore(options: .init(path: path)), clock: clock, routes: config.routes)
             let worker = OutboxWorker(config: config, repository: store, http: http,
-                                      text: NotificationText(links: ExternalURL("https://firehouse.example.com")), clock: clock,
+                                      links: ExternalURL("https://firehouse.example.com"), clock: clock,
                                       metrics: metrics, logger: Logger(label: "test"))
             return (store, worker)
         }

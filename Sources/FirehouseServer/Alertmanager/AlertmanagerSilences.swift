@@ -17,7 +17,7 @@ struct AlertmanagerSilences: Sendable {
 
     /// Creates the silence; returns Alertmanager's silence id.
     func create(_ silence: SilenceRequest) async throws -> String {
-        let body = DeliveryMessage.encode(SilenceBody(silence: silence))
+        let body = RequestJSON.encode(SilenceBody(silence: silence))
         let response = try await send(OutboundRequest(
             method: "POST", url: "\(baseURL)/api/v2/silences", headers: ["Content-Type": "application/json"], body: body))
         guard (200..<300).contains(response.status) else { throw Self.answered(response) }

@@ -14,7 +14,8 @@ struct OutboxWorker: Service {
     let targets: [String: FirehouseConfig.NotificationTarget]
     let policy: DeliveryPolicy
     let http: any OutboundHTTP
-    let message: DeliveryMessage
+    /// Each target's integration, by target name.
+    let notifiers: [String: any Notifier]
     let timeout: Duration
     let clock: any FirehouseCore.Clock
     let metrics: FirehouseMetrics
@@ -25,12 +26,13 @@ struct OutboxWorker: Service {
     static let pruneEvery = TimeSpan.seconds(3600)
 
     init(config: FirehouseConfig.Notifications, repository: any IncidentUseCases, http: any OutboundHTTP,
-         text: NotificationText, clock: any FirehouseCore.Clock, metrics: FirehouseMetrics, logger: Logger) {
+         links: ExternalURL, clock: any FirehouseCore.Clock, metrics: FirehouseMetrics, logger: Logger) {
         self.repository = repository
         self.targets = Dictionary(config.targets.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         self.policy = config.policy
         self.http = http
-        self.message = DeliveryMessage(text: text)
+        self.notifiers = Dictionary(config.targets.map { ($0.name, Notifiers.forKind($0.kind, links: links)) },
+                                    uniquingKeysWith: { first, _ in first })
         self.timeout = .nanoseconds(config.timeout.nanoseconds)
         self.retention = config.retention
         self.clock = clock
@@ -112,8 +114,8 @@ struct OutboxWorker: Service {
             "delivery": "\(delivery.id)", "attempt": "\(delivery.attempts + 1)",
         ]
         let attempt: DeliveryPolicy.Attempt
-        if let target = targets[delivery.target] {
-            guard let sent = await send(message.request(delivery, to: target)) else {
+        if let target = targets[delivery.target], let notifier = notifiers[delivery.target] {
+            guard let sent = await send(notifier.request(delivery, to: target)) else {
                 // Cut off by shutdown: no outcome, so nothing is recorded and no attempt is spent;
                 // the row stays pending and goes out after the restart (same Idempotency-Key).
                 logger.info("notification delivery interrupted by shutdown; it will be sent again", metadata: metadata)
