@@ -17,7 +17,7 @@ public func buildApplication(
     catalog.reload()
     let metrics = FirehouseMetrics()
     let drafts = try PostmortemDrafts(templatePath: config.postmortem.template, runbooks: catalog.shelf,
-                                      links: config.server.externalURL)
+                                      links: config.server.externalURL, roles: config.chat.roles)
     let watchdog = StorageWatchdog(logger: logger)
     let store = try SQLiteIncidentStore(
         options: .init(path: config.database.path, busyTimeoutSeconds: config.database.busyTimeout.seconds,
@@ -74,7 +74,7 @@ func buildRoutes(config: FirehouseConfig, repository: any IncidentUseCases,
                  clock: any FirehouseCore.Clock = SystemClock(),
                  http: any OutboundHTTP = AsyncHTTPOutbound()) -> Routes {
     let catalog = catalog ?? RunbookCatalog(directory: config.runbooks.path, logger: Logger(label: "firehouse"))
-    let drafts = drafts ?? PostmortemDrafts(runbooks: catalog.shelf, links: config.server.externalURL)
+    let drafts = drafts ?? PostmortemDrafts(runbooks: catalog.shelf, links: config.server.externalURL, roles: config.chat.roles)
     let router = Router(context: FirehouseContext.self)
     router.add(middleware: RequestMetricsMiddleware(metrics: metrics))
     router.add(middleware: ErrorMiddleware())

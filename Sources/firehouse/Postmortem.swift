@@ -43,7 +43,8 @@ struct Postmortem: AsyncParsableCommand {
             let catalog = RunbookCatalog(directory: settings.runbooks.path, logger: .init(label: "firehouse"))
             catalog.reload()
             let drafts = try PostmortemDrafts(templatePath: settings.postmortem.template, runbooks: catalog.shelf,
-                                              links: settings.server.externalURL)
+                                              links: settings.server.externalURL,
+                                              roles: settings.chat.roles)
             markdown = drafts.render(detail)
         } else {
             guard let stored = try await store.postmortem(incidentID: id, version: version) else {

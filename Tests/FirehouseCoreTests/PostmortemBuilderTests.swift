@@ -86,6 +86,15 @@ struct PostmortemBuilderTests {
         #expect(m.timeWithoutCommander == .minutes(c.expectedMinutes))
     }
 
+    /// A catalog whose lead role is not called `commander`: its gaps are what is measured.
+    @Test func theConfiguredLeadRoleIsMeasured() {
+        let catalog = RoleCatalog(roles: [.init(name: "lead", aliases: ["ic"]), .init(name: "commander")])
+        #expect(catalog.lead == "lead")
+        let roles = [Self.role("u", "lead", from: 12, to: nil), Self.role("v", "commander", from: 2, to: nil)]
+        let m = PostmortemBuilder.build(Self.detail(roles: roles), library: RunbookLibrary(), leadRole: catalog.lead).metrics
+        #expect(m.timeWithoutCommander == .minutes(10))
+    }
+
     @Test func peakOfSimultaneouslyFiringAlerts() {
         let alerts = [
             Self.alert("a", from: 0, to: 10), Self.alert("b", from: 5, to: 20), Self.alert("c", from: 10, to: 30),

@@ -29,4 +29,8 @@ public struct RoleCatalog: Sendable, Equatable {
     }
 
     public var names: [String] { roles.map(\.name) }
+
+    /// The role that leads the response (the incident commander): the catalog's first role. The
+    /// post-mortem measures the time nobody held it.
+    public var lead: String { roles.first?.name ?? "commander" }
 }

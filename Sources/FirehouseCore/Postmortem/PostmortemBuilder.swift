@@ -2,14 +2,16 @@
 public enum PostmortemBuilder {
     static let systemActors: Set<String> = [SystemActor.alertmanager, SystemActor.firehouse]
 
-    /// - Parameter incidentURL: link to the incident in the API, if the public URL is known.
-    public static func build(_ detail: IncidentDetail, library: RunbookLibrary, incidentURL: String? = nil) -> PostmortemModel {
+    /// - Parameter incidentURL: link to the incident in the API, if the external URL is known.
+    /// - Parameter leadRole: the role whose gaps are `timeWithoutCommander` (`RoleCatalog.lead`).
+    public static func build(_ detail: IncidentDetail, library: RunbookLibrary, incidentURL: String? = nil,
+                             leadRole: String = RoleCatalog.default.lead) -> PostmortemModel {
         let head = detail.summary.head
         let m = head.milestones
         let start = detail.alerts.map(\.startsAt).min().map { min($0, head.openedAt) } ?? head.openedAt
         let end = m.resolvedAt ?? m.closedAt
         let recordEnd = end ?? detail.timeline.last?.at ?? head.openedAt
-        let commander = detail.roles.filter { $0.role == "commander" }
+        let commander = detail.roles.filter { $0.role == leadRole }
 
         let impact = PostmortemModel.Impact(
             start: start, detected: head.openedAt, end: end, duration: end.map { $0 - start },

@@ -9,17 +9,20 @@ public struct PostmortemDrafts: Sendable {
     private(set) var template: MustacheTemplate?
     let runbooks: RunbookShelf
     let links: ExternalURL
+    /// The configured lead role (`chat.roles`' first), whose gaps the draft measures.
+    let leadRole: String
 
     /// The built-in draft.
-    public init(runbooks: RunbookShelf, links: ExternalURL) {
+    public init(runbooks: RunbookShelf, links: ExternalURL, roles: RoleCatalog = .default) {
         template = nil
         self.runbooks = runbooks
         self.links = links
+        self.leadRole = roles.lead
     }
 
     /// Loads the template file if one is configured; a broken template is a startup error.
-    public init(templatePath: String, runbooks: RunbookShelf, links: ExternalURL) throws {
-        self.init(runbooks: runbooks, links: links)
+    public init(templatePath: String, runbooks: RunbookShelf, links: ExternalURL, roles: RoleCatalog = .default) throws {
+        self.init(runbooks: runbooks, links: links, roles: roles)
         if !templatePath.isEmpty {
             guard let data = FileManager.default.contents(atPath: templatePath), let text = String(data: data, encoding: .utf8) else {
                 throw ConfigError(path: "postmortem.template", message: "cannot read \(templatePath)")
@@ -39,7 +42,8 @@ public struct PostmortemDrafts: Sendable {
     }
 
     public func model(_ detail: IncidentDetail) -> PostmortemModel {
-        PostmortemBuilder.build(detail, library: runbooks.library, incidentURL: links.incident(detail.summary.head.id))
+        PostmortemBuilder.build(detail, library: runbooks.library, incidentURL: links.incident(detail.summary.head.id),
+                                leadRole: leadRole)
     }
 
     public func render(_ detail: IncidentDetail) -> String {
