@@ -112,7 +112,7 @@ struct ConfigTests {
         #expect(c.correlationConfig.groupBy == ["alertname", "cluster"])
         #expect(c.correlation.reopenWindow == .minutes(60) && !c.correlation.autoResolve)
         #expect(c.severity.map == SeverityMap(label: "level", values: ["p1": .sev1], unknown: .sev2))
-        #expect(c.runbooks.path == "/rb" && c.logging.level == "debug" && c.logging.format == "json")
+        #expect(c.runbooks.path == "/rb" && c.logging.level == .debug && c.logging.format == .json)
         #expect(c.chat.token == "t" && c.chat.maxCommandBytes == 500 && c.server.externalURL == ExternalURL("https://fh.example"))
         #expect(c.chat.roles == RoleCatalog(roles: [.init(name: "lead", aliases: ["l"]), .init(name: "scribe")]))
         #expect(c.notifications.targets.map(\.name) == ["chat", "pager"])

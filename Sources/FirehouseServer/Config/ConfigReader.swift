@@ -1,4 +1,5 @@
 import FirehouseCore
+import Logging
 import Yams
 
 /// Reads the YAML tree into `FirehouseConfig`, collecting errors with key paths instead of stopping
@@ -165,13 +166,13 @@ final class ConfigReader {
                     case "level":
                         let levels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
                         if let text = string(node, path) {
-                            if levels.contains(text) { config.logging.level = text } else {
+                            if levels.contains(text), let level = Logger.Level(rawValue: text) { config.logging.level = level } else {
                                 fail(path, "expected one of \(levels.joined(separator: ", "))")
                             }
                         }
                     case "format":
                         if let text = string(node, path) {
-                            if ["logfmt", "json"].contains(text) { config.logging.format = text } else {
+                            if let format = LineLogHandler.Format(rawValue: text) { config.logging.format = format } else {
                                 fail(path, "expected logfmt or json")
                             }
                         }

@@ -1,4 +1,5 @@
 import FirehouseCore
+import Logging
 
 /// Everything Firehouse can be configured with; every field has an embedded default.
 public struct FirehouseConfig: Sendable, Equatable {
@@ -102,8 +103,8 @@ public struct FirehouseConfig: Sendable, Equatable {
 
     /// `logging:`
     public struct Logging: Sendable, Equatable {
-        public var level = "info"
-        public var format = "logfmt"
+        public var level = Logger.Level.info
+        public var format = LineLogHandler.Format.logfmt
     }
 
     public var correlationConfig: CorrelationConfig {

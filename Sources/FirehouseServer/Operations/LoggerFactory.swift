@@ -4,14 +4,12 @@ import Logging
 public enum LoggerFactory {
     /// Installs the one-line logfmt/JSON handler for the whole process (call once, at start-up).
     public static func bootstrap(_ config: FirehouseConfig.Logging) {
-        let format = LineLogHandler.Format(rawValue: config.format) ?? .logfmt
-        let level = Logger.Level(rawValue: config.level) ?? .info
-        LoggingSystem.bootstrap { label in LineLogHandler(label: label, format: format, level: level) }
+        LoggingSystem.bootstrap { label in LineLogHandler(label: label, format: config.format, level: config.level) }
     }
 
     public static func make(_ config: FirehouseConfig.Logging, label: String = "firehouse") -> Logger {
         var logger = Logger(label: label)
-        logger.logLevel = Logger.Level(rawValue: config.level) ?? .info
+        logger.logLevel = config.level
         return logger
     }
 }
