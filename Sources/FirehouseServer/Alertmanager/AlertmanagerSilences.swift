@@ -1,5 +1,4 @@
 import FirehouseCore
-import Hummingbird
 
 /// Alertmanager's API v2 silences: create for an incident, expire on `unsilence`.
 struct AlertmanagerSilences: Sendable {
@@ -22,7 +21,7 @@ struct AlertmanagerSilences: Sendable {
             method: "POST", url: "\(baseURL)/api/v2/silences", headers: ["Content-Type": "application/json"], body: body))
         guard (200..<300).contains(response.status) else { throw Self.answered(response) }
         guard case .string(let id)? = (try? JSONValue.parse(response.body))?["silenceID"], !id.isEmpty else {
-            throw APIError(.badGateway, "alertmanager answered without a silenceID: \(response.text.prefix(200))")
+            throw AlertmanagerError.noSilenceID(body: String(response.text.prefix(200)))
         }
         return id
     }
@@ -39,17 +38,17 @@ struct AlertmanagerSilences: Sendable {
 
     private func send(_ request: OutboundRequest) async throws -> OutboundResponse {
         guard isConfigured else {
-            throw APIError(.serviceUnavailable, "silences need alertmanager.url in the Firehouse config")
+            throw AlertmanagerError.notConfigured
         }
         do {
             return try await http.send(request, timeout: timeout)
         } catch {
-            throw APIError(.badGateway, "alertmanager at \(baseURL) is unreachable: \(error)")
+            throw AlertmanagerError.unreachable(url: baseURL, reason: "\(error)")
         }
     }
 
-    private static func answered(_ response: OutboundResponse) -> APIError {
-        APIError(.badGateway, "alertmanager answered HTTP \(response.status): \(response.text.prefix(300))")
+    private static func answered(_ response: OutboundResponse) -> AlertmanagerError {
+        .answered(status: response.status, body: String(response.text.prefix(300)))
     }
 
     /// The v2 `postableSilence` shape.

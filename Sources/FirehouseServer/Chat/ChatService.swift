@@ -99,8 +99,10 @@ struct ChatService: Sendable {
     private func alertmanagerTrouble(_ body: () async throws -> Reply) async throws -> Reply {
         do {
             return try await body()
-        } catch let error as APIError where error.status == .badGateway || error.status == .serviceUnavailable {
-            return .ephemeral(ChatText.escape(error.message) + ".")
+        } catch let error as AlertmanagerError {
+            return .ephemeral(ChatText.escape(error.description) + ".")
+        } catch let error as SilenceNotRecorded {
+            return .ephemeral(ChatText.escape(error.description) + ".")
         }
     }
 

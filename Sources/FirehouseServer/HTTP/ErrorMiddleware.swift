@@ -28,6 +28,10 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             return error
         case let error as PayloadError:
             return APIError(.badRequest, error.description)
+        case let error as AlertmanagerError:
+            return APIError(error == .notConfigured ? .serviceUnavailable : .badGateway, error.description)
+        case let error as SilenceNotRecorded:
+            return APIError(.serviceUnavailable, error.description)
         case let error as StorageUnavailable:
             return APIError(.serviceUnavailable, error.description, headers: [.retryAfter: "\(retryAfterSeconds)"])
         case let error as HTTPError:

@@ -43,7 +43,7 @@ struct SilenceService: Sendable {
             return .done(Silenced(silenceID: silenceID, request: request, entry: entry))
         } catch {
             // The silence exists in Alertmanager; say so, so nobody makes a second one blindly.
-            throw APIError(.serviceUnavailable, "silence \(silenceID) was created in Alertmanager but could not be recorded: \(error)")
+            throw SilenceNotRecorded(silenceID: silenceID, reason: "\(error)")
         }
     }
 

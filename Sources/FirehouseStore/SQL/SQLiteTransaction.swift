@@ -290,25 +290,27 @@ struct SQLiteTransaction: StoreTransaction {
     }
 
     func finishDelivery(_ id: Int64, _ decision: DeliveryPolicy.Decision, at: Timestamp) throws -> FinishedDelivery? {
-        let returning = "RETURNING incident_id, target, event, attempts"
-        let row: Row?
         switch decision {
         case .delivered:
-            row = try Row.fetchOne(db, sql: """
+            try db.execute(sql: """
                 UPDATE outbox SET state = 'delivered', attempts = attempts + 1, finished_at = ?, last_error = NULL
-                WHERE id = ? AND state = 'pending' \(returning)
+                WHERE id = ? AND state = 'pending'
                 """, arguments: [at.nanoseconds, id])
         case .retry(let next, let reason):
-            row = try Row.fetchOne(db, sql: """
-                UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?, last_error = ? WHERE id = ? AND state = 'pending' \(returning)
+            try db.execute(sql: """
+                UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?, last_error = ? WHERE id = ? AND state = 'pending'
                 """, arguments: [next.nanoseconds, reason, id])
         case .failed(let reason):
-            row = try Row.fetchOne(db, sql: """
+            try db.execute(sql: """
                 UPDATE outbox SET state = 'failed', attempts = attempts + 1, finished_at = ?, last_error = ?
-                WHERE id = ? AND state = 'pending' \(returning)
+                WHERE id = ? AND state = 'pending'
                 """, arguments: [at.nanoseconds, reason, id])
         }
-        return row.map { FinishedDelivery(incidentID: $0[0], target: $0[1], event: $0[2], attempts: $0[3]) }
+        // Not UPDATE ... RETURNING: that needs SQLite 3.35, older than some distributions ship.
+        guard db.changesCount > 0,
+              let row = try Row.fetchOne(db, sql: "SELECT incident_id, target, event, attempts FROM outbox WHERE id = ?", arguments: [id])
+        else { return nil }
+        return FinishedDelivery(incidentID: row[0], target: row[1], event: row[2], attempts: row[3])
     }
 
     func pruneDeliveries(finishedBefore cutoff: Timestamp) throws -> Int {
