@@ -24,6 +24,21 @@ final class Routes {
     func post(_ path: String, _ access: RouteAccess, use handler: @escaping Handler) { on(path, .post, access, handler) }
     func delete(_ path: String, _ access: RouteAccess, use handler: @escaping Handler) { on(path, .delete, access, handler) }
 
+    /// Routes under a common path (a controller's resource); they register here, with full paths.
+    func group(_ prefix: String) -> Group { Group(routes: self, prefix: prefix) }
+
+    /// A path prefix over `Routes`.
+    struct Group {
+        let routes: Routes
+        let prefix: String
+
+        func get(_ path: String, _ access: RouteAccess, use handler: @escaping Handler) { routes.get(prefix + path, access, use: handler) }
+        func post(_ path: String, _ access: RouteAccess, use handler: @escaping Handler) { routes.post(prefix + path, access, use: handler) }
+        func delete(_ path: String, _ access: RouteAccess, use handler: @escaping Handler) {
+            routes.delete(prefix + path, access, use: handler)
+        }
+    }
+
     private func on(_ path: String, _ method: HTTPRequest.Method, _ routeAccess: RouteAccess, _ handler: @escaping Handler) {
         registered.append(RouteEntry(method: method.rawValue, path: path, access: routeAccess))
         guard case .api(let scope) = routeAccess else {

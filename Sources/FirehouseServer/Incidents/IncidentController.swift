@@ -10,9 +10,10 @@ struct IncidentController: Sendable {
     static var maxLimit: Int { 10_000 }
 
     func addRoutes(to routes: Routes) {
-        routes.get("/api/v1/incidents", .api(.read), use: list)
-        routes.get("/api/v1/incidents/:id", .api(.read), use: show)
-        routes.get("/api/v1/incidents/:id/timeline", .api(.read), use: timeline)
+        let incidents = routes.group("/api/v1/incidents")
+        incidents.get("", .api(.read), use: list)
+        incidents.get("/:id", .api(.read), use: show)
+        incidents.get("/:id/timeline", .api(.read), use: timeline)
     }
 
     @Sendable func list(_ request: Request, context: FirehouseContext) async throws -> Response {

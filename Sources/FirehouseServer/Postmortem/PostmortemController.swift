@@ -11,8 +11,9 @@ struct PostmortemController: Sendable {
     let maxBodyBytes: Int
 
     func addRoutes(to routes: Routes) {
-        routes.post("/api/v1/incidents/:id/close", .api(.write), use: close)
-        routes.get("/api/v1/incidents/:id/postmortem", .api(.read), use: show)
+        let incident = routes.group("/api/v1/incidents/:id")
+        incident.post("/close", .api(.write), use: close)
+        incident.get("/postmortem", .api(.read), use: show)
     }
 
     private struct CloseReply: Encodable {

@@ -8,9 +8,10 @@ struct RunbookController: Sendable {
     let repository: any IncidentUseCases
 
     func addRoutes(to routes: Routes) {
-        routes.get("/api/v1/runbooks", .api(.read), use: list)
-        routes.get("/api/v1/runbooks/:id", .api(.read), use: show)
-        routes.post("/api/v1/runbooks/reload", .api(.admin), use: reload)
+        let runbooks = routes.group("/api/v1/runbooks")
+        runbooks.get("", .api(.read), use: list)
+        runbooks.get("/:id", .api(.read), use: show)
+        runbooks.post("/reload", .api(.admin), use: reload)
         routes.get("/api/v1/incidents/:id/runbook", .api(.read), use: incidentRunbook)
     }
 

@@ -9,9 +9,10 @@ struct SilenceController: Sendable {
     let maxBodyBytes: Int
 
     func addRoutes(to routes: Routes) {
-        routes.post("/api/v1/incidents/:id/silence", .api(.write), use: silence)
-        routes.delete("/api/v1/incidents/:id/silence", .api(.write), use: unsilence)
-        routes.get("/api/v1/incidents/:id/silences", .api(.read), use: list)
+        let incident = routes.group("/api/v1/incidents/:id")
+        incident.post("/silence", .api(.write), use: silence)
+        incident.delete("/silence", .api(.write), use: unsilence)
+        incident.get("/silences", .api(.read), use: list)
     }
 
     struct SilenceReply: Encodable {
