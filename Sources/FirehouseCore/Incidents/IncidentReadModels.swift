@@ -88,10 +88,12 @@ public struct TimelineEntry: Sendable, Equatable {
         self.init(id: id, at: at, actor: actor, actorID: actorID, text: text, event: event)
     }
 
+    /// `kind` and `data` as the database and the API hold them (made anew on each call).
+    public var stored: (kind: String, data: [String: String]) { event.stored(actorID: actorID) }
     /// The API's and the database's `kind`.
-    public var kind: String { event.stored(actorID: actorID).kind }
+    public var kind: String { stored.kind }
     /// The API's and the database's `data`.
-    public var data: [String: String] { event.stored(actorID: actorID).data }
+    public var data: [String: String] { stored.data }
 }
 
 /// A page of the incident list, newest first.

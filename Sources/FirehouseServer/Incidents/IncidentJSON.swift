@@ -82,11 +82,12 @@ struct TimelineEntryJSON: Encodable {
 
     func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: Keys.self)
+        let stored = entry.stored
         try c.encode(entry.at, forKey: .at)
-        try c.encode(entry.kind, forKey: .kind)
+        try c.encode(stored.kind, forKey: .kind)
         try c.encode(entry.actor, forKey: .actor)
         try c.encode(entry.text, forKey: .text)
-        try c.encode(entry.data, forKey: .data)
+        try c.encode(stored.data, forKey: .data)
     }
 }
 

@@ -1,6 +1,6 @@
 import FirehouseCore
 
-/// Slack incoming webhooks: `{"text": ...}` in Slack's mrkdwn (bold with `*`, bare URLs link).
+/// Slack (and Mattermost) incoming webhooks: `{"text": ...}` in Slack's mrkdwn (bold with `*`, bare URLs link).
 struct SlackNotifier: Notifier {
     let text: NotificationText
 
