@@ -29,7 +29,8 @@ public func buildApplication(
                        }))
     watchdog.hold(store)
     let service = IncidentService(store: store, correlator: Correlator(config: config.correlationConfig), clock: clock,
-                                  runbooks: catalog.shelf, drafter: drafts.drafter, routes: config.notifications.routes)
+                                  runbooks: catalog.shelf, drafter: drafts.drafter, routes: config.notifications.routes,
+                                  observer: metrics)
     let router = buildRouter(config: config, repository: service, catalog: catalog, drafts: drafts, metrics: metrics,
                              readiness: readiness, clock: clock, http: http)
     // Graceful shutdown runs in reverse: the server, then these from last to first, so the final
@@ -86,8 +87,7 @@ func buildRoutes(config: FirehouseConfig, repository: any IncidentUseCases,
                            receivers: Set(config.webhook.receivers), metrics: metrics).addRoutes(to: routes)
     IncidentController(repository: repository, runbooks: catalog.shelf).addRoutes(to: routes)
     RunbookController(catalog: catalog, repository: repository).addRoutes(to: routes)
-    PostmortemController(repository: repository, drafts: drafts, metrics: metrics,
-                         maxBodyBytes: config.server.maxAPIBodyBytes).addRoutes(to: routes)
+    PostmortemController(repository: repository, drafts: drafts, maxBodyBytes: config.server.maxAPIBodyBytes).addRoutes(to: routes)
     StatsController(repository: repository, clock: clock).addRoutes(to: routes)
     DeadLetterController(repository: repository).addRoutes(to: routes)
     MetricsController(metrics: metrics, repository: repository, auth: StaticCredential(bearer: config.metrics.bearerToken))
@@ -96,10 +96,10 @@ func buildRoutes(config: FirehouseConfig, repository: any IncidentUseCases,
                                   clock: clock)
     SilenceController(service: silences, repository: repository, maxBodyBytes: config.server.maxAPIBodyBytes).addRoutes(to: routes)
     let chat = ChatService(
-        repository: repository, runbooks: catalog.shelf, drafts: drafts, metrics: metrics,
+        repository: repository, runbooks: catalog.shelf, drafts: drafts,
         parser: ChatCommandParser(roles: config.chat.roles, maxLength: config.chat.maxCommandBytes),
         replies: ChatReplies(links: config.server.externalURL), silences: silences)
-    ChatController(service: chat, auth: ChatAuth(config.chat, clock: clock, replays: repository),
+    ChatController(service: chat, auth: ChatAuth(config.chat, clock: clock, replays: repository), metrics: metrics,
                    maxBodyBytes: config.server.maxAPIBodyBytes).addRoutes(to: routes)
     return routes
 }

@@ -8,17 +8,20 @@ extension IncidentService {
         let correlator = self.correlator
         let clock = self.clock
         let routes = self.routes
-        return try await store.groupWrite { tx in
-            try Self.ingest(prepared, correlator: correlator, now: clock.now(), tx: tx, routes: routes)
+        let (results, recorded) = try await store.groupWrite { tx in
+            let recorder = TimelineRecorder(tx: tx, routes: routes)
+            return (try Self.ingest(prepared, correlator: correlator, now: clock.now(), recorder: recorder), recorder.recorded)
         }
+        if !recorded.isEmpty { observer.committed(recorded) }
+        return results
     }
 
     static func ingest(_ prepared: PreparedNotification, correlator: Correlator, now: Timestamp,
-                       tx: any StoreTransaction, routes: NotificationRoutes) throws -> [IngestResult] {
+                       recorder: TimelineRecorder) throws -> [IngestResult] {
         let notification = prepared.notification
-        let state = try correlationState(correlator.lookup(for: notification), tx: tx)
+        let state = try correlationState(correlator.lookup(for: notification), tx: recorder.tx)
         let plan = correlator.correlate(notification, state: state, now: now, runbooks: prepared.runbooks)
-        return try write(plan, prepared: prepared, tx: tx, recorder: TimelineRecorder(tx: tx, routes: routes))
+        return try write(plan, prepared: prepared, tx: recorder.tx, recorder: recorder)
     }
 
     /// Everything the correlator may look at for this notification.

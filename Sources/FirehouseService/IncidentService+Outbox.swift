@@ -25,8 +25,8 @@ extension IncidentService {
         }
         if !unknown.isEmpty {
             // Rows a newer version wrote would block their target's queue forever: give them up.
-            try await store.write { [self] tx in
-                for id in unknown { _ = try finish(id, .failed(reason: "unknown event"), now: now, tx: tx) }
+            try await recordingWrite { tx, recorder in
+                for id in unknown { _ = try Self.finish(id, .failed(reason: "unknown event"), now: now, tx: tx, recorder: recorder) }
             }
         }
         return due
@@ -35,17 +35,18 @@ extension IncidentService {
     @discardableResult
     public func finishDelivery(_ id: Int64, _ decision: DeliveryPolicy.Decision) async throws -> TimelineDraft? {
         let now = clock.now()
-        return try await store.write { [self] tx in try finish(id, decision, now: now, tx: tx) }
+        return try await recordingWrite { tx, recorder in try Self.finish(id, decision, now: now, tx: tx, recorder: recorder) }
     }
 
     /// Records the attempt; a final failure also goes on the incident's timeline (returned).
-    private func finish(_ id: Int64, _ decision: DeliveryPolicy.Decision, now: Timestamp, tx: any StoreTransaction) throws -> TimelineDraft? {
+    private static func finish(_ id: Int64, _ decision: DeliveryPolicy.Decision, now: Timestamp, tx: any StoreTransaction,
+                               recorder: TimelineRecorder) throws -> TimelineDraft? {
         guard let finished = try tx.finishDelivery(id, decision, at: now), case .failed(let reason) = decision else { return nil }
         let entry = TimelineDraft(
             at: now, actor: SystemActor.firehouse,
             text: "notification \(finished.event) to \(finished.target) failed: \(reason)",
             event: .notificationFailed(target: finished.target, event: finished.event, attempts: finished.attempts, delivery: id))
-        try recorder(tx).append(entry, incidentID: finished.incidentID)
+        try recorder.append(entry, incidentID: finished.incidentID)
         return entry
     }
 
@@ -61,13 +62,13 @@ extension IncidentService {
     /// the re-notification).
     public func escalate(_ policy: EscalationPolicy) async throws -> [Escalation] {
         let now = clock.now()
-        return try await store.write { [self] tx in
+        return try await recordingWrite { tx, recorder in
             var escalated: [Escalation] = []
             for candidate in try tx.escalationCandidates(minSeverity: policy.minSeverity, openedBefore: policy.openedBefore(now)) {
                 guard let head = try tx.head(id: candidate.incidentID),
                       let entry = policy.escalation(of: head, record: candidate.record, now: now) else { continue }
                 try tx.recordEscalation(incidentID: head.id, at: now)
-                try recorder(tx).append(entry, incidentID: head.id)
+                try recorder.append(entry, incidentID: head.id)
                 escalated.append(Escalation(head: head, entry: entry))
             }
             return escalated

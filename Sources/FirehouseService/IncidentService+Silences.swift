@@ -2,7 +2,7 @@ import FirehouseCore
 
 extension IncidentService {
     public func recordSilence(_ silenceID: String, request: SilenceRequest, incidentID: Int64, actor: Actor) async throws -> TimelineDraft? {
-        try await store.write { [self] tx in
+        try await recordingWrite { tx, recorder in
             guard try tx.head(id: incidentID) != nil else { return nil }
             try tx.insertSilence(silenceID, request: request, incidentID: incidentID, createdBy: actor.name)
             let matchers = request.matchers.canonicalText
@@ -11,7 +11,7 @@ extension IncidentService {
                 at: request.startsAt, actor: actor.name, actorID: actor.id,
                 text: "silenced in Alertmanager for \(span) (until \(request.endsAt.rfc3339)): \(matchers)",
                 event: .silenced(silenceID: silenceID, matchers: matchers, endsAt: request.endsAt))
-            try recorder(tx).append(entry, incidentID: incidentID)
+            try recorder.append(entry, incidentID: incidentID)
             return entry
         }
     }
@@ -26,13 +26,13 @@ extension IncidentService {
 
     public func expireSilences(_ silenceIDs: [String], incidentID: Int64, actor: Actor) async throws -> TimelineDraft {
         let now = clock.now()
-        return try await store.write { [self] tx in
+        return try await recordingWrite { tx, recorder in
             for id in silenceIDs { try tx.expireSilence(id, incidentID: incidentID, by: actor.name, at: now) }
             let entry = TimelineDraft(
                 at: now, actor: actor.name, actorID: actor.id,
                 text: "silence\(silenceIDs.count == 1 ? "" : "s") expired in Alertmanager: \(silenceIDs.joined(separator: ", "))",
                 event: .unsilenced(silenceIDs: silenceIDs))
-            try recorder(tx).append(entry, incidentID: incidentID)
+            try recorder.append(entry, incidentID: incidentID)
             return entry
         }
     }

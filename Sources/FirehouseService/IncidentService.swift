@@ -9,20 +9,31 @@ public final class IncidentService: IncidentUseCases {
     let runbooks: RunbookShelf
     let drafter: PostmortemDrafter?
     let routes: NotificationRoutes
+    let observer: any TimelineObserver
 
     public init(store: any IncidentStore, correlator: Correlator, clock: any FirehouseCore.Clock,
                 runbooks: RunbookShelf = RunbookShelf(), drafter: PostmortemDrafter? = nil,
-                routes: NotificationRoutes = NotificationRoutes()) {
+                routes: NotificationRoutes = NotificationRoutes(), observer: any TimelineObserver = NoTimelineObserver()) {
         self.store = store
         self.correlator = correlator
         self.clock = clock
         self.runbooks = runbooks
         self.drafter = drafter
         self.routes = routes
+        self.observer = observer
     }
 
-    /// The single place timeline entries are written from, so none can skip its notifications.
-    func recorder(_ tx: any StoreTransaction) -> TimelineRecorder { TimelineRecorder(tx: tx, routes: routes) }
+    /// A write transaction whose timeline entries go through one recorder (so none can skip its
+    /// notifications) and reach the observer once, after the commit.
+    func recordingWrite<T: Sendable>(_ body: @escaping @Sendable (any StoreTransaction, TimelineRecorder) throws -> T) async throws -> T {
+        let routes = self.routes
+        let (result, recorded) = try await store.write { tx in
+            let recorder = TimelineRecorder(tx: tx, routes: routes)
+            return (try body(tx, recorder), recorder.recorded)
+        }
+        if !recorded.isEmpty { observer.committed(recorded) }
+        return result
+    }
 
     // MARK: - Reads
 

@@ -68,6 +68,26 @@ struct MetricsTests {
         }
     }
 
+    /// Transitions are counted where the timeline is written, so the API, chat and ingest all count
+    /// (the API's close once did not), and an incident opened and resolved by one notification
+    /// counts both.
+    @Test func transitionsAreCountedWhicheverPathMadeThem() async throws {
+        try await withApp { client in
+            _ = try await client.post("/api/v1/alertmanager", try fixtureBytes("01-single-critical--firing"))
+            _ = try await client.post("/api/v1/alertmanager", try fixtureBytes("01-single-critical--resolved"))
+            #expect(try await client.post("/api/v1/incidents/1/close", ByteBuffer()).status == .ok)
+            _ = try await ChatRouteTests.say(client, "declare sev2 checkout is slow")
+            _ = try await ChatRouteTests.say(client, "resolve 2")
+            _ = try await ChatRouteTests.say(client, "close 2")
+            // A refused change writes nothing and counts nothing.
+            _ = try await ChatRouteTests.say(client, "close 2")
+            let m = try Exposition(String(buffer: try await client.get("/metrics").body))
+            #expect(m.value(#"firehouse_incidents_total{action="opened"}"#) == 2)
+            #expect(m.value(#"firehouse_incidents_total{action="resolved"}"#) == 2)
+            #expect(m.value(#"firehouse_incidents_total{action="closed"}"#) == 2)
+        }
+    }
+
     @Test func unauthorizedAttemptsAreCounted() async throws {
         try await withApp({ $0.webhook.bearerToken = "t" }) { client in
             _ = try await client.post("/api/v1/alertmanager", try fixtureBytes("01-single-critical--firing"))

@@ -18,8 +18,9 @@ final class TempDatabase {
 
     /// The domain service over a fresh SQLite store at `path`.
     func open(clock: any FirehouseCore.Clock, config: CorrelationConfig = .init(),
-              routes: NotificationRoutes = NotificationRoutes()) throws -> IncidentService {
-        IncidentService.over(try SQLiteIncidentStore(options: .init(path: path)), clock: clock, config: config, routes: routes)
+              routes: NotificationRoutes = NotificationRoutes(), observer: any TimelineObserver = NoTimelineObserver()) throws -> IncidentService {
+        IncidentService.over(try SQLiteIncidentStore(options: .init(path: path)), clock: clock, config: config, routes: routes,
+                             observer: observer)
     }
 }
 
@@ -29,8 +30,9 @@ extension IncidentService {
 
     /// A service over an existing store, with defaults.
     static func over(_ store: SQLiteIncidentStore, clock: any FirehouseCore.Clock, config: CorrelationConfig = .init(),
-                     routes: NotificationRoutes = NotificationRoutes()) -> IncidentService {
-        IncidentService(store: store, correlator: Correlator(config: config), clock: clock, routes: routes)
+                     routes: NotificationRoutes = NotificationRoutes(),
+                     observer: any TimelineObserver = NoTimelineObserver()) -> IncidentService {
+        IncidentService(store: store, correlator: Correlator(config: config), clock: clock, routes: routes, observer: observer)
     }
 }
 

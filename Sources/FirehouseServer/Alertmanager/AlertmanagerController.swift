@@ -89,7 +89,6 @@ struct AlertmanagerController: Sendable {
                 + "(GET /api/v1/dead-letters): \(rejected.reason)")
         }
         metrics.alertsReceived(notification.alerts.count)
-        metrics.ingested(results)
         var metadata: Logger.Metadata = [
             "receiver": "\(notification.receiver)", "group_key": "\(notification.groupKey)",
             "alerts": "\(notification.alerts.count)",

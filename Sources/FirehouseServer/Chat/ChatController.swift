@@ -6,6 +6,7 @@ import Logging
 struct ChatController: Sendable {
     let service: ChatService
     let auth: ChatAuth
+    let metrics: FirehouseMetrics
     let maxBodyBytes: Int
 
     func addRoutes(to routes: Routes) {
@@ -20,14 +21,14 @@ struct ChatController: Sendable {
         do {
             try await auth.check(headers: request.headers, body: body, formToken: try? parsed.get().token)
         } catch {
-            service.metrics.authDenied(route: "/api/v1/chat", reason: "credentials")
+            metrics.authDenied(route: "/api/v1/chat", reason: "credentials")
             context.logger.warning("access denied", metadata: ["route": "/api/v1/chat", "reason": "\(error)"])
             throw error
         }
         let chat = try parsed.get()
         let (reply, command) = try await service.handle(chat.text, actor: chat.actor)
         if reply == ChatService.Reply.ephemeral(ChatService.anonymous) {
-            service.metrics.authDenied(route: "/api/v1/chat", reason: "anonymous_change")
+            metrics.authDenied(route: "/api/v1/chat", reason: "anonymous_change")
             context.logger.warning("access denied", metadata: [
                 "route": "/api/v1/chat", "reason": "a change asked without an identified user", "channel": "\(chat.channel)",
             ])

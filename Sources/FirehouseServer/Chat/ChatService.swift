@@ -6,7 +6,6 @@ struct ChatService: Sendable {
     let repository: any IncidentUseCases
     let runbooks: RunbookShelf
     let drafts: PostmortemDrafts
-    let metrics: FirehouseMetrics
     let parser: ChatCommandParser
     let replies: ChatReplies
     let silences: SilenceService
@@ -58,7 +57,6 @@ struct ChatService: Sendable {
         case .declare(let severity, let title):
             guard let actor else { return .ephemeral(Self.anonymous) }
             let head = try await repository.declare(title: title, severity: severity, actor: actor)
-            metrics.incident("opened")
             return .inChannel(replies.declared(head))
         case .act(let id, let action):
             guard let actor else { return .ephemeral(Self.anonymous) }
@@ -67,7 +65,6 @@ struct ChatService: Sendable {
             case .unchanged(let text): return .ephemeral(ChatText.escape(text) + ".")
             case .refused(let text): return .ephemeral(ChatText.escape(text) + ".")
             case .changed(let head, let timeline):
-                metrics.incidentActions(timeline)
                 var text = replies.changed(head.id, timeline: timeline)
                 if timeline.contains(where: { $0.event.kind == .postmortemGenerated }) {
                     text += "\nPost-mortem draft: \(drafts.postmortemLink(head.id))"

@@ -1,4 +1,5 @@
 import FirehouseCore
+import FirehouseService
 import Prometheus
 
 /// The service's Prometheus metrics (`GET /metrics`), kept in one registry per application.
@@ -36,33 +37,11 @@ public final class FirehouseMetrics: Sendable {
     }
 
     /// Incident transitions: `opened`, `reopened`, `resolved`, `closed`.
-    func incident(_ action: String) {
+    func incident(_ transition: IncidentTransition) {
         registry.makeCounter(
             descriptor: name("incidents", "total", "Incident transitions, by action (opened, reopened, resolved, closed)."),
-            labels: [("action", action)]
+            labels: [("action", transition.rawValue)]
         ).increment()
-    }
-
-    /// Counts the transitions in what a human action wrote.
-    func incidentActions(_ timeline: [TimelineDraft]) {
-        for entry in timeline {
-            guard case .statusChanged(_, let to, _) = entry.event else { continue }
-            switch to {
-            case .resolved: incident("resolved")
-            case .closed: incident("closed")
-            case .triggered: incident("reopened")
-            case .acknowledged, .investigating, .mitigated: break
-            }
-        }
-    }
-
-    func ingested(_ results: [IngestResult]) {
-        for result in results {
-            switch result.action {
-            case .opened, .reopened, .resolved: incident(result.action.rawValue)
-            case .updated, .unchanged: break
-            }
-        }
     }
 
     func requestDuration(route: String, method: String, status: Int, _ duration: Duration) {
@@ -137,4 +116,13 @@ public final class FirehouseMetrics: Sendable {
     }
 
     func exposition() -> [UInt8] { registry.emitToBuffer() }
+}
+
+extension FirehouseMetrics: TimelineObserver {
+    /// Counts transitions where they are written, once committed: the same for every path.
+    public func committed(_ entries: [RecordedEntry]) {
+        for recorded in entries {
+            if let transition = recorded.entry.event.transition { incident(transition) }
+        }
+    }
 }

@@ -7,7 +7,6 @@ import Hummingbird
 struct PostmortemController: Sendable {
     let repository: any IncidentUseCases
     let drafts: PostmortemDrafts
-    let metrics: FirehouseMetrics
     let maxBodyBytes: Int
 
     func addRoutes(to routes: Routes) {
@@ -34,10 +33,7 @@ struct PostmortemController: Sendable {
             throw APIError.notFound("incident \(id)")
         case .refused(let text):
             throw APIError(.conflict, text)
-        case .changed(_, let timeline):
-            metrics.incidentActions(timeline)
-            return try await closed(id)
-        case .unchanged:
+        case .changed, .unchanged:
             return try await closed(id)
         }
     }
