@@ -5,6 +5,25 @@ import HummingbirdTesting
 import Testing
 
 struct IncidentRouteTests {
+    /// Every incident route takes its `{id}` the same ways (the parameter type).
+    @Test(arguments: [("1", true), ("INC-1", true), ("inc-1", true), ("%231", true), ("%23INC-1", true),
+                      ("0", false), ("-1", false), ("INC-", false), ("abc", false), ("1.5", false), ("%2", false),
+                      ("99999999999999999999", false)])
+    func incidentReferencesInPaths(_ ref: String, _ accepted: Bool) async throws {
+        try await withApp { client in
+            _ = try await client.post("/api/v1/alertmanager", try fixtureBytes("01-single-critical--firing"))
+            for path in ["/api/v1/incidents/\(ref)", "/api/v1/incidents/\(ref)/timeline", "/api/v1/incidents/\(ref)/silences"] {
+                let response = try await client.get(path)
+                if accepted {
+                    #expect(response.status == .ok, "\(path)")
+                } else {
+                    #expect(response.status == .badRequest, "\(path)")
+                    #expect(try json(response)["error"] as? String == "id: expected an incident id such as 12 or INC-12")
+                }
+            }
+        }
+    }
+
     @Test func incidentShapeIsTheContract() async throws {
         try await withApp { client in
             _ = try await client.post("/api/v1/alertmanager", try fixtureBytes("02-alert-storm--firing-5-alerts"))

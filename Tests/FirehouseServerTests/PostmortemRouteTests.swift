@@ -81,6 +81,23 @@ struct PostmortemRouteTests {
         }
     }
 
+    /// A close body is optional and its fields are ignored, but it must be a JSON object.
+    @Test(arguments: [("[1]", false), ("nonsense", false), (#"{"user": "mallory"}"#, true), ("", true), ("{}", true)])
+    func closeBodies(_ body: String, _ accepted: Bool) async throws {
+        try await withApp { client in
+            _ = try await client.post("/api/v1/alertmanager", try fixtureBytes("01-single-critical--firing"))
+            _ = try await client.post("/api/v1/alertmanager", try fixtureBytes("01-single-critical--resolved"))
+            let response = try await client.post("/api/v1/incidents/1/close", ByteBuffer(string: body))
+            if accepted {
+                #expect(response.status == .ok)
+            } else {
+                #expect(response.status == .badRequest)
+                #expect(try json(response)["error"] as? String == "body must be a JSON object such as {}")
+                #expect(try json(try await client.get("/api/v1/incidents/1"))["status"] as? String == "resolved")
+            }
+        }
+    }
+
     @Test func notClosedIs409UnlessPreview() async throws {
         try await withApp { client in
             _ = try await client.post("/api/v1/alertmanager", try fixtureBytes("01-single-critical--firing"))

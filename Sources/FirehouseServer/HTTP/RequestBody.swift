@@ -1,4 +1,5 @@
 import FirehouseCore
+import Foundation
 import Hummingbird
 
 /// Reading request bodies within a limit.
@@ -15,13 +16,32 @@ enum RequestBody {
         }
     }
 
-    /// A JSON object body; an empty body is an empty object. `example` shows the expected shape.
-    static func object(_ request: Request, limit: Int, example: String) async throws -> JSONValue {
+    /// A JSON object body decoded as `T`; an empty body is `{}`. A field's own complaint (an
+    /// `APIError` thrown by `T.init(from:)`) is told as is; anything else shows `example`.
+    static func decode<T: Decodable>(_ type: T.Type, from request: Request, limit: Int, example: String) async throws -> T {
         let body = try await collect(request, limit: limit)
-        guard body.readableBytes > 0 else { return .object([]) }
-        guard let value = try? JSONValue.parse(body.readableBytesView), case .object = value else {
+        let json = body.readableBytes > 0 ? Data(body.readableBytesView) : Data("{}".utf8)
+        do {
+            return try JSONDecoder().decode(T.self, from: json)
+        } catch let error as APIError {
+            throw error
+        } catch {
             throw APIError.badRequest("body must be a JSON object such as \(example)")
         }
-        return value
+    }
+
+    /// A body that must be a JSON object (or empty) but whose fields are ignored, such as a
+    /// `user` that older clients send: the actor comes from the credentials.
+    struct Ignored: Decodable {
+        init(from decoder: any Decoder) throws {
+            _ = try decoder.container(keyedBy: AnyKey.self)
+        }
+
+        private struct AnyKey: CodingKey {
+            var stringValue: String
+            var intValue: Int? { nil }
+            init(stringValue: String) { self.stringValue = stringValue }
+            init?(intValue: Int) { nil }
+        }
     }
 }

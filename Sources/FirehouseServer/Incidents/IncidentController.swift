@@ -45,7 +45,7 @@ struct IncidentController: Sendable {
     }
 
     @Sendable func show(_ request: Request, context: FirehouseContext) async throws -> Response {
-        let id = try Self.incidentID(context)
+        let id = try context.incidentID()
         guard let detail = try await repository.incident(id: id) else { throw APIError.notFound("incident \(id)") }
         return JSONResponse.make(IncidentJSON(summary: detail.summary, detail: detail, library: runbooks.library))
     }
@@ -55,17 +55,8 @@ struct IncidentController: Sendable {
     }
 
     @Sendable func timeline(_ request: Request, context: FirehouseContext) async throws -> Response {
-        let id = try Self.incidentID(context)
+        let id = try context.incidentID()
         guard let entries = try await repository.timeline(incidentID: id) else { throw APIError.notFound("incident \(id)") }
         return JSONResponse.make(TimelineReply(timeline: entries.map(TimelineEntryJSON.init)))
-    }
-
-    /// Accepts `12`, `#12` (URL-encoded) and `INC-12`.
-    static func incidentID(_ context: FirehouseContext) throws -> Int64 {
-        let text = (context.parameters.get("id") ?? "").removingPercentEncoding ?? ""
-        guard let id = IncidentReference.parse(text) else {
-            throw APIError.badRequest("id: expected an incident id such as 12 or INC-12")
-        }
-        return id
     }
 }

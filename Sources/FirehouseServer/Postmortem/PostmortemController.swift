@@ -25,8 +25,8 @@ struct PostmortemController: Sendable {
     /// Closes a resolved incident and returns the draft that was written; the actor is the token's
     /// identity (a body's `user` is ignored). Closing a closed incident answers its latest draft again.
     @Sendable func close(_ request: Request, context: FirehouseContext) async throws -> Response {
-        let id = try IncidentController.incidentID(context)
-        _ = try await RequestBody.object(request, limit: maxBodyBytes, example: "{}")
+        let id = try context.incidentID()
+        _ = try await RequestBody.decode(RequestBody.Ignored.self, from: request, limit: maxBodyBytes, example: "{}")
         let actor = try context.requireActor()
         switch try await repository.perform(.move(.close, summary: nil), on: id, actor: actor) {
         case .notFound:
@@ -46,7 +46,7 @@ struct PostmortemController: Sendable {
     }
 
     @Sendable func show(_ request: Request, context: FirehouseContext) async throws -> Response {
-        let id = try IncidentController.incidentID(context)
+        let id = try context.incidentID()
         let query = request.uri.queryParameters
         let asJSON = try Self.format(query["format"].map(String.init))
         let preview = query["preview"].map { $0 == "true" || $0 == "1" } ?? false

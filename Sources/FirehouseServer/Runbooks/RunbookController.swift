@@ -35,7 +35,7 @@ struct RunbookController: Sendable {
 
     /// The attached (primary) runbook as Markdown, front matter included, ready to read or save.
     @Sendable func incidentRunbook(_ request: Request, context: FirehouseContext) async throws -> Response {
-        let id = try IncidentController.incidentID(context)
+        let id = try context.incidentID()
         guard let detail = try await repository.incident(id: id) else { throw APIError.notFound("incident \(id)") }
         guard let runbook = catalog.shelf.library.primary(of: detail.runbooks) else {
             let links = detail.runbookLinks

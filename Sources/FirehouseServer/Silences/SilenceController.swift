@@ -24,22 +24,36 @@ struct SilenceController: Sendable {
         var comment: String
     }
 
-    /// Body: `{"duration": "2h", "comment": "..."}`; answers 201 with the silence. The actor (the
+    /// `{"duration": "2h", "comment": "..."}`: a duration is required; an empty comment is none.
+    struct SilenceBody: Decodable {
+        var duration: TimeSpan
+        var comment: String?
+
+        private enum CodingKeys: String, CodingKey { case duration, comment }
+
+        init(from decoder: any Decoder) throws {
+            let fields = try decoder.container(keyedBy: CodingKeys.self)
+            guard let text = try? fields.decode(String.self, forKey: .duration), let duration = TimeSpan(parsing: text) else {
+                throw APIError.badRequest("duration: expected a duration such as 30m, 2h or 1h30m")
+            }
+            self.duration = duration
+            let comment: String?
+            do {
+                comment = try fields.decodeIfPresent(String.self, forKey: .comment)
+            } catch {
+                throw APIError.badRequest("comment: expected a string")
+            }
+            self.comment = comment?.isEmpty == false ? comment : nil
+        }
+    }
+
+    /// Body: `SilenceBody`; answers 201 with the silence. The actor (the
     /// silence's `createdBy`) is the token's identity; a body's `user` is ignored.
     @Sendable func silence(_ request: Request, context: FirehouseContext) async throws -> Response {
-        let id = try IncidentController.incidentID(context)
-        let body = try await RequestBody.object(request, limit: maxBodyBytes,
+        let id = try context.incidentID()
+        let body = try await RequestBody.decode(SilenceBody.self, from: request, limit: maxBodyBytes,
                                                 example: #"{"duration": "2h", "comment": "deploying the fix"}"#)
-        guard case .string(let text)? = body["duration"], let duration = TimeSpan(parsing: text) else {
-            throw APIError.badRequest("duration: expected a duration such as 30m, 2h or 1h30m")
-        }
-        let comment: String?
-        switch body["comment"] {
-        case nil, .null?: comment = nil
-        case .string(let text)?: comment = text.isEmpty ? nil : text
-        default: throw APIError.badRequest("comment: expected a string")
-        }
-        switch try await service.silence(id, duration: duration, comment: comment, actor: try context.requireActor()) {
+        switch try await service.silence(id, duration: body.duration, comment: body.comment, actor: try context.requireActor()) {
         case .notFound: throw APIError.notFound("incident \(id)")
         case .refused(let text): throw APIError(.unprocessableContent, text)
         case .done(let done):
@@ -57,8 +71,8 @@ struct SilenceController: Sendable {
 
     /// Expires every active silence of the incident; no body needed (a body's `user` is ignored).
     @Sendable func unsilence(_ request: Request, context: FirehouseContext) async throws -> Response {
-        let id = try IncidentController.incidentID(context)
-        _ = try await RequestBody.object(request, limit: maxBodyBytes, example: "{}")
+        let id = try context.incidentID()
+        _ = try await RequestBody.decode(RequestBody.Ignored.self, from: request, limit: maxBodyBytes, example: "{}")
         switch try await service.unsilence(id, actor: try context.requireActor()) {
         case .notFound: throw APIError.notFound("incident \(id)")
         case .refused(let text): throw APIError(.conflict, text)
@@ -74,7 +88,7 @@ struct SilenceController: Sendable {
     }
 
     @Sendable func list(_ request: Request, context: FirehouseContext) async throws -> Response {
-        let id = try IncidentController.incidentID(context)
+        let id = try context.incidentID()
         guard let active = try await repository.activeSilences(incidentID: id) else { throw APIError.notFound("incident \(id)") }
         return JSONResponse.make(["silences": active.map {
             ActiveSilence(silenceID: $0.silenceID, matchers: $0.matchers, endsAt: $0.endsAt, createdBy: $0.createdBy)
