@@ -35,13 +35,20 @@ enum Storm {
 
 struct PostmortemRouteTests {
     /// A realistic incident driven through the API: storm of 40, partial resolve, auto-resolve,
-    /// reopen, role handover, notes, mitigation, resolve with summary, close. The draft is golden.
-    @Test func realisticIncidentDraftMatchesGolden() async throws {
+    /// reopen, role handover, notes, mitigation, resolve with summary, close. The draft is golden,
+    /// the built-in one and one of a template that shows every documented key of the model.
+    @Test(arguments: [(nil, "postmortem-realistic.md"), ("every-key.mustache", "postmortem-realistic-every-key.txt")])
+    func realisticIncidentDraftMatchesGolden(_ template: String?, _ golden: String) async throws {
         let clock = ManualClock(Timestamp(rfc3339: "2026-11-25T15:00:00Z")!)
         let dir = try TempRunbooks([
             "services/memory-leak.md": TempRunbooks.runbook(id: "service-memory-leak", matchers: [#"alertname="ServiceMemoryLeak""#]),
         ])
-        try await withApp({ $0.runbooks.path = dir.path; $0.server.externalURL = ExternalURL("https://firehouse.example.com") }, clock: clock) { client in
+        let templatePath = template.map { ServerGolden.directory.appendingPathComponent($0).path } ?? ""
+        try await withApp({ config in
+            config.runbooks.path = dir.path
+            config.server.externalURL = ExternalURL("https://firehouse.example.com")
+            config.postmortem.template = templatePath
+        }, clock: clock) { client in
             func post(_ alerts: [[String: Any]], _ status: String) async throws {
                 let r = try await client.post("/api/v1/alertmanager", try Storm.body(alerts, status: status))
                 #expect(r.status == .ok)
@@ -77,7 +84,7 @@ struct PostmortemRouteTests {
             let response = try await client.get("/api/v1/incidents/1/postmortem")
             #expect(response.status == .ok)
             #expect(response.headers[.contentType]?.hasPrefix("text/markdown") == true)
-            try ServerGolden.check(String(buffer: response.body), "postmortem-realistic.md")
+            try ServerGolden.check(String(buffer: response.body), golden)
         }
     }
 
