@@ -146,7 +146,7 @@ struct PostmortemBuilderTests {
         let rows = PostmortemBuilder.build(Self.detail(alerts: alerts, timeline: timeline), library: RunbookLibrary()).timeline
         #expect(rows.count == 2)
         #expect(rows[0].event == "ServiceMemoryLeak fired on 37 pods (checkout-0, checkout-1, checkout-2, … checkout-36)")
-        #expect(rows[0].at == Self.at(0) && rows[0].until == Self.at(3))
+        #expect(rows[0].time == Self.at(0) && rows[0].until == Self.at(3))
     }
 
     @Test func hostileTextCannotBreakTheDocument() {

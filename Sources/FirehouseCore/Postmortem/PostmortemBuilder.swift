@@ -58,7 +58,7 @@ public enum PostmortemBuilder {
             runbook: primary.map(info),
             relatedRunbooks: detail.runbooks.filter { $0 != primary }.map(info),
             actionItems: detail.timeline.filter { $0.event == .note && isActionItem($0.text) }
-                .map { .init(text: actionText($0.text), author: $0.actor, at: $0.at) },
+                .map { .init(text: actionText($0.text), author: $0.actor, time: $0.at) },
             alerts: detail.alerts.map { alert in
                 .init(alertname: alert.labels["alertname"] ?? "alert", fingerprint: alert.fingerprint, status: alert.status.rawValue,
                       startsAt: alert.startsAt, endsAt: alert.endsAt,
@@ -160,7 +160,7 @@ public enum PostmortemBuilder {
                 }
             }
             if last == index {
-                rows.append(.init(at: entry.at, until: nil, event: entry.text, actor: entry.actor))
+                rows.append(.init(time: entry.at, until: nil, event: entry.text, actor: entry.actor))
             } else {
                 let group = entries[index...last]
                 let verb = alert!.fired ? "fired" : "resolved"
@@ -172,7 +172,7 @@ public enum PostmortemBuilder {
                     let shown = places.prefix(3).joined(separator: ", ")
                     text += places.count > 3 ? " (\(shown), … \(places.last!))" : " (\(shown))"
                 }
-                rows.append(.init(at: entry.at, until: group.last!.at == entry.at ? nil : group.last!.at, event: text, actor: entry.actor))
+                rows.append(.init(time: entry.at, until: group.last!.at == entry.at ? nil : group.last!.at, event: text, actor: entry.actor))
             }
             index = last + 1
         }

@@ -1,6 +1,7 @@
 /// Everything a post-mortem draft shows, computed from the stored incident. This is also the data
-/// model custom Mustache templates see (documented in the README). Text fields hold the raw text;
-/// renderers escape it.
+/// model custom Mustache templates see, field by field under the same names (documented in the
+/// README), so a field added here is in templates too. Text fields hold the raw text; renderers
+/// escape it.
 public struct PostmortemModel: Sendable, Equatable {
     public var ref: String
     public var id: Int64
@@ -66,7 +67,7 @@ public struct PostmortemModel: Sendable, Equatable {
     }
 
     public struct TimelineRow: Sendable, Equatable {
-        public var at: Timestamp
+        public var time: Timestamp
         /// Set when several alert events are grouped into this row.
         public var until: Timestamp?
         public var event: String
@@ -83,7 +84,7 @@ public struct PostmortemModel: Sendable, Equatable {
     public struct ActionItem: Sendable, Equatable {
         public var text: String
         public var author: String
-        public var at: Timestamp
+        public var time: Timestamp
     }
 
     public struct AlertInfo: Sendable, Equatable {

@@ -81,7 +81,7 @@ public enum PostmortemRenderer {
         line("| Time | Event | Actor |")
         line("|---|---|---|")
         for row in model.timeline {
-            let when = row.until.map { "\(time(row.at)) – \(clock($0))" } ?? time(row.at)
+            let when = row.until.map { "\(time(row.time)) – \(clock($0))" } ?? time(row.time)
             line("| \(when) | \(t(row.event)) | \(t(row.actor)) |")
         }
         line()

@@ -4,7 +4,8 @@ import Foundation
 import Mustache
 
 /// Renders post-mortem drafts: the built-in Markdown, or the operator's Mustache template
-/// (`postmortem.template`). Both see the same model (`PostmortemModel`, as `templateData`).
+/// (`postmortem.template`). Both render the same model (`PostmortemModel`; a template sees it as a
+/// `TemplateView`), so a field added to the model is in both.
 public struct PostmortemDrafts: Sendable {
     private(set) var template: MustacheTemplate?
     let runbooks: RunbookShelf
@@ -49,7 +50,7 @@ public struct PostmortemDrafts: Sendable {
     public func render(_ detail: IncidentDetail) -> String {
         let model = model(detail)
         guard let template else { return PostmortemRenderer.render(model) }
-        return template.render(model.templateData)
+        return template.render(TemplateView(value: model))
     }
 
     public var drafter: PostmortemDrafter { { detail in render(detail) } }
