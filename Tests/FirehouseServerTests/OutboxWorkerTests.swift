@@ -121,6 +121,7 @@ struct OutboxWorkerTests {
         let timeline = try #require(try await store.timeline(incidentID: 1))
         #expect(timeline.last?.kind == "notification_failed")
         #expect(timeline.last?.text == "notification opened to chat failed: HTTP 500: internal (after 3 attempts)")
+        try await worker.updateDepthGauges()
         let exposition = String(decoding: metrics.exposition(), as: UTF8.self)
         #expect(exposition.contains(#"firehouse_outbox_deliveries_total{target="chat",result="retry"} 2"#))
         #expect(exposition.contains(#"firehouse_outbox_deliveries_total{target="chat",result="failed"} 1"#))

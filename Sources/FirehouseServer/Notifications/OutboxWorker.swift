@@ -75,7 +75,7 @@ struct OutboxWorker: Service {
             do {
                 let stale = try await repository.dueDeliveries(target: nil).filter { targets[$0.target] == nil }
                 for delivery in stale { await deliver(delivery) }
-                metrics.outboxDepth(try await repository.outboxDepth(), targets: Array(targets.keys))
+                try await updateDepthGauges()
                 if clock.now() >= nextPrune {
                     try await prune()
                     nextPrune = clock.now() + Self.pruneEvery
@@ -87,6 +87,10 @@ struct OutboxWorker: Service {
         }
     }
 
+    func updateDepthGauges() async throws {
+        metrics.outboxDepth(try await repository.outboxDepth(), targets: Array(targets.keys))
+    }
+
     /// Deletes delivery records older than `retention` (when set).
     @discardableResult
     func prune() async throws -> Int {
@@ -96,15 +100,14 @@ struct OutboxWorker: Service {
         return pruned
     }
 
-    /// One round: the due head of `target`'s queue (of every target's when nil), attempted in
-    /// parallel, each recorded on its own; returns how many were attempted.
+    /// One round: the due head of `target`'s queue (of every target's when nil, as tests drive
+    /// it), attempted in parallel, each recorded on its own; returns how many were attempted.
     @discardableResult
     func deliverDue(target: String? = nil) async throws -> Int {
         let due = try await repository.dueDeliveries(target: target)
         await withDiscardingTaskGroup { group in
             for delivery in due { group.addTask { await deliver(delivery) } }
         }
-        if target == nil { metrics.outboxDepth(try await repository.outboxDepth(), targets: Array(targets.keys)) }
         return due.count
     }
 
