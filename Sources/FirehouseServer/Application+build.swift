@@ -8,7 +8,7 @@ import ServiceLifecycle
 /// Wires the whole service from a config: store, correlator, routes. Tests call this too.
 public func buildApplication(
     config: FirehouseConfig,
-    clock: any FirehouseCore.Clock = SystemClock(),
+    clock: any WallClock = SystemClock(),
     logger: Logger = Logger(label: "firehouse"),
     readiness: Readiness = Readiness(),
     http: any OutboundHTTP = AsyncHTTPOutbound()
@@ -37,7 +37,7 @@ public func buildApplication(
     // WAL checkpoint comes after the outbox worker's last write.
     var services: [any Service] = [
         watchdog,
-        StoreCheckpointService(store: store, logger: logger, interval: .nanoseconds(config.database.checkpointInterval.nanoseconds)),
+        StoreCheckpointService(store: store, logger: logger, interval: config.database.checkpointInterval.duration),
         RunbookReloadService(catalog: catalog),
     ]
     if !config.notifications.targets.isEmpty {
@@ -47,11 +47,11 @@ public func buildApplication(
     }
     if let policy = config.escalation.policy {
         services.append(EscalationService(repository: service, policy: policy,
-                                          interval: .nanoseconds(config.escalation.checkInterval.nanoseconds), logger: logger))
+                                          interval: config.escalation.checkInterval.duration, logger: logger))
     }
     return Application(
         router: router,
-        server: .http1(configuration: .init(idleTimeout: .nanoseconds(config.server.idleTimeout.nanoseconds))),
+        server: .http1(configuration: .init(idleTimeout: config.server.idleTimeout.duration)),
         configuration: .init(address: .hostname(config.server.listen.host, port: config.server.listen.port),
                              serverName: "firehouse"),
         services: services,
@@ -62,7 +62,7 @@ public func buildApplication(
 public func buildRouter(config: FirehouseConfig, repository: any IncidentUseCases,
                         catalog: RunbookCatalog? = nil, drafts: PostmortemDrafts? = nil,
                         metrics: FirehouseMetrics = FirehouseMetrics(), readiness: Readiness = Readiness(),
-                        clock: any FirehouseCore.Clock = SystemClock(),
+                        clock: any WallClock = SystemClock(),
                         http: any OutboundHTTP = AsyncHTTPOutbound()) -> Router<FirehouseContext> {
     buildRoutes(config: config, repository: repository, catalog: catalog, drafts: drafts, metrics: metrics,
                 readiness: readiness, clock: clock, http: http).router
@@ -72,7 +72,7 @@ public func buildRouter(config: FirehouseConfig, repository: any IncidentUseCase
 func buildRoutes(config: FirehouseConfig, repository: any IncidentUseCases,
                  catalog: RunbookCatalog? = nil, drafts: PostmortemDrafts? = nil,
                  metrics: FirehouseMetrics = FirehouseMetrics(), readiness: Readiness = Readiness(),
-                 clock: any FirehouseCore.Clock = SystemClock(),
+                 clock: any WallClock = SystemClock(),
                  http: any OutboundHTTP = AsyncHTTPOutbound()) -> Routes {
     let catalog = catalog ?? RunbookCatalog(directory: config.runbooks.path, logger: Logger(label: "firehouse"))
     let drafts = drafts ?? PostmortemDrafts(runbooks: catalog.shelf, links: config.server.externalURL, roles: config.chat.roles)

@@ -5,13 +5,13 @@ import FirehouseCore
 public final class IncidentService: IncidentUseCases {
     let store: any IncidentStore
     let correlator: Correlator
-    let clock: any FirehouseCore.Clock
+    let clock: any WallClock
     let runbooks: RunbookShelf
     let drafter: PostmortemDrafter?
     let routes: NotificationRoutes
     let observer: any TimelineObserver
 
-    public init(store: any IncidentStore, correlator: Correlator, clock: any FirehouseCore.Clock,
+    public init(store: any IncidentStore, correlator: Correlator, clock: any WallClock,
                 runbooks: RunbookShelf = RunbookShelf(), drafter: PostmortemDrafter? = nil,
                 routes: NotificationRoutes = NotificationRoutes(), observer: any TimelineObserver = NoTimelineObserver()) {
         self.store = store

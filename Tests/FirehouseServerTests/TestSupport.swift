@@ -24,7 +24,7 @@ func testConfig(_ edit: (inout FirehouseConfig) -> Void = { _ in }) -> (Firehous
 
 /// Runs `body` against the app built by `buildApplication` on a temp database.
 func withApp(_ edit: (inout FirehouseConfig) -> Void = { _ in },
-             clock: any FirehouseCore.Clock = FixedClock(Timestamp(rfc3339: "2026-11-25T15:00:00Z")!),
+             clock: any WallClock = FixedClock(Timestamp(rfc3339: "2026-11-25T15:00:00Z")!),
              http: any OutboundHTTP = FakeHTTP(),
              _ body: @escaping @Sendable (any TestClientProtocol) async throws -> Void) async throws {
     let (config, dir) = testConfig(edit)
@@ -87,7 +87,7 @@ extension IncidentService {
     var sqlite: SQLiteIncidentStore { store as! SQLiteIncidentStore }
 
     /// A service over an existing store, with defaults.
-    static func over(_ store: SQLiteIncidentStore, clock: any FirehouseCore.Clock, config: CorrelationConfig = .init(),
+    static func over(_ store: SQLiteIncidentStore, clock: any WallClock, config: CorrelationConfig = .init(),
                      routes: NotificationRoutes = NotificationRoutes()) -> IncidentService {
         IncidentService(store: store, correlator: Correlator(config: config), clock: clock, routes: routes)
     }

@@ -55,7 +55,7 @@ struct StoreBackend: Sendable, CustomStringConvertible {
         TimelineDraft(at: at, actor: "alice", actorID: "U1", text: text, event: event)
     }
 
-    static func service(_ store: any IncidentStore, clock: any FirehouseCore.Clock = ManualClock(t0),
+    static func service(_ store: any IncidentStore, clock: any WallClock = ManualClock(t0),
                         routes: NotificationRoutes = NotificationRoutes()) -> IncidentService {
         IncidentService(store: store, correlator: Correlator(config: .init()), clock: clock, routes: routes)
     }

@@ -17,7 +17,7 @@ final class TempDatabase {
     deinit { try? FileManager.default.removeItem(at: directory) }
 
     /// The domain service over a fresh SQLite store at `path`.
-    func open(clock: any FirehouseCore.Clock, config: CorrelationConfig = .init(),
+    func open(clock: any WallClock, config: CorrelationConfig = .init(),
               routes: NotificationRoutes = NotificationRoutes(), observer: any TimelineObserver = NoTimelineObserver()) throws -> IncidentService {
         IncidentService.over(try SQLiteIncidentStore(options: .init(path: path)), clock: clock, config: config, routes: routes,
                              observer: observer)
@@ -29,7 +29,7 @@ extension IncidentService {
     var sqlite: SQLiteIncidentStore { store as! SQLiteIncidentStore }
 
     /// A service over an existing store, with defaults.
-    static func over(_ store: SQLiteIncidentStore, clock: any FirehouseCore.Clock, config: CorrelationConfig = .init(),
+    static func over(_ store: SQLiteIncidentStore, clock: any WallClock, config: CorrelationConfig = .init(),
                      routes: NotificationRoutes = NotificationRoutes(),
                      observer: any TimelineObserver = NoTimelineObserver()) -> IncidentService {
         IncidentService(store: store, correlator: Correlator(config: config), clock: clock, routes: routes, observer: observer)

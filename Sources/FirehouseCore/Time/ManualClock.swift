@@ -1,7 +1,7 @@
 import Synchronization
 
 /// A clock that moves only when told to; for tests and replays that need time to pass.
-public final class ManualClock: Clock {
+public final class ManualClock: WallClock {
     private let current: Mutex<Timestamp>
 
     public init(_ start: Timestamp) { current = Mutex(start) }

@@ -50,8 +50,8 @@ public struct Timestamp: Hashable, Comparable, Sendable, Codable {
     }
 }
 
-/// A signed length of time in nanoseconds.
-/// A signed length of time in nanoseconds; arithmetic saturates at the ends of Int64.
+/// A signed length of time in nanoseconds; arithmetic saturates at the ends of Int64. Not Swift's
+/// `Duration`: times are stored as Int64 nanoseconds and hostile alert times must clamp, not trap.
 public struct TimeSpan: Hashable, Comparable, Sendable {
     public var nanoseconds: Int64
 
@@ -113,13 +113,15 @@ public enum Saturating {
     public static func magnitude(_ a: Int64) -> Int64 { a == .min ? .max : abs(a) }
 }
 
-/// Where "now" comes from; injected so domain code and tests never read the wall clock themselves.
-public protocol Clock: Sendable {
+/// Where "now" comes from, as wall time; injected so domain code and tests never read the clock
+/// themselves. Not Swift's `Clock`: its clocks are monotonic, and their instants cannot be stored
+/// or compared across restarts as incident times must.
+public protocol WallClock: Sendable {
     func now() -> Timestamp
 }
 
 /// A clock that always answers the time it was given; for tests and replays.
-public struct FixedClock: Clock {
+public struct FixedClock: WallClock {
     public var time: Timestamp
     public init(_ time: Timestamp) { self.time = time }
     public func now() -> Timestamp { time }

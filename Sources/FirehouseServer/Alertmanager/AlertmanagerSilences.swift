@@ -9,7 +9,7 @@ struct AlertmanagerSilences: Sendable {
     init(config: FirehouseConfig.AlertmanagerSection, http: any OutboundHTTP) {
         baseURL = config.url
         self.http = http
-        timeout = .nanoseconds(config.timeout.nanoseconds)
+        timeout = config.timeout.duration
     }
 
     var isConfigured: Bool { !baseURL.isEmpty }

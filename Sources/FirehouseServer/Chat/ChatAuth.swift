@@ -15,7 +15,7 @@ enum ChatAuth: Sendable {
     case token(String)
 
     /// `replays` remembers signatures (the store, so a replay is refused after a restart too).
-    init(_ config: FirehouseConfig.Chat, clock: any FirehouseCore.Clock, replays: any IncidentUseCases) {
+    init(_ config: FirehouseConfig.Chat, clock: any WallClock, replays: any IncidentUseCases) {
         if !config.slackSigningSecret.isEmpty {
             self = .slack(SlackSignatureVerifier(secret: config.slackSigningSecret, clock: clock, replays: replays))
         } else if !config.token.isEmpty {
@@ -45,11 +45,11 @@ enum ChatAuth: Sendable {
 /// Verifies Slack's `X-Slack-Signature` (v0) and rejects stale or replayed requests.
 struct SlackSignatureVerifier: Sendable {
     let key: SymmetricKey
-    let clock: any FirehouseCore.Clock
+    let clock: any WallClock
     let window: Int64 = 300
     let replays: any IncidentUseCases
 
-    init(secret: String, clock: any FirehouseCore.Clock, replays: any IncidentUseCases) {
+    init(secret: String, clock: any WallClock, replays: any IncidentUseCases) {
         self.key = SymmetricKey(data: Data(secret.utf8))
         self.clock = clock
         self.replays = replays

@@ -5,7 +5,7 @@ import Hummingbird
 /// `GET /api/v1/stats?since=RFC3339&until=RFC3339&service=NAME` (default window: the last 30 days).
 struct StatsController: Sendable {
     let repository: any IncidentUseCases
-    let clock: any FirehouseCore.Clock
+    let clock: any WallClock
 
     func addRoutes(to routes: Routes) {
         routes.get("/api/v1/stats", .api(.read), use: stats)

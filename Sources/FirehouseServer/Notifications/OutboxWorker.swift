@@ -17,7 +17,7 @@ struct OutboxWorker: Service {
     /// Each target's integration, by target name.
     let notifiers: [String: any Notifier]
     let timeout: Duration
-    let clock: any FirehouseCore.Clock
+    let clock: any WallClock
     let metrics: FirehouseMetrics
     let logger: Logger
     var pollInterval: Duration = .milliseconds(250)
@@ -26,14 +26,14 @@ struct OutboxWorker: Service {
     static let pruneEvery = TimeSpan.seconds(3600)
 
     init(config: FirehouseConfig.Notifications, repository: any IncidentUseCases, http: any OutboundHTTP,
-         links: ExternalURL, clock: any FirehouseCore.Clock, metrics: FirehouseMetrics, logger: Logger) {
+         links: ExternalURL, clock: any WallClock, metrics: FirehouseMetrics, logger: Logger) {
         self.repository = repository
         self.targets = Dictionary(config.targets.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         self.policy = config.policy
         self.http = http
         self.notifiers = Dictionary(config.targets.map { ($0.name, Notifiers.forKind($0.kind, links: links)) },
                                     uniquingKeysWith: { first, _ in first })
-        self.timeout = .nanoseconds(config.timeout.nanoseconds)
+        self.timeout = config.timeout.duration
         self.retention = config.retention
         self.clock = clock
         self.metrics = metrics

@@ -7,7 +7,7 @@ import Darwin
 #endif
 
 /// The wall clock, in nanoseconds; the only place the service reads real time.
-public struct SystemClock: FirehouseCore.Clock {
+public struct SystemClock: WallClock {
     public init() {}
 
     public func now() -> Timestamp {

@@ -6,7 +6,7 @@ import Hummingbird
 struct SilenceService: Sendable {
     let repository: any IncidentUseCases
     let alertmanager: AlertmanagerSilences
-    let clock: any FirehouseCore.Clock
+    let clock: any WallClock
 
     /// What a silence or unsilence did.
     enum Outcome<Done: Sendable & Equatable>: Sendable, Equatable {

@@ -19,7 +19,7 @@ let scenario = arguments.first.flatMap(Scenario.init(rawValue:)) ?? .storm
 let count = arguments.dropFirst().first.flatMap { Int($0) } ?? 20_000
 let concurrency = arguments.dropFirst(2).first.flatMap { Int($0) } ?? 64
 
-struct WallClock: FirehouseCore.Clock {
+struct BenchClock: WallClock {
     func now() -> Timestamp { Timestamp(nanoseconds: Int64(Date().timeIntervalSince1970 * 1e9)) }
 }
 
@@ -59,7 +59,7 @@ actor Counter {
 let directory = FileManager.default.temporaryDirectory.appendingPathComponent("firehouse-ingest-\(getpid())").path
 defer { try? FileManager.default.removeItem(atPath: directory) }
 let store = IncidentService(store: try SQLiteIncidentStore(options: .init(path: directory + "/bench.sqlite")),
-                            correlator: Correlator(config: .init()), clock: WallClock())
+                            correlator: Correlator(config: .init()), clock: BenchClock())
 var generator = Generator(seed: 42, maxAlerts: 10, runID: String(getpid()))
 // flap: FLAP_HISTORY (default 10000) earlier episodes of the one flapping alert.
 let history = ProcessInfo.processInfo.environment["FLAP_HISTORY"].flatMap { Int($0) } ?? 10_000
