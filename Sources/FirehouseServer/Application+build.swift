@@ -51,7 +51,7 @@ public func buildApplication(
     }
     return Application(
         router: router,
-        server: .http1(configuration: .init(idleTimeout: config.server.idleTimeout.duration)),
+        server: .http1(configuration: .init(idleTimeout: .nanoseconds(config.server.idleTimeout.nanoseconds))),
         configuration: .init(address: .hostname(config.server.listen.host, port: config.server.listen.port),
                              serverName: "firehouse"),
         services: services,
