@@ -23,6 +23,9 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
     ],
     targets: [
         // Pure domain: payloads, correlation, lifecycle. No I/O, no clock of its own.
@@ -37,12 +40,27 @@ let package = Package(
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
             ]
         ),
+        // PostgreSQL: the same primitives over postgres-nio, for several replicas on one database.
+        .target(
+            name: "FirehousePostgres",
+            dependencies: [
+                "FirehouseCore",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
         .target(
             name: "FirehouseServer",
             dependencies: [
                 "FirehouseCore",
                 "FirehouseService",
                 "FirehouseStore",
+                "FirehousePostgres",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
@@ -60,6 +78,8 @@ let package = Package(
                 "FirehouseServer",
                 "FirehouseService",
                 "FirehouseStore",
+                "FirehousePostgres",
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
@@ -86,7 +106,11 @@ let package = Package(
         ),
         .testTarget(
             name: "FirehouseStoreTests",
-            dependencies: ["FirehouseStore", "FirehouseCore", "FirehouseService", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["FirehouseStore", "FirehousePostgres", "FirehouseCore", "FirehouseService",
+                           .product(name: "GRDB", package: "GRDB.swift"),
+                           .product(name: "PostgresNIO", package: "postgres-nio"),
+                           .product(name: "NIOCore", package: "swift-nio"),
+                           .product(name: "Logging", package: "swift-log")],
             resources: [.copy("Fixtures")]
         ),
         .testTarget(
@@ -95,6 +119,7 @@ let package = Package(
                 "FirehouseServer",
                 "FirehouseService",
                 "FirehouseStore",
+                "FirehousePostgres",
                 "GoldenSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Yams", package: "Yams"),

@@ -1,4 +1,5 @@
 import FirehouseCore
+import FirehousePostgres
 import FirehouseService
 import FirehouseStore
 import Hummingbird
@@ -19,27 +20,40 @@ public func buildApplication(
     let drafts = try PostmortemDrafts(templatePath: config.postmortem.template, runbooks: catalog.shelf,
                                       links: config.server.externalURL, roles: config.chat.roles)
     let watchdog = StorageWatchdog(logger: logger)
-    let store = try SQLiteIncidentStore(
-        options: .init(path: config.database.path, busyTimeoutSeconds: config.database.busyTimeout.seconds,
-                       onCommit: { duration, count in metrics.commitDuration(duration, notifications: count) },
-                       onSync: { duration in metrics.walSyncDuration(duration) },
-                       onBroken: { failure in
-                           readiness.markBroken()
-                           watchdog.report(failure)
-                       }))
-    watchdog.hold(store)
+    // Graceful shutdown runs in reverse: the server, then these from last to first, so the final
+    // WAL checkpoint (or the PostgreSQL pool's close) comes after the outbox worker's last write.
+    var services: [any Service] = [watchdog]
+    let store: any IncidentStore
+    var replica = "firehouse"
+    switch try config.database.backend() {
+    case .sqlite(let path):
+        let sqlite = try SQLiteIncidentStore(
+            options: .init(path: path, busyTimeoutSeconds: config.database.busyTimeout.seconds,
+                           onCommit: { duration, count in metrics.commitDuration(duration, notifications: count) },
+                           onSync: { duration in metrics.walSyncDuration(duration) },
+                           onBroken: { failure in
+                               readiness.markBroken()
+                               watchdog.report(failure)
+                           }))
+        watchdog.hold(sqlite)
+        services.append(StoreCheckpointService(store: sqlite, logger: logger, interval: config.database.checkpointInterval.duration))
+        store = sqlite
+    case .postgres(let options):
+        let postgres = try PostgresIncidentStore(options: options, logger: logger)
+        services.append(postgres)
+        replica = options.replica
+        store = postgres
+    }
     let service = IncidentService(store: store, correlator: Correlator(config: config.correlationConfig), clock: clock,
                                   runbooks: catalog.shelf, drafter: drafts.drafter, routes: config.notifications.routes,
-                                  observer: metrics)
+                                  observer: metrics, leases: LeasePolicy(
+                                      replica: replica,
+                                      // Longer than one attempt (request timeout) with its retry's wait.
+                                      outbox: config.notifications.timeout * 2 + .seconds(10),
+                                      rounds: config.escalation.checkInterval * 3 + .seconds(10)))
     let router = buildRouter(config: config, repository: service, catalog: catalog, drafts: drafts, metrics: metrics,
                              readiness: readiness, clock: clock, http: http)
-    // Graceful shutdown runs in reverse: the server, then these from last to first, so the final
-    // WAL checkpoint comes after the outbox worker's last write.
-    var services: [any Service] = [
-        watchdog,
-        StoreCheckpointService(store: store, logger: logger, interval: config.database.checkpointInterval.duration),
-        RunbookReloadService(catalog: catalog),
-    ]
+    services.append(RunbookReloadService(catalog: catalog))
     if !config.notifications.targets.isEmpty {
         services.append(OutboxWorker(config: config.notifications, repository: service, http: http,
                                      links: config.server.externalURL, clock: clock, metrics: metrics,

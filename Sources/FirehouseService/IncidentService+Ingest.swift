@@ -19,7 +19,9 @@ extension IncidentService {
     static func ingest(_ prepared: PreparedNotification, correlator: Correlator, now: Timestamp,
                        recorder: TimelineRecorder) throws -> [IngestResult] {
         let notification = prepared.notification
-        let state = try correlationState(correlator.lookup(for: notification), tx: recorder.tx)
+        let lookup = correlator.lookup(for: notification)
+        try recorder.tx.lockCorrelationKeys(Array(lookup.keys))
+        let state = try correlationState(lookup, tx: recorder.tx)
         let plan = correlator.correlate(notification, state: state, now: now, runbooks: prepared.runbooks)
         return try write(plan, prepared: prepared, tx: recorder.tx, recorder: recorder)
     }
@@ -39,7 +41,8 @@ extension IncidentService {
                 incidentIDs.insert(latest.id)
             }
         }
-        for id in incidentIDs {
+        // In id order: a backend that locks heads as it reads them takes them in one order.
+        for id in incidentIDs.sorted() {
             // Foreign keys make this impossible; if it happens anyway, fail this notification (a
             // dead letter) rather than let the correlator meet an incident it was not given.
             guard let head = try tx.head(id: id) else {

@@ -5,8 +5,10 @@ extension IncidentService {
     /// commit is durable: a chat message must not announce what a power loss could still erase
     /// (and reused ids would then repeat an Idempotency-Key). A target's messages go out in order,
     /// and one whose receiver is down waits without holding up the others.
+    /// With several replicas, a target's queue is worked by the one holding its lease.
     public func dueDeliveries(target: String?) async throws -> [PendingDelivery] {
         let now = clock.now()
+        if let target, try await !leases.claim("outbox \(target)", for: leases.outbox, on: store, now: now) { return [] }
         let durable = await store.durableOutboxID()
         let (due, unknown) = try await store.read { reads in
             var due: [PendingDelivery] = []
@@ -54,14 +56,18 @@ extension IncidentService {
         try await store.read { try $0.outboxDepth() }
     }
 
+    /// One replica prunes per round (the holder of the `retention` lease).
     public func pruneDeliveries(finishedBefore cutoff: Timestamp) async throws -> Int {
-        try await store.write { try $0.pruneDeliveries(finishedBefore: cutoff) }
+        guard try await leases.claim("retention", for: leases.rounds, on: store, now: clock.now()) else { return 0 }
+        return try await store.write { try $0.pruneDeliveries(finishedBefore: cutoff) }
     }
 
     /// Escalates every incident the policy says is due now, in one transaction (the entry queues
     /// the re-notification).
+    /// One replica escalates (the holder of the `escalation` lease), so an incident escalates once.
     public func escalate(_ policy: EscalationPolicy) async throws -> [Escalation] {
         let now = clock.now()
+        guard try await leases.claim("escalation", for: leases.rounds, on: store, now: now) else { return [] }
         return try await recordingWrite { tx, recorder in
             var escalated: [Escalation] = []
             for candidate in try tx.escalationCandidates(minSeverity: policy.minSeverity, openedBefore: policy.openedBefore(now)) {

@@ -10,10 +10,12 @@ public final class IncidentService: IncidentUseCases {
     let drafter: PostmortemDrafter?
     let routes: NotificationRoutes
     let observer: any TimelineObserver
+    let leases: LeasePolicy
 
     public init(store: any IncidentStore, correlator: Correlator, clock: any WallClock,
                 runbooks: RunbookShelf = RunbookShelf(), drafter: PostmortemDrafter? = nil,
-                routes: NotificationRoutes = NotificationRoutes(), observer: any TimelineObserver = NoTimelineObserver()) {
+                routes: NotificationRoutes = NotificationRoutes(), observer: any TimelineObserver = NoTimelineObserver(),
+                leases: LeasePolicy = LeasePolicy()) {
         self.store = store
         self.correlator = correlator
         self.clock = clock
@@ -21,6 +23,7 @@ public final class IncidentService: IncidentUseCases {
         self.drafter = drafter
         self.routes = routes
         self.observer = observer
+        self.leases = leases
     }
 
     /// A write transaction whose timeline entries go through one recorder (so none can skip its

@@ -193,6 +193,9 @@ public final class SQLiteIncidentStore: IncidentStore {
     /// Whether a WAL flush failed (then nothing commits until a restart); readable without waiting.
     public var isBroken: Bool { syncer.failed.load(ordering: .acquiring) }
 
+    /// One process owns the database file, so it holds every lease.
+    public func claimLease(_ name: String, owner: String, until: Timestamp, now: Timestamp) async throws -> Bool { true }
+
     public func checkReady() async throws {
         if let broken = await syncer.broken { throw broken }  // with the errno, for /readyz
         try await readDatabase { db in

@@ -17,7 +17,11 @@ struct BackupCommand: AsyncParsableCommand {
 
     func run() async throws {
         let settings = try ConfigLoading.resolve(path: config, listen: nil, database: database, serving: false)
-        let size = try Backup.copy(database: settings.database.path, to: path)
+        guard let database = settings.database.sqlitePath else {
+            throw ValidationError("backup copies a SQLite database; on PostgreSQL use pg_dump "
+                + "(pg_dump -Fc -f firehouse.dump \"$FIREHOUSE_DATABASE_URL\"; restore with pg_restore)")
+        }
+        let size = try Backup.copy(database: database, to: path)
         print("wrote \(path) (\(size / 1024) KiB, integrity ok)")
     }
 }

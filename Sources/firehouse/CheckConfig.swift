@@ -11,6 +11,6 @@ struct CheckConfig: AsyncParsableCommand {
 
     func run() async throws {
         let settings = try ConfigLoading.resolve(path: path, listen: nil, database: nil)
-        print("\(path): ok (listen \(settings.server.listen), database \(settings.database.path))")
+        print("\(path): ok (listen \(settings.server.listen), database \(settings.database.described))")
     }
 }

@@ -16,7 +16,7 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Listen address HOST:PORT (overrides server.listen).")
     var listen: String?
 
-    @Option(help: "SQLite database path (overrides database.path).")
+    @Option(help: "SQLite path, sqlite:PATH or postgres://user@host:port/db URL (overrides database.url and database.path).")
     var database: String?
 
     func run() async throws {
@@ -24,7 +24,7 @@ struct Serve: AsyncParsableCommand {
         LoggerFactory.bootstrap(settings.logging)
         let logger = LoggerFactory.make(settings.logging)
         logger.info("starting", metadata: [
-            "listen": "\(settings.server.listen)", "database": "\(settings.database.path)",
+            "listen": "\(settings.server.listen)", "database": "\(settings.database.described)",
             "config": "\(config ?? "(embedded defaults)")",
         ])
         let readiness = Readiness()
@@ -68,7 +68,7 @@ enum ConfigLoading {
             guard let address = ListenAddress(listen) else { throw ValidationError("--listen: expected HOST:PORT, got \(listen)") }
             settings.server.listen = address
         }
-        if let database { settings.database.path = database }
+        if let database { settings.database.url = database }
         let problems = serving ? settings.validate() : []
         if !problems.isEmpty { throw report(problems, path: path ?? "(defaults)") }
         return settings

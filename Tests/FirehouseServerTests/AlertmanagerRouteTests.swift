@@ -111,6 +111,7 @@ struct BrokenStore: IncidentStore {
     func groupWrite<T: Sendable>(_ body: @escaping @Sendable (any StoreTransaction) throws -> T) async throws -> T { throw Self.failure }
     func durableOutboxID() async -> Int64 { 0 }
     func checkReady() async throws { throw Self.failure }
+    func claimLease(_ name: String, owner: String, until: Timestamp, now: Timestamp) async throws -> Bool { throw Self.failure }
 }
 
 extension IncidentService {

@@ -1,5 +1,6 @@
 import FirehouseCore
 @testable import FirehouseServer
+import FirehousePostgres
 import Foundation
 import Testing
 import Yams
@@ -62,7 +63,8 @@ struct ConfigTests {
         let yaml = """
         server: {listen: "0.0.0.0:8080", max_body_bytes: 4096, max_api_body_bytes: 2048, idle_timeout: 7s, shutdown_delay: 3s,
                  grace_period: 9s, allow_unauthenticated: true, external_url: "https://fh.example/"}
-        database: {path: /tmp/x.sqlite, busy_timeout: 2s, checkpoint_interval: 1s}
+        database: {path: /tmp/x.sqlite, busy_timeout: 2s, checkpoint_interval: 1s, url: "postgres://fh@db.example:6432/incidents?sslmode=verify-full",
+                   password: pw, ca_file: /etc/ca.pem, max_connections: 4, replica: pod-a}
         webhook: {bearer_token: tok, receivers: [team], max_alerts: 50, max_labels: 20, max_label_value_bytes: 100,
                   max_annotation_value_bytes: 200}
         api: {tokens: [{name: ci, token: "0123456789abcdef", scopes: [write]}]}
@@ -108,6 +110,9 @@ struct ConfigTests {
         #expect(other.chat.slackSigningSecret == "s")
         #expect(c.database.path == "/tmp/x.sqlite" && c.database.busyTimeout == .seconds(2))
         #expect(c.database.checkpointInterval == .seconds(1))
+        #expect(try c.database.backend() == .postgres(PostgresOptions(
+            host: "db.example", port: 6432, username: "fh", password: "pw", database: "incidents", tls: .verifyFull,
+            caFile: "/etc/ca.pem", maxConnections: 4, replica: "pod-a")))
         #expect(c.webhook.bearerToken == "tok")
         #expect(c.correlationConfig.groupBy == ["alertname", "cluster"])
         #expect(c.correlation.reopenWindow == .minutes(60) && !c.correlation.autoResolve)

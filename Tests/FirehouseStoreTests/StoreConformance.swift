@@ -1,4 +1,5 @@
 import FirehouseCore
+import FirehousePostgres
 @testable import FirehouseService
 @testable import FirehouseStore
 import Foundation
@@ -8,7 +9,7 @@ import Testing
 /// A storage backend under test: opens a fresh, empty, migrated store.
 struct StoreBackend: Sendable, CustomStringConvertible {
     var description: String
-    var open: @Sendable () throws -> OpenedStore
+    var open: @Sendable () async throws -> OpenedStore
 
     /// A store and what removes it afterwards.
     final class OpenedStore: @unchecked Sendable {
@@ -25,8 +26,20 @@ struct StoreBackend: Sendable, CustomStringConvertible {
         return OpenedStore(try SQLiteIncidentStore(options: .init(path: db.path)), keeping: db)
     }
 
-    /// Every backend the suite runs against; PostgreSQL joins here.
-    static let all: [StoreBackend] = [.sqlite]
+    /// A fresh database on the test cluster, when `FIREHOUSE_TEST_POSTGRES_URL` names one.
+    static let postgres = StoreBackend(description: "postgres") {
+        let store = try await PostgresTestDatabase.store()
+        return OpenedStore(store, keeping: store)
+    }
+
+    /// Every backend the suite runs against: SQLite always, PostgreSQL where a cluster is given
+    /// (`scripts/test` starts one; CI sets FIREHOUSE_REQUIRE_POSTGRES=1 so it cannot be skipped).
+    static let all: [StoreBackend] = {
+        let environment = ProcessInfo.processInfo.environment
+        if PostgresTestDatabase.adminURL != nil { return [.sqlite, .postgres] }
+        precondition(environment["FIREHOUSE_REQUIRE_POSTGRES"] != "1", "FIREHOUSE_REQUIRE_POSTGRES=1 but FIREHOUSE_TEST_POSTGRES_URL is not set")
+        return [.sqlite]
+    }()
 }
 
 /// Every storage primitive and invariant, run against each backend: a second backend is done when
@@ -63,13 +76,13 @@ struct StoreBackend: Sendable, CustomStringConvertible {
     // MARK: - Schema
 
     @Test(arguments: StoreBackend.all) func aFreshStoreIsMigratedAndEmpty(_ backend: StoreBackend) async throws {
-        let store = try backend.open().store
+        let store = try await backend.open().store
         try await store.checkReady()
         let page = try await store.read { try $0.page(IncidentQuery()) }
         #expect(page == IncidentPage(incidents: [], next: nil))
         #expect(try await store.read { try $0.head(id: 1) } == nil)
         #expect(try await store.read { try $0.outboxDepth() } == [])
-        #expect(await store.durableOutboxID() == 0)
+        #expect(await store.durableOutboxID() >= 0)
     }
 
     /// A database left by any earlier release migrates on open, and what it held reads back typed.
@@ -105,7 +118,7 @@ struct StoreBackend: Sendable, CustomStringConvertible {
     // MARK: - Incidents
 
     @Test(arguments: StoreBackend.all) func incidentsInsertUpdateAndReadBack(_ backend: StoreBackend) async throws {
-        let store = try backend.open().store
+        let store = try await backend.open().store
         let id = try await store.write { try $0.insertIncident(Self.head(), at: Self.t0) }
         #expect(id == 1)
         var head = try #require(try await store.read { try $0.head(id: id) })
@@ -126,7 +139,7 @@ struct StoreBackend: Sendable, CustomStringConvertible {
     }
 
     @Test(arguments: StoreBackend.all) func resolvedIncidentsAreLatestButNotActive(_ backend: StoreBackend) async throws {
-        let store = try backend.open().store
+        let store = try await backend.open().store
         let first = try await store.write { try $0.insertIncident(Self.head(status: .resolved), at: Self.t0) }
         #expect(try await store.read { try $0.activeIncident(correlationKey: "k") } == nil)
         #expect(try await store.read { try $0.latestIncident(correlationKey: "k") }?.id == first)
@@ -136,7 +149,7 @@ struct StoreBackend: Sendable, CustomStringConvertible {
     }
 
     @Test(arguments: StoreBackend.all) func pagesAreNewestFirstWithACursor(_ backend: StoreBackend) async throws {
-        let store = try backend.open().store
+        let store = try await backend.open().store
         try await store.write { tx in
             for i in 0..<5 { _ = try tx.insertIncident(Self.head(key: "k\(i)", status: i == 2 ? .closed : .triggered), at: Self.t0) }
         }
@@ -152,7 +165,7 @@ struct StoreBackend: Sendable, CustomStringConvertible {
     // MARK: - Alerts
 
     @Test(arguments: StoreBackend.all) func alertEpisodesAreUniqueAndFoundByKey(_ backend: StoreBackend) async throws {
-        let store = try backend.open().store
+        let store = try await backend.open().store
         let a = Self.alert("abc")
         let id = try await store.write { tx in
             let id = try tx.insertIncident(Self.head(), at: Self.t0)
@@ -190,7 +203,7 @@ struct StoreBackend: Sendable, CustomStringConvertible {
     // MARK: - Timeline and outbox
 
     @Test(arguments: StoreBackend.all) func timelineEntriesReadBackTyped(_ backend: StoreBackend) async throws {
-        let store = try backend.open().store
+        let store = try await backend.open().store
         let events: [TimelineEvent] = [
             .incidentOpened(severity: .sev2, source: .declared),
             .roleAssigned(role: "commander", user: ChatUser(id: "U2", name: "bob"), previous: nil),
@@ -209,7 +222,7 @@ struct StoreBackend: Sendable, CustomStringConvertible {
 
     /// An outbox row is committed with its timeline entry or not at all.
     @Test(arguments: StoreBackend.all) func outboxRowsAreWrittenWithTheirEntry(_ backend: StoreBackend) async throws {
-        let store = try backend.open().store
+        let store = try await backend.open().store
         struct Abort: Error {}
         await #expect(throws: Abort.self) {
             try await store.write { tx in
@@ -239,7 +252,7 @@ struct StoreBackend: Sendable, CustomStringConvertible {
     }
 
     @Test(arguments: StoreBackend.all) func deliveriesFinishOnceAndInOrderPerTarget(_ backend: StoreBackend) async throws {
-        let store = try backend.open().store
+        let store = try await backend.open().store
         try await store.write { tx in
             let id = try tx.insertIncident(Self.head(), at: Self.t0)
             for i in 0..<3 {
@@ -267,7 +280,7 @@ struct StoreBackend: Sendable, CustomStringConvertible {
     // MARK: - Roles, runbooks, post-mortems, silences, escalation
 
     @Test(arguments: StoreBackend.all) func rolesRunbooksAndPostmortems(_ backend: StoreBackend) async throws {
-        let store = try backend.open().store
+        let store = try await backend.open().store
         let bob = ChatUser(id: "U2", name: "bob")
         try await store.write { tx in
             let id = try tx.insertIncident(Self.head(), at: Self.t0)
@@ -296,7 +309,7 @@ struct StoreBackend: Sendable, CustomStringConvertible {
     }
 
     @Test(arguments: StoreBackend.all) func silencesEndOrExpire(_ backend: StoreBackend) async throws {
-        let store = try backend.open().store
+        let store = try await backend.open().store
         let request = SilenceRequest(matchers: ["alertname": "A"], startsAt: t0, endsAt: t0 + .hours(1), createdBy: "alice", comment: "c")
         try await store.write { tx in
             let id = try tx.insertIncident(Self.head(), at: Self.t0)
@@ -311,7 +324,7 @@ struct StoreBackend: Sendable, CustomStringConvertible {
     }
 
     @Test(arguments: StoreBackend.all) func escalationCandidatesAndRecords(_ backend: StoreBackend) async throws {
-        let store = try backend.open().store
+        let store = try await backend.open().store
         try await store.write { tx in
             _ = try tx.insertIncident(Self.head(key: "a", severity: .sev1), at: Self.t0)
             _ = try tx.insertIncident(Self.head(key: "b", severity: .sev3), at: Self.t0)  // not severe enough
@@ -331,7 +344,7 @@ struct StoreBackend: Sendable, CustomStringConvertible {
     // MARK: - Statistics, dead letters, replays
 
     @Test(arguments: StoreBackend.all) func statsRecordsCoverTheWindowAndService(_ backend: StoreBackend) async throws {
-        let store = try backend.open().store
+        let store = try await backend.open().store
         let a = Self.alert("abc")
         try await store.write { tx in
             let id = try tx.insertIncident(Self.head(), at: Self.t0)
@@ -351,7 +364,7 @@ struct StoreBackend: Sendable, CustomStringConvertible {
     }
 
     @Test(arguments: StoreBackend.all) func deadLettersKeepOneRowPerBody(_ backend: StoreBackend) async throws {
-        let store = try backend.open().store
+        let store = try await backend.open().store
         let draft = DeadLetterDraft(digest: Array(repeating: 7, count: 32), receiver: "team", groupKey: "g", error: "e1", body: Array("{}".utf8))
         let first = try await store.write { try $0.keepDeadLetter(draft, at: Self.t0) }
         var again = draft
@@ -364,7 +377,7 @@ struct StoreBackend: Sendable, CustomStringConvertible {
     }
 
     @Test(arguments: StoreBackend.all) func signaturesAreSeenOnceUntilForgotten(_ backend: StoreBackend) async throws {
-        let store = try backend.open().store
+        let store = try await backend.open().store
         let mac: [UInt8] = [1, 2, 3]
         #expect(try await store.write { try $0.recordSignature(mac: mac, timestamp: 100, forgetBefore: 0) })
         #expect(try await store.write { try !$0.recordSignature(mac: mac, timestamp: 100, forgetBefore: 0) })
@@ -376,7 +389,7 @@ struct StoreBackend: Sendable, CustomStringConvertible {
     /// The same new notification delivered concurrently (an Alertmanager HA pair) gives one
     /// incident, one episode per alert and one `alert_fired` entry each: one open incident per key.
     @Test(arguments: StoreBackend.all) func concurrentDuplicatesOpenOneIncident(_ backend: StoreBackend) async throws {
-        let store = try backend.open().store
+        let store = try await backend.open().store
         let service = Self.service(store)
         let notification = try fixture("02-alert-storm--firing-5-alerts")
         try await withThrowingTaskGroup(of: [IngestResult].self) { group in
@@ -392,7 +405,7 @@ struct StoreBackend: Sendable, CustomStringConvertible {
 
     /// Closing stores the draft and its entry in the action's transaction.
     @Test(arguments: StoreBackend.all) func closingStoresTheDraftWithTheAction(_ backend: StoreBackend) async throws {
-        let store = try backend.open().store
+        let store = try await backend.open().store
         let service = IncidentService(store: store, correlator: Correlator(config: .init()), clock: ManualClock(t0),
                                       drafter: { detail in "# \(detail.summary.head.title)" })
         let head = try await service.declare(title: "by hand", severity: .sev2, actor: Self.alice)

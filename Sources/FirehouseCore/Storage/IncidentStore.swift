@@ -19,6 +19,10 @@ public protocol IncidentStore: Sendable {
     func durableOutboxID() async -> Int64
     /// Throws unless the database is open, migrated and answering.
     func checkReady() async throws
+    /// Takes or renews the lease `name` for `owner` until `until`; true when `owner` holds it. Held
+    /// elsewhere and not yet expired at `now`: false. Background work (an outbox target's queue,
+    /// an escalation round) runs on one replica at a time; a dead holder's lease runs out.
+    func claimLease(_ name: String, owner: String, until: Timestamp, now: Timestamp) async throws -> Bool
 }
 
 /// Reads inside a snapshot or a transaction.
@@ -66,6 +70,10 @@ public protocol StoreReads {
 
 /// Writes; only inside `IncidentStore.write` or `groupWrite`.
 public protocol StoreTransaction: StoreReads {
+    /// Holds these correlation keys until the transaction ends, so two replicas given the same
+    /// notification correlate one after the other (the second sees the first's incident). A
+    /// backend with a single writer has nothing to do.
+    func lockCorrelationKeys(_ keys: [String]) throws
     /// Inserts a new incident (its `id` is ignored) and returns its id.
     func insertIncident(_ head: IncidentHead, at: Timestamp) throws -> Int64
     func updateIncident(_ head: IncidentHead, at: Timestamp) throws

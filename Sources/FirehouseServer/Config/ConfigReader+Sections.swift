@@ -32,6 +32,7 @@ extension ConfigReader {
     }
 
     func readDatabase(_ node: Node, _ path: String, into database: inout FirehouseConfig.DatabaseSection) {
+        exclusive(node, path, ["password", "password_file"])
         section(node, path: path) { key, node, path in
             switch key {
             case "path":
@@ -39,6 +40,21 @@ extension ConfigReader {
             case "busy_timeout":
                 // SQLite takes milliseconds as a C int.
                 if let value = duration(node, path, max: .hours(24)) { database.busyTimeout = value }
+            case "url":
+                if let text = string(node, path) {
+                    database.url = text
+                    do { _ = try database.backend() } catch let error as ConfigError { fail(path, error.message) } catch { fail(path, "\(error)") }
+                }
+            case "password":
+                if let text = string(node, path) { database.password = text }
+            case "password_file":
+                if let text = secretFile(node, path) { database.password = text }
+            case "ca_file":
+                if let text = string(node, path) { database.caFile = text }
+            case "max_connections":
+                if let value = int(node, path, min: 1) { database.maxConnections = value }
+            case "replica":
+                if let text = string(node, path) { database.replica = text }
             case "checkpoint_interval":
                 if let value = duration(node, path) {
                     if value.nanoseconds >= 10_000_000 { database.checkpointInterval = value } else {

@@ -34,6 +34,9 @@ extension FirehouseConfig {
         ("FIREHOUSE_WEBHOOK_PASSWORD", "webhook.basic_auth.password"),
         ("FIREHOUSE_SLACK_SIGNING_SECRET", "chat.slack_signing_secret"),
         ("FIREHOUSE_CHAT_TOKEN", "chat.token"),
+        ("FIREHOUSE_DATABASE_URL", "database.url"),
+        ("FIREHOUSE_DATABASE_PASSWORD", "database.password"),
+        ("FIREHOUSE_REPLICA", "database.replica"),
     ]
 
     /// Parses YAML; reports every problem found, each with its key path.
@@ -74,6 +77,9 @@ extension FirehouseConfig {
         if let password = environment["FIREHOUSE_WEBHOOK_PASSWORD"], !password.isEmpty { webhook.basicPassword = password }
         if let secret = environment["FIREHOUSE_SLACK_SIGNING_SECRET"], !secret.isEmpty { chat.slackSigningSecret = secret }
         if let token = environment["FIREHOUSE_CHAT_TOKEN"], !token.isEmpty { chat.token = token }
+        if let url = environment["FIREHOUSE_DATABASE_URL"], !url.isEmpty { database.url = url }
+        if let password = environment["FIREHOUSE_DATABASE_PASSWORD"], !password.isEmpty { database.password = password }
+        if let replica = environment["FIREHOUSE_REPLICA"], !replica.isEmpty { database.replica = replica }
         for index in notifications.targets.indices {
             var target = notifications.targets[index]
             if !target.urlEnv.isEmpty { target.url = environment[target.urlEnv] ?? "" }
@@ -113,6 +119,7 @@ extension FirehouseConfig {
                                           message: "$\(token.tokenEnv) " + (token.token.isEmpty ? "is not set" : "must hold at least 16 characters")))
             }
         }
+        do { _ = try database.backend() } catch { errors.append(error) }
         let tokens = api.tokens.map(\.token)
         if Set(tokens).count != tokens.count {
             errors.append(ConfigError(path: "api.tokens", message: "two tokens are the same secret: each needs its own"))

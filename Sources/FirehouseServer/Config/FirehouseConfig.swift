@@ -44,6 +44,17 @@ public struct FirehouseConfig: Sendable, Equatable {
     /// `database:`
     public struct DatabaseSection: Sendable, Equatable {
         public var path = "./data/firehouse.sqlite"
+        /// `postgres://user@host:port/db?sslmode=...` for PostgreSQL; a path or `sqlite:PATH` for
+        /// SQLite; empty: `path`. Also `FIREHOUSE_DATABASE_URL` and `--database`.
+        public var url = ""
+        /// PostgreSQL's password when not in the URL (`password_file`, `FIREHOUSE_DATABASE_PASSWORD`).
+        public var password = ""
+        /// A PEM file of CAs that sign the PostgreSQL server's certificate.
+        public var caFile = ""
+        /// PostgreSQL connections of this replica.
+        public var maxConnections = 10
+        /// This replica's name in leases and `application_name`; empty: the host name (`FIREHOUSE_REPLICA`).
+        public var replica = ""
         public var busyTimeout = TimeSpan.seconds(5)
         /// How often committed WAL frames are copied into the database file, beside the commits.
         public var checkpointInterval = TimeSpan(nanoseconds: 50_000_000)

@@ -153,6 +153,9 @@ struct SQLiteTransaction: StoreTransaction {
 
     // MARK: - Writes
 
+    /// The single writer already runs one transaction at a time.
+    func lockCorrelationKeys(_ keys: [String]) throws {}
+
     func insertIncident(_ head: IncidentHead, at: Timestamp) throws -> Int64 {
         let m = head.milestones
         var insert = try RawStatement(db, sql: """

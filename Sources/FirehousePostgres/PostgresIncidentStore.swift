@@ -1,0 +1,298 @@
+import FirehouseCore
+import Foundation
+import Logging
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOPosix
+import NIOSSL
+import PostgresNIO
+import ServiceLifecycle
+
+/// Storage on PostgreSQL, for several replicas on one database. Transactions run at READ
+/// COMMITTED on a thread of a blocking pool, one pooled connection each; ingest takes a
+/// transaction-scoped advisory lock per correlation key, and heads are read `FOR UPDATE` in
+/// writes, so two replicas given the same notification make one incident (unique indexes are the
+/// backstop). A commit is durable when it returns (`synchronous_commit` on): no group commit.
+/// Run it as a service (`run()` runs the connection pool).
+public final class PostgresIncidentStore: IncidentStore, Service {
+    let client: PostgresClient
+    let threads: NIOThreadPool
+    let logger: Logger
+    public let options: PostgresOptions
+    /// How long a transaction may wait for a connection before the caller is told 503.
+    let connectDeadline: Duration
+    private let migrated = NIOLockedValueBox(false)
+
+    public init(options: PostgresOptions, logger: Logger, connectDeadline: Duration = .seconds(5)) throws {
+        self.options = options
+        self.logger = logger
+        self.connectDeadline = connectDeadline
+        var config = PostgresClient.Configuration(
+            host: options.host, port: options.port, username: options.username, password: options.password,
+            database: options.database, tls: try Self.tls(options))
+        config.options.maximumConnections = options.maxConnections
+        config.options.connectTimeout = connectDeadline
+        // A killed replica's locks and transactions must not outlive it by more than seconds.
+        config.options.additionalStartupParameters = [
+            ("application_name", "firehouse \(options.replica)"),
+            ("statement_timeout", "15s"),
+            ("lock_timeout", "5s"),
+            ("idle_in_transaction_session_timeout", "10s"),
+            ("client_connection_check_interval", "1s"),
+            ("synchronous_commit", "on"),
+        ]
+        client = PostgresClient(configuration: config, backgroundLogger: logger)
+        threads = NIOThreadPool(numberOfThreads: options.maxConnections)
+        threads.start()
+    }
+
+    deinit { threads.shutdownGracefully { _ in } }
+
+    static func tls(_ options: PostgresOptions) throws -> PostgresClient.Configuration.TLS {
+        var tls = TLSConfiguration.makeClientConfiguration()
+        if let caFile = options.caFile {
+            tls.trustRoots = .certificates(try NIOSSLCertificate.fromPEMFile(caFile))
+        }
+        switch options.tls {
+        case .disable: return .disable
+        case .prefer:
+            tls.certificateVerification = .none
+            return .prefer(tls)
+        case .require:
+            tls.certificateVerification = options.caFile == nil ? .none : .noHostnameVerification
+            return .require(tls)
+        case .verifyCA:
+            tls.certificateVerification = .noHostnameVerification
+            return .require(tls)
+        case .verifyFull:
+            tls.certificateVerification = .fullVerification
+            return .require(tls)
+        }
+    }
+
+    /// Runs the connection pool until graceful shutdown.
+    public func run() async throws {
+        await client.run()
+    }
+
+    // MARK: - IncidentStore
+
+    public func read<T: Sendable>(_ body: @escaping @Sendable (any StoreReads) throws -> T) async throws -> T {
+        try await transaction(writing: false, ingest: false) { try body($0) }
+    }
+
+    public func write<T: Sendable>(_ body: @escaping @Sendable (any StoreTransaction) throws -> T) async throws -> T {
+        try await transaction(writing: true, ingest: false) { try body($0) }
+    }
+
+    /// No group commit here: PostgreSQL already groups concurrent commits into one WAL flush.
+    public func groupWrite<T: Sendable>(_ body: @escaping @Sendable (any StoreTransaction) throws -> T) async throws -> T {
+        try await transaction(writing: true, ingest: true) { try body($0) }
+    }
+
+    /// Every commit is durable once it returns.
+    public func durableOutboxID() async -> Int64 { .max }
+
+    public func checkReady() async throws {
+        let latest = try await transaction(writing: false, ingest: false) { tx in
+            try tx.run("SELECT COALESCE(MAX(version), 0) FROM firehouse_migrations").first?.decode(Int.self) ?? 0
+        }
+        guard latest >= PostgresMigrations.all.count else {
+            throw StorageUnavailable(reason: "the schema is at version \(latest), this version needs \(PostgresMigrations.all.count)")
+        }
+    }
+
+    public func claimLease(_ name: String, owner: String, until: Timestamp, now: Timestamp) async throws -> Bool {
+        try await transaction(writing: true, ingest: false) { tx in
+            try !tx.run("""
+                INSERT INTO leases (name, owner, until) VALUES (\(name), \(owner), \(until.nanoseconds))
+                ON CONFLICT (name) DO UPDATE SET owner = EXCLUDED.owner, until = EXCLUDED.until
+                WHERE leases.owner = EXCLUDED.owner OR leases.until <= \(now.nanoseconds)
+                RETURNING owner
+                """).rows.isEmpty
+        }
+    }
+
+    // MARK: - Transactions
+
+    private func transaction<T: Sendable>(writing: Bool, ingest: Bool,
+                                          _ body: @escaping @Sendable (PostgresTransaction) throws -> T) async throws -> T {
+        try await migrateOnce()
+        var attempt = 1
+        while true {
+            do {
+                return try await onConnection { connection in
+                    try Self.run(connection, writing: writing, logger: self.logger, body)
+                }
+            } catch {
+                // A serialization failure or deadlock rolled everything back; so did a backstop
+                // index (another replica won a race the locks should have prevented): run it again.
+                if attempt < 3, Self.isRetriable(error) {
+                    attempt += 1
+                    continue
+                }
+                throw Self.storageError(error, ingest: ingest, logger: logger)
+            }
+        }
+    }
+
+    /// A pooled connection for `body`, which runs on a thread of the blocking pool. Waiting for
+    /// the connection is bounded (PostgreSQL down or failing over is a 503, not a hung request);
+    /// once the body runs it is never cut off, since its COMMIT may already be on its way.
+    private func onConnection<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection) throws -> T) async throws -> T {
+        let started = NIOLockedValueBox(false)
+        let deadline = connectDeadline
+        return try await withThrowingTaskGroup(of: T?.self) { group in
+            group.addTask {
+                let outcome: Result<T, any Error>
+                do {
+                    outcome = try await self.client.withConnection { connection in
+                        started.withLockedValue { $0 = true }
+                        return try await self.threads.runIfActive { Result { try body(connection) } }
+                    }
+                } catch {
+                    throw DriverError(underlying: error)  // the pool or the thread pool, not the body
+                }
+                return try outcome.get()
+            }
+            group.addTask {
+                try? await Task.sleep(for: deadline)
+                return nil
+            }
+            while let next = try await group.next() {
+                if let result = next {
+                    group.cancelAll()
+                    return result
+                }
+                if !started.withLockedValue({ $0 }) {
+                    group.cancelAll()
+                    throw StorageUnavailable(reason: "no PostgreSQL connection within \(deadline)")
+                }
+            }
+            throw StorageUnavailable(reason: "PostgreSQL transaction ended without a result")
+        }
+    }
+
+    static func run<T>(_ connection: PostgresConnection, writing: Bool, logger: Logger,
+                       _ body: (PostgresTransaction) throws -> T) throws -> T {
+        let tx = PostgresTransaction(connection: connection, logger: logger, writing: writing)
+        // Reads see one snapshot; writes are READ COMMITTED so a lock waiter sees its predecessor's commit.
+        try tx.run(writing ? "BEGIN" : "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        do {
+            let result = try body(tx)
+            try tx.run("COMMIT")
+            return result
+        } catch {
+            _ = try? tx.run("ROLLBACK")
+            // A row that does not decode is the driver's trouble, not the script's.
+            throw error is PostgresDecodingError ? DriverError(underlying: error) : error
+        }
+    }
+
+    // MARK: - Migrations
+
+    private func migrateOnce() async throws {
+        if migrated.withLockedValue({ $0 }) { return }
+        do {
+            try await onConnection { connection in
+                try Self.run(connection, writing: true, logger: self.logger) { tx in try Self.migrate(tx) }
+            }
+        } catch {
+            throw Self.storageError(error, ingest: false, logger: logger)
+        }
+        migrated.withLockedValue { $0 = true }
+    }
+
+    /// Applies the migrations this database lacks, under a lock replicas starting together share.
+    static func migrate(_ tx: PostgresTransaction) throws {
+        try tx.run("SELECT pg_advisory_xact_lock(\(PostgresMigrations.lockKey))")
+        try tx.run("""
+            CREATE TABLE IF NOT EXISTS firehouse_migrations (
+                version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())
+            """)
+        let applied = Set(try tx.run("SELECT version FROM firehouse_migrations").map { try $0.decode(Int.self) })
+        for migration in PostgresMigrations.all where !applied.contains(migration.version) {
+            // One statement at a time: the extended protocol takes one per query.
+            for statement in migration.sql.components(separatedBy: ";\n") {
+                let sql = statement.split(separator: "\n").filter { !$0.trimmingCharacters(in: .whitespaces).hasPrefix("--") }
+                    .joined(separator: "\n").trimmingCharacters(in: .whitespacesAndNewlines)
+                guard !sql.isEmpty else { continue }
+                try tx.run(PostgresQuery(unsafeSQL: sql))
+            }
+            try tx.run("INSERT INTO firehouse_migrations (version, name) VALUES (\(migration.version), \(migration.name))")
+        }
+    }
+
+    // MARK: - Errors
+
+    static func sqlState(_ error: any Error) -> String? {
+        ((error as? DriverError)?.underlying as? PSQLError)?.serverInfo?[.sqlState]
+    }
+
+    static func isRetriable(_ error: any Error) -> Bool {
+        switch sqlState(error) {
+        case "40001", "40P01": return true
+        case "23505":
+            let constraint = ((error as? DriverError)?.underlying as? PSQLError)?.serverInfo?[.constraintName]
+            return ["incidents_one_open_per_key", "alerts_one_episode", "outbox_one_per_entry_and_target"].contains(constraint)
+        default: return false
+        }
+    }
+
+    /// Driver and server errors become `StorageUnavailable` (503, the caller retries), except
+    /// that a notification whose data the database refuses (a constraint, a byte PostgreSQL text
+    /// cannot hold) is rejected for good. The driver's own text is logged, never answered. Errors
+    /// of the transaction's script (domain outcomes) pass through.
+    static func storageError(_ error: any Error, ingest: Bool, logger: Logger) -> any Error {
+        guard let driver = error as? DriverError else { return error }
+        guard let psql = driver.underlying as? PSQLError else {
+            if driver.underlying is PostgresDecodingError {
+                logger.error("PostgreSQL row not as expected", metadata: ["error": "\(String(reflecting: driver.underlying))"])
+                return StorageUnavailable(reason: "PostgreSQL returned a row this version cannot read")
+            }
+            return StorageUnavailable(reason: "PostgreSQL unreachable: \(driver.underlying)")
+        }
+        let state = psql.serverInfo?[.sqlState]
+        let message = psql.serverInfo?[.message] ?? "\(psql.code)"
+        if ingest, let state, state.hasPrefix("22") || state.hasPrefix("23") {
+            return NotificationRejected(reason: "PostgreSQL refused the data: \(message)")
+        }
+        logger.error("PostgreSQL error", metadata: ["error": "\(String(reflecting: psql))"])
+        return StorageUnavailable(reason: "PostgreSQL: \(state.map { "\($0) " } ?? "")\(message)")
+    }
+}
+
+/// An error of the driver, the pool or the server, as opposed to one a transaction script threw.
+struct DriverError: Error {
+    let underlying: any Error
+}
+
+enum PostgresStoreError: Error, CustomStringConvertible {
+    case noRowReturned(String)
+
+    var description: String {
+        switch self {
+        case .noRowReturned(let what): "\(what) returned no row"
+        }
+    }
+}
+
+extension PostgresIncidentStore {
+    /// Runs `body` with a store whose pool runs only as long as `body` (the command-line tools).
+    public static func with<T: Sendable>(_ options: PostgresOptions, logger: Logger,
+                                         _ body: @escaping @Sendable (PostgresIncidentStore) async throws -> T) async throws -> T {
+        let store = try PostgresIncidentStore(options: options, logger: logger)
+        return try await withThrowingTaskGroup(of: T?.self) { group in
+            group.addTask {
+                try await store.run()
+                return nil
+            }
+            group.addTask { try await body(store) }
+            defer { group.cancelAll() }
+            while let next = try await group.next() {
+                if let result = next { return result }
+            }
+            throw StorageUnavailable(reason: "the PostgreSQL pool stopped")
+        }
+    }
+}
