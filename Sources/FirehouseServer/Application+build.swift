@@ -53,7 +53,7 @@ public func buildApplication(
                                       rounds: config.escalation.checkInterval * 3 + .seconds(10)))
     let router = buildRouter(config: config, repository: service, catalog: catalog, drafts: drafts, metrics: metrics,
                              readiness: readiness, clock: clock, http: http)
-    services.append(RunbookReloadService(catalog: catalog))
+    services.append(RunbookReloadService(catalog: catalog, interval: config.runbooks.reloadInterval))
     if !config.notifications.targets.isEmpty {
         services.append(OutboxWorker(config: config.notifications, repository: service, http: http,
                                      links: config.server.externalURL, clock: clock, metrics: metrics,

@@ -71,7 +71,7 @@ struct ConfigTests {
         metrics: {bearer_token: scrape}
         correlation: {group_by: [alertname, cluster], reopen_window: 1h, auto_resolve: false}
         severity: {label: level, default: SEV2, map: {p1: SEV1}}
-        runbooks: {path: /rb}
+        runbooks: {path: /rb, reload_interval: 2m}
         logging: {level: debug, format: json}
         chat: {token: t, max_command_bytes: 500, public_url: "https://fh.example", roles: [{name: Lead, aliases: [l]}, {name: scribe}]}
         notifications:
@@ -117,7 +117,7 @@ struct ConfigTests {
         #expect(c.correlationConfig.groupBy == ["alertname", "cluster"])
         #expect(c.correlation.reopenWindow == .minutes(60) && !c.correlation.autoResolve)
         #expect(c.severity.map == SeverityMap(label: "level", values: ["p1": .sev1], unknown: .sev2))
-        #expect(c.runbooks.path == "/rb" && c.logging.level == .debug && c.logging.format == .json)
+        #expect(c.runbooks.path == "/rb" && c.runbooks.reloadInterval == .minutes(2) && c.logging.level == .debug && c.logging.format == .json)
         #expect(c.chat.token == "t" && c.chat.maxCommandBytes == 500 && c.server.externalURL == ExternalURL("https://fh.example"))
         #expect(c.chat.roles == RoleCatalog(roles: [.init(name: "lead", aliases: ["l"]), .init(name: "scribe")]))
         #expect(c.notifications.targets.map(\.name) == ["chat", "pager"])

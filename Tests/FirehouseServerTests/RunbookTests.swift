@@ -133,6 +133,18 @@ struct RunbookRouteTests {
         }
     }
 
+    /// The periodic look (every replica's, `runbooks.reload_interval`) reloads only what changed.
+    @Test func aPeriodicLookReloadsOnlyWhenTheFilesChanged() throws {
+        let dir = try TempRunbooks(["a.md": TempRunbooks.runbook(id: "a", matchers: [#"alertname="A""#])])
+        let catalog = RunbookCatalog(directory: dir.path, logger: .init(label: "test"))
+        catalog.reload()
+        #expect(!catalog.reloadIfChanged())
+        try dir.write("b.md", TempRunbooks.runbook(id: "b", matchers: [#"alertname="B""#]))
+        #expect(catalog.reloadIfChanged())
+        #expect(catalog.shelf.library.runbooks.map(\.id).sorted() == ["a", "b"])
+        #expect(!catalog.reloadIfChanged())
+    }
+
     @Test func reloadPicksUpChangesAndSkipsBrokenFiles() async throws {
         let dir = try TempRunbooks(["a.md": TempRunbooks.runbook(id: "a", matchers: [#"alertname="A""#])])
         try await withApp({ $0.runbooks.path = dir.path }) { client in

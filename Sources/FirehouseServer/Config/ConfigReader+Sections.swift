@@ -164,8 +164,13 @@ extension ConfigReader {
 
     func readRunbooks(_ node: Node, _ path: String, into runbooks: inout FirehouseConfig.Runbooks) {
         section(node, path: path) { key, node, path in
-            guard key == "path" else { return false }
-            if let text = string(node, path) { runbooks.path = text }
+            switch key {
+            case "path":
+                if let text = string(node, path) { runbooks.path = text }
+            case "reload_interval":
+                if let value = duration(node, path) { runbooks.reloadInterval = value }
+            default: return false
+            }
             return true
         }
     }

@@ -104,6 +104,8 @@ public struct FirehouseConfig: Sendable, Equatable {
     /// `runbooks:`
     public struct Runbooks: Sendable, Equatable {
         public var path = "./runbooks"
+        /// How often the directory is looked at and reloaded if it changed; zero: never.
+        public var reloadInterval = TimeSpan.seconds(60)
     }
 
     /// `postmortem:`

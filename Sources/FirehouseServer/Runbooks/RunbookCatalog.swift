@@ -20,6 +20,16 @@ public final class RunbookCatalog: Sendable {
         public var problems: [String]
     }
 
+    /// Reloads only if the files changed (a replica's periodic look at its mounted ConfigMap);
+    /// returns whether they did. Quiet when nothing changed.
+    @discardableResult
+    public func reloadIfChanged() -> Bool {
+        let (library, _) = RunbookLoader.load(directory: directory)
+        guard library != shelf.library else { return false }
+        reload()
+        return true
+    }
+
     @discardableResult
     public func reload() -> Report {
         let (library, problems) = RunbookLoader.load(directory: directory)
