@@ -7,6 +7,7 @@ struct Firehouse: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "firehouse",
         abstract: "Incident response bot: Alertmanager webhooks become incidents.",
+        version: BuildInfo.version,
         subcommands: [Serve.self, CheckConfig.self, Runbooks.self, Postmortem.self, BackupCommand.self],
         defaultSubcommand: Serve.self)
 }

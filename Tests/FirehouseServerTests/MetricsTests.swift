@@ -65,6 +65,7 @@ struct MetricsTests {
             #expect(m.value("firehouse_sqlite_committed_notifications_total") == 3)
             #expect(m.types["firehouse_sqlite_commit_duration_seconds"] == "histogram")
             #expect((m.value("firehouse_sqlite_wal_sync_duration_seconds_count") ?? 0) >= 1)
+            #expect(m.value(#"firehouse_build_info{version="\#(BuildInfo.version)",swift="\#(BuildInfo.swiftVersion)"}"#) == 1)
         }
     }
 

@@ -10,7 +10,14 @@ public final class FirehouseMetrics: Sendable {
         .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(2.5), .seconds(5),
     ]
 
-    public init() {}
+    public init() {
+        // A constant 1 with the version as a label (the Prometheus convention), so dashboards can
+        // tell which version each replica runs during a rolling update.
+        registry.makeGauge(
+            descriptor: name("build_info", "", "Always 1; the version of this binary in its labels."),
+            labels: [("version", BuildInfo.version), ("swift", BuildInfo.swiftVersion)]
+        ).set(to: 1)
+    }
 
     private func name(_ metric: String, _ unit: String = "", _ help: String) -> MetricNameDescriptor {
         MetricNameDescriptor(namespace: "firehouse", metricName: metric, unitName: unit, helpText: help)
