@@ -8,8 +8,15 @@
 # store alone with a flapping alert (FLAP_HISTORY past episodes against 100, back to back: ingest
 # must not read them); last, bench/fsync_probe.py: how long the disk itself takes to make a small
 # write durable.
+#   bench/run.sh --backend postgres [--replicas N]   the same load on PostgreSQL (bench/postgres.sh)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+if [ "${1:-}" = --backend ] && [ "${2:-}" = postgres ]; then
+  [ "${3:-}" = --replicas ] && export REPLICAS=${4:?--replicas N}
+  swift build -c release --product firehouse >/dev/null
+  swift build -c release --product firehouse-bench >/dev/null
+  exec bench/postgres.sh
+fi
 n=${NOTIFICATIONS:-5000}
 port=${PORT:-19095}
 swift build -c release --product firehouse >/dev/null

@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
-"""Writes runbooks-configmap.yaml from the repository's runbooks/ (ConfigMap keys cannot hold '/',
-so kafka/broker-down.md becomes kafka--broker-down.md; Firehouse reads runbook ids from the files).
+"""Writes base/runbooks-configmap.yaml (the ConfigMap firehouse-runbooks, shared by both variants)
+from the repository's runbooks/ (ConfigMap keys cannot hold '/', so kafka/broker-down.md becomes
+kafka--broker-down.md; Firehouse reads runbook ids from the files).
 
 Usage: deploy/kubernetes/runbooks.py [--check]   (--check: exit 1 if the file is out of date)
 """
@@ -9,7 +10,7 @@ import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.normpath(os.path.join(HERE, "..", ".."))
-TARGET = os.path.join(HERE, "runbooks-configmap.yaml")
+TARGET = os.path.join(HERE, "base", "runbooks-configmap.yaml")
 
 
 def render():
@@ -41,7 +42,7 @@ def main():
     if "--check" in sys.argv[1:]:
         current = open(TARGET, encoding="utf-8").read() if os.path.exists(TARGET) else ""
         if current != text:
-            print("deploy/kubernetes/runbooks-configmap.yaml is out of date: run deploy/kubernetes/runbooks.py", file=sys.stderr)
+            print("deploy/kubernetes/base/runbooks-configmap.yaml is out of date: run deploy/kubernetes/runbooks.py", file=sys.stderr)
             return 1
         return 0
     with open(TARGET, "w", encoding="utf-8") as f:

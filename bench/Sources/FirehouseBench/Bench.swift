@@ -38,8 +38,11 @@ struct Bench: AsyncParsableCommand {
     @Option(help: "Bearer token, if the server wants one.")
     var token: String?
 
+    @Option(help: "Base URL of another replica of the same service (repeatable); senders are spread over all of them.")
+    var replica: [String] = []
+
     func run() async throws {
-        let sender = Sender(url: url + "/api/v1/alertmanager", token: token)
+        let sender = Sender(url: url + "/api/v1/alertmanager", token: token, replicas: replica.map { $0 + "/api/v1/alertmanager" })
         var generator = Generator(seed: seed, maxAlerts: maxAlerts, runID: String(UInt64.random(in: 0..<UInt64.max), radix: 36))
         try await run(sender: sender, generator: &generator)
     }

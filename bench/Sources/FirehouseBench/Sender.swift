@@ -10,6 +10,8 @@ import Glibc
 struct Sender: Sendable {
     let url: String
     let token: String?
+    /// More replicas of the same service: sender `i` uses `[url] + replicas` at `i % count`.
+    var replicas: [String] = []
 
     struct Result {
         var latencies: [Duration]
@@ -42,7 +44,16 @@ struct Sender: Sendable {
     }
 
     /// Base URL split into what a raw connection needs; only plain http to an IPv4 address.
-    var endpoint: (host: String, port: UInt16, path: String) {
+    var endpoint: (host: String, port: UInt16, path: String) { Self.endpoint(url) }
+
+    /// The replica sender `worker` talks to.
+    func endpoint(worker: Int) -> (host: String, port: UInt16) {
+        let all = [url] + replicas
+        let (host, port, _) = Self.endpoint(all[worker % all.count])
+        return (host, port)
+    }
+
+    static func endpoint(_ url: String) -> (host: String, port: UInt16, path: String) {
         var rest = Substring(url)
         if rest.hasPrefix("http://") { rest = rest.dropFirst(7) }
         let slash = rest.firstIndex(of: "/") ?? rest.endIndex
@@ -63,8 +74,9 @@ struct Sender: Sendable {
     func closedLoop(_ bodies: [Generator.Body], concurrency: Int) async throws -> Result {
         let requests = self.requests(bodies)
         let next = Atomic<Int>(0)
-        let (host, port, _) = endpoint
+        let workers = Atomic<Int>(0)
         return Self.measure(bodies, workers: max(1, concurrency)) { record in
+            let (host, port) = endpoint(worker: workers.add(1, ordering: .relaxed).oldValue)
             let connection = RawConnection(host: host, port: port)
             while true {
                 let index = next.add(1, ordering: .relaxed).oldValue
@@ -82,9 +94,10 @@ struct Sender: Sendable {
         let requests = self.requests(bodies)
         let next = Atomic<Int>(0)
         let interval = 1_000_000_000 / UInt64(max(1, perSecond))
-        let (host, port, _) = endpoint
+        let workers = Atomic<Int>(0)
         let start = Monotonic.now + 10_000_000
         return Self.measure(bodies, workers: 128) { record in
+            let (host, port) = endpoint(worker: workers.add(1, ordering: .relaxed).oldValue)
             let connection = RawConnection(host: host, port: port)
             while true {
                 let index = next.add(1, ordering: .relaxed).oldValue
