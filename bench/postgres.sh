@@ -10,6 +10,7 @@ n=${NOTIFICATIONS:-5000}
 port=${PORT:-19095}
 bin="$(swift build -c release --show-bin-path)"
 dir="$(mktemp -d /tmp/firehouse-bench-pg.XXXXXX)"
+chmod 755 "$dir"  # the cluster inside runs as the postgres user
 pids=()
 cleanup() {
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null || true; done
