@@ -31,7 +31,7 @@ extension IncidentService {
                 if effects.head != head { try tx.updateIncident(effects.head, at: now) }
                 for ended in effects.endedRoles { try tx.endRole(assignmentID: ended, at: now) }
                 for start in effects.startedRoles { try tx.startRole(start, incidentID: id, assignedBy: actor.name, at: now) }
-                for entry in effects.timeline { try recorder.append(entry, incidentID: id) }
+                try recorder.append(effects.timeline, incidentID: id)
                 var timeline = effects.timeline
                 if effects.head.status == .closed, head.status != .closed, let drafter {
                     guard let detail = try tx.detail(id: id) else { throw StorageUnavailable(reason: "incident \(id) vanished") }

@@ -67,9 +67,9 @@ extension IncidentService {
                 id = existing
                 if incident.headChanged { try tx.updateIncident(incident.head, at: now) }
             }
-            for new in incident.newAlerts { try tx.insertAlert(new, stored: prepared.stored(new.alert), incidentID: id, at: now) }
+            try tx.insertAlerts(incident.newAlerts.map { ($0, prepared.stored($0.alert)) }, incidentID: id, at: now)
             for change in incident.alertUpdates { try tx.updateAlert(change, at: now) }
-            for entry in incident.timeline { try recorder.append(entry, incidentID: id) }
+            try recorder.append(incident.timeline, incidentID: id)
             for runbook in incident.attachRunbooks { try tx.attachRunbook(runbook, incidentID: id, at: now) }
             results.append(IngestResult(id: id, action: incident.outcome))
         }

@@ -14,12 +14,20 @@ final class TimelineRecorder {
     }
 
     func append(_ entry: TimelineDraft, incidentID: Int64) throws {
-        let timelineID = try tx.appendTimeline(entry, incidentID: incidentID)
-        if let (event, targets) = routes.targets(for: entry) {
-            for target in targets {
-                try tx.enqueueDelivery(incidentID: incidentID, timelineID: timelineID, target: target, event: event, at: entry.at)
+        try append([entry], incidentID: incidentID)
+    }
+
+    /// Several entries of one incident: one batch of timeline rows, then one of outbox rows.
+    func append(_ entries: [TimelineDraft], incidentID: Int64) throws {
+        guard !entries.isEmpty else { return }
+        let ids = try tx.appendTimeline(entries, incidentID: incidentID)
+        var deliveries: [QueuedDelivery] = []
+        for (entry, timelineID) in zip(entries, ids) {
+            if let (event, targets) = routes.targets(for: entry) {
+                for target in targets { deliveries.append(QueuedDelivery(timelineID: timelineID, target: target, event: event, at: entry.at)) }
             }
+            recorded.append(RecordedEntry(incidentID: incidentID, timelineID: timelineID, entry: entry))
         }
-        recorded.append(RecordedEntry(incidentID: incidentID, timelineID: timelineID, entry: entry))
+        if !deliveries.isEmpty { try tx.enqueueDeliveries(deliveries, incidentID: incidentID) }
     }
 }

@@ -384,6 +384,30 @@ struct StoreBackend: Sendable, CustomStringConvertible {
         #expect(try await store.write { try $0.recordSignature(mac: mac, timestamp: 500, forgetBefore: 400) })
     }
 
+    /// The batch primitives write what the single ones would, in order.
+    @Test(arguments: StoreBackend.all) func batchesWriteInOrder(_ backend: StoreBackend) async throws {
+        let store = try await backend.open().store
+        var ended = Self.alert("b", status: .resolved)
+        ended.endsAt = Self.t0 + .minutes(5)
+        let alerts = [Self.alert("a"), ended, Self.alert("c")]
+        let entries = (0..<4).map { Self.entry(.note, at: Self.t0 + .seconds(Int64($0)), text: "note \($0)") }
+        let ids = try await store.write { tx in
+            let id = try tx.insertIncident(Self.head(), at: Self.t0)
+            try tx.insertAlerts(alerts.map { ($0, Self.stored($0)) }, incidentID: id, at: Self.t0)
+            let ids = try tx.appendTimeline(entries, incidentID: id)
+            try tx.enqueueDeliveries(ids.map { QueuedDelivery(timelineID: $0, target: "chat", event: .opened, at: Self.t0) }, incidentID: id)
+            return ids
+        }
+        #expect(ids.count == 4 && ids == ids.sorted())
+        let detail = try #require(try await store.read { try $0.detail(id: 1) })
+        #expect(detail.alerts.map(\.fingerprint) == ["a", "b", "c"])
+        #expect(detail.alerts.map(\.endsAt) == [nil, Self.t0 + .minutes(5), nil])
+        #expect(detail.timeline.map(\.id) == ids && detail.timeline.map(\.text) == entries.map(\.text))
+        #expect(try await store.read { try $0.outboxDepth() } == [OutboxDepth(target: "chat", pending: 4, failed: 0)])
+        let head = try await store.read { try $0.outboxHeads(target: "chat", through: .max) }
+        #expect(try await store.read { try $0.outboxRow(id: head[0], dueBy: Self.t0) }?.entry.text == "note 0")
+    }
+
     // MARK: - Use cases over the backend
 
     /// The same new notification delivered concurrently (an Alertmanager HA pair) gives one

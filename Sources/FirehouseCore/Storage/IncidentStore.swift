@@ -87,6 +87,14 @@ public protocol StoreTransaction: StoreReads {
     /// the entry's deliveries.
     func appendTimeline(_ entry: TimelineDraft, incidentID: Int64) throws -> Int64
     func enqueueDelivery(incidentID: Int64, timelineID: Int64, target: String, event: OutboundEvent, at: Timestamp) throws
+
+    // Batches of the three above: one statement each where a round trip costs (PostgreSQL); the
+    // defaults below loop over the single forms (SQLite, in process).
+
+    func insertAlerts(_ alerts: [(alert: NewAlert, stored: PreparedNotification.EncodedAlert)], incidentID: Int64, at: Timestamp) throws
+    /// The entries' ids, in order.
+    func appendTimeline(_ entries: [TimelineDraft], incidentID: Int64) throws -> [Int64]
+    func enqueueDeliveries(_ deliveries: [QueuedDelivery], incidentID: Int64) throws
     func endRole(assignmentID: Int64, at: Timestamp) throws
     func startRole(_ start: IncidentActions.RoleStart, incidentID: Int64, assignedBy: String, at: Timestamp) throws
     /// Stores the draft as the incident's next version and returns that version.
@@ -104,6 +112,38 @@ public protocol StoreTransaction: StoreReads {
     func keepDeadLetter(_ draft: DeadLetterDraft, at: Timestamp) throws -> Int64
     /// True the first time `mac` is recorded; first forgets signatures of requests before `forgetBefore`.
     func recordSignature(mac: [UInt8], timestamp: Int64, forgetBefore: Int64) throws -> Bool
+}
+
+/// One outbox row to write: an entry's event for a target.
+public struct QueuedDelivery: Sendable, Equatable {
+    public var timelineID: Int64
+    public var target: String
+    public var event: OutboundEvent
+    public var at: Timestamp
+
+    public init(timelineID: Int64, target: String, event: OutboundEvent, at: Timestamp) {
+        self.timelineID = timelineID
+        self.target = target
+        self.event = event
+        self.at = at
+    }
+}
+
+extension StoreTransaction {
+    public func insertAlerts(_ alerts: [(alert: NewAlert, stored: PreparedNotification.EncodedAlert)], incidentID: Int64,
+                             at: Timestamp) throws {
+        for (alert, stored) in alerts { try insertAlert(alert, stored: stored, incidentID: incidentID, at: at) }
+    }
+
+    public func appendTimeline(_ entries: [TimelineDraft], incidentID: Int64) throws -> [Int64] {
+        try entries.map { try appendTimeline($0, incidentID: incidentID) }
+    }
+
+    public func enqueueDeliveries(_ deliveries: [QueuedDelivery], incidentID: Int64) throws {
+        for d in deliveries {
+            try enqueueDelivery(incidentID: incidentID, timelineID: d.timelineID, target: d.target, event: d.event, at: d.at)
+        }
+    }
 }
 
 /// An incident the escalation policy may be due for, with its escalation record.

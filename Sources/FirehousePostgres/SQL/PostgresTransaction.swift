@@ -339,6 +339,59 @@ struct PostgresTransaction: StoreTransaction {
             """)
     }
 
+    /// Every alert of the batch in one statement (arrays unnested); a missing `endsAt` travels as
+    /// Int64.min, since arrays here carry no NULLs.
+    func insertAlerts(_ alerts: [(alert: NewAlert, stored: PreparedNotification.EncodedAlert)], incidentID: Int64,
+                      at: Timestamp) throws {
+        guard alerts.count > 1 else {
+            for (alert, stored) in alerts { try insertAlert(alert, stored: stored, incidentID: incidentID, at: at) }
+            return
+        }
+        try run("""
+            INSERT INTO alerts (incident_id, receiver, fingerprint, starts_at, status, ends_at, labels, annotations,
+                generator_url, first_seen_at, last_seen_at)
+            SELECT \(incidentID), r, f, s, st, NULLIF(e, -9223372036854775808), l, a, g, \(at.nanoseconds), \(at.nanoseconds)
+            FROM unnest(\(alerts.map(\.alert.receiver))::text[], \(alerts.map(\.alert.alert.fingerprint))::text[],
+                        \(alerts.map(\.alert.alert.startsAt.nanoseconds))::bigint[], \(alerts.map(\.alert.alert.status.rawValue))::text[],
+                        \(alerts.map { $0.alert.endsAt?.nanoseconds ?? .min })::bigint[], \(alerts.map(\.stored.labels))::text[],
+                        \(alerts.map(\.stored.annotations))::text[], \(alerts.map(\.alert.alert.generatorURL))::text[])
+                WITH ORDINALITY AS t (r, f, s, st, e, l, a, g, n)
+            ORDER BY n
+            """)
+    }
+
+    func appendTimeline(_ entries: [TimelineDraft], incidentID: Int64) throws -> [Int64] {
+        guard entries.count > 1 else { return try entries.map { try appendTimeline($0, incidentID: incidentID) } }
+        let stored = entries.map(\.stored)
+        // Identity values are drawn in insertion order, which ORDER BY n fixes: sorted ids are the entries' ids.
+        return try run("""
+            INSERT INTO timeline (incident_id, at, kind, actor, text, data)
+            SELECT \(incidentID), at, kind, actor, text, data
+            FROM unnest(\(entries.map(\.at.nanoseconds))::bigint[], \(stored.map(\.kind))::text[], \(entries.map(\.actor))::text[],
+                        \(entries.map(\.text))::text[], \(stored.map { JSONText.encode($0.data) })::text[])
+                WITH ORDINALITY AS t (at, kind, actor, text, data, n)
+            ORDER BY n
+            RETURNING id
+            """).map { try $0.decode(Int64.self) }.sorted()
+    }
+
+    func enqueueDeliveries(_ deliveries: [QueuedDelivery], incidentID: Int64) throws {
+        guard deliveries.count > 1 else {
+            for d in deliveries {
+                try enqueueDelivery(incidentID: incidentID, timelineID: d.timelineID, target: d.target, event: d.event, at: d.at)
+            }
+            return
+        }
+        try run("""
+            INSERT INTO outbox (incident_id, timeline_id, target, event, created_at, next_attempt_at)
+            SELECT \(incidentID), t, g, e, a, a
+            FROM unnest(\(deliveries.map(\.timelineID))::bigint[], \(deliveries.map(\.target))::text[],
+                        \(deliveries.map(\.event.rawValue))::text[], \(deliveries.map(\.at.nanoseconds))::bigint[])
+                WITH ORDINALITY AS u (t, g, e, a, n)
+            ORDER BY n
+            """)
+    }
+
     func updateAlert(_ change: AlertUpdate, at: Timestamp) throws {
         try run("""
             UPDATE alerts SET status = \(change.status.rawValue), ends_at = \(change.endsAt?.nanoseconds),
