@@ -68,7 +68,7 @@ extension IncidentService {
                 if incident.headChanged { try tx.updateIncident(incident.head, at: now) }
             }
             try tx.insertAlerts(incident.newAlerts.map { ($0, prepared.stored($0.alert)) }, incidentID: id, at: now)
-            for change in incident.alertUpdates { try tx.updateAlert(change, at: now) }
+            try tx.updateAlerts(incident.alertUpdates, at: now)
             try recorder.append(incident.timeline, incidentID: id)
             for runbook in incident.attachRunbooks { try tx.attachRunbook(runbook, incidentID: id, at: now) }
             results.append(IngestResult(id: id, action: incident.outcome))

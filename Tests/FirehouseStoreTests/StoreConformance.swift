@@ -399,9 +399,21 @@ struct StoreBackend: Sendable, CustomStringConvertible {
             return ids
         }
         #expect(ids.count == 4 && ids == ids.sorted())
-        let detail = try #require(try await store.read { try $0.detail(id: 1) })
+        var detail = try #require(try await store.read { try $0.detail(id: 1) })
         #expect(detail.alerts.map(\.fingerprint) == ["a", "b", "c"])
         #expect(detail.alerts.map(\.endsAt) == [nil, Self.t0 + .minutes(5), nil])
+        let episodes = try await store.read { try $0.episodes(receiver: "team", keys: Set(alerts.map { EpisodeKey(fingerprint: $0.alert.fingerprint, startsAt: Self.t0) })) }
+        let later = Self.t0 + .minutes(9)
+        let changes = ["a", "b"].map { fingerprint in
+            AlertUpdate(episodeID: episodes[EpisodeKey(fingerprint: fingerprint, startsAt: Self.t0)]!.id, status: fingerprint == "a" ? .resolved : .firing,
+                        endsAt: fingerprint == "a" ? later : nil, annotations: ["summary": "now \(fingerprint)"], generatorURL: "http://g/\(fingerprint)")
+        }
+        try await store.write { tx in try tx.updateAlerts(changes, at: later) }
+        detail = try #require(try await store.read { try $0.detail(id: 1) })
+        #expect(detail.alerts.map(\.status) == [.resolved, .firing, .firing])
+        #expect(detail.alerts.map(\.endsAt) == [later, nil, nil])
+        #expect(detail.alerts.map { $0.annotations["summary"] } == ["now a", "now b", Self.alert("c").alert.annotations["summary"]])
+        #expect(detail.alerts.map(\.lastSeenAt) == [later, later, Self.t0])
         #expect(detail.timeline.map(\.id) == ids && detail.timeline.map(\.text) == entries.map(\.text))
         #expect(try await store.read { try $0.outboxDepth() } == [OutboxDepth(target: "chat", pending: 4, failed: 0)])
         let head = try await store.read { try $0.outboxHeads(target: "chat", through: .max) }

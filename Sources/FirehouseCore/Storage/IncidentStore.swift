@@ -92,6 +92,7 @@ public protocol StoreTransaction: StoreReads {
     // defaults below loop over the single forms (SQLite, in process).
 
     func insertAlerts(_ alerts: [(alert: NewAlert, stored: PreparedNotification.EncodedAlert)], incidentID: Int64, at: Timestamp) throws
+    func updateAlerts(_ changes: [AlertUpdate], at: Timestamp) throws
     /// The entries' ids, in order.
     func appendTimeline(_ entries: [TimelineDraft], incidentID: Int64) throws -> [Int64]
     func enqueueDeliveries(_ deliveries: [QueuedDelivery], incidentID: Int64) throws
@@ -133,6 +134,10 @@ extension StoreTransaction {
     public func insertAlerts(_ alerts: [(alert: NewAlert, stored: PreparedNotification.EncodedAlert)], incidentID: Int64,
                              at: Timestamp) throws {
         for (alert, stored) in alerts { try insertAlert(alert, stored: stored, incidentID: incidentID, at: at) }
+    }
+
+    public func updateAlerts(_ changes: [AlertUpdate], at: Timestamp) throws {
+        for change in changes { try updateAlert(change, at: at) }
     }
 
     public func appendTimeline(_ entries: [TimelineDraft], incidentID: Int64) throws -> [Int64] {

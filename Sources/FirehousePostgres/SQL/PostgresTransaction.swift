@@ -360,6 +360,22 @@ struct PostgresTransaction: StoreTransaction {
             """)
     }
 
+    func updateAlerts(_ changes: [AlertUpdate], at: Timestamp) throws {
+        guard changes.count > 1 else {
+            for change in changes { try updateAlert(change, at: at) }
+            return
+        }
+        try run("""
+            UPDATE alerts SET status = u.st, ends_at = NULLIF(u.e, -9223372036854775808), annotations = u.an,
+                generator_url = u.g, last_seen_at = \(at.nanoseconds)
+            FROM unnest(\(changes.map(\.episodeID))::bigint[], \(changes.map(\.status.rawValue))::text[],
+                        \(changes.map { $0.endsAt?.nanoseconds ?? .min })::bigint[],
+                        \(changes.map { JSONText.encode($0.annotations) })::text[], \(changes.map(\.generatorURL))::text[])
+                AS u (id, st, e, an, g)
+            WHERE alerts.id = u.id
+            """)
+    }
+
     func appendTimeline(_ entries: [TimelineDraft], incidentID: Int64) throws -> [Int64] {
         guard entries.count > 1 else { return try entries.map { try appendTimeline($0, incidentID: incidentID) } }
         let stored = entries.map(\.stored)
