@@ -65,13 +65,12 @@ struct PostgresTransaction: StoreTransaction {
         let statuses = query.status.statuses.map(\.rawValue)
         let before = query.before ?? .max
         let rows = try run("""
-            SELECT \(unescaped: Self.headColumns.split(separator: ",").map { "i." + $0.trimmingCharacters(in: .whitespacesAndNewlines) }.joined(separator: ", ")),
-                c.total, c.firing
+            SELECT \(unescaped: Self.headColumns), c.total, c.firing
             FROM incidents i CROSS JOIN LATERAL (
                 SELECT COUNT(*) AS total, COUNT(*) FILTER (WHERE a.status = 'firing') AS firing FROM alerts a WHERE a.incident_id = i.id
             ) c
-            WHERE i.status = ANY(\(statuses)) AND i.id < \(before)
-            ORDER BY i.id DESC LIMIT \(query.limit + 1)
+            WHERE status = ANY(\(statuses)) AND id < \(before)
+            ORDER BY id DESC LIMIT \(query.limit + 1)
             """)
         var summaries: [IncidentSummary] = []
         for row in rows {
