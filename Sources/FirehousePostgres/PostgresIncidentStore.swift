@@ -177,13 +177,13 @@ public final class PostgresIncidentStore: IncidentStore, Service {
                        _ body: (PostgresTransaction) throws -> T) throws -> T {
         let tx = PostgresTransaction(connection: connection, logger: logger, writing: writing)
         // Reads see one snapshot; writes are READ COMMITTED so a lock waiter sees its predecessor's commit.
-        try tx.run(writing ? "BEGIN" : "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        tx.send(writing ? "BEGIN" : "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
         do {
             let result = try body(tx)
             try tx.run("COMMIT")
             return result
         } catch {
-            _ = try? tx.run("ROLLBACK")
+            _ = try? tx.run("ROLLBACK")  // also settles what was sent
             // A row that does not decode is the driver's trouble, not the script's.
             throw error is PostgresDecodingError ? DriverError(underlying: error) : error
         }

@@ -28,28 +28,22 @@ extension IncidentService {
 
     /// Everything the correlator may look at for this notification.
     static func correlationState(_ lookup: CorrelationLookup, tx: any StoreReads) throws -> CorrelationState {
-        var state = CorrelationState()
-        state.episodes = try tx.episodes(receiver: lookup.receiver, keys: lookup.episodes)
-        var incidentIDs = Set(state.episodes.values.map(\.incidentID))
-        for key in lookup.keys {
-            if let active = try tx.activeIncident(correlationKey: key) {
-                state.activeByKey[key] = active
-                incidentIDs.insert(active)
-            }
-            if let latest = try tx.latestIncident(correlationKey: key), latest.status == .resolved {
-                state.resolvedByKey[key] = latest.id
-                incidentIDs.insert(latest.id)
-            }
-        }
+        let candidates = try tx.correlationCandidates(lookup)
+        var state = CorrelationState(episodes: candidates.episodes, activeByKey: candidates.activeByKey,
+                                     resolvedByKey: candidates.resolvedByKey)
+        let incidentIDs = Set(candidates.episodes.values.map(\.incidentID)).union(candidates.activeByKey.values)
+            .union(candidates.resolvedByKey.values)
         // In id order: a backend that locks heads as it reads them takes them in one order.
-        for id in incidentIDs.sorted() {
+        let ids = incidentIDs.sorted()
+        let snapshots = try tx.incidentSnapshots(ids: ids)
+        for id in ids {
             // Foreign keys make this impossible; if it happens anyway, fail this notification (a
             // dead letter) rather than let the correlator meet an incident it was not given.
-            guard let head = try tx.head(id: id) else {
+            guard let found = snapshots[id] else {
                 throw NotificationRejected(reason: "stored alerts refer to incident \(id), which does not exist")
             }
-            state.incidents[id] = IncidentSnapshot(head: head, firingAlerts: try tx.firingAlertCount(incidentID: id))
-            state.attachedRunbooks[id] = Set(try tx.runbookIDs(incidentID: id))
+            state.incidents[id] = found.snapshot
+            state.attachedRunbooks[id] = found.runbooks
         }
         return state
     }

@@ -200,6 +200,85 @@ struct StoreBackend: Sendable, CustomStringConvertible {
         #expect(record.lastSeenAt == t0 + .seconds(90) && record.firstSeenAt == t0)
     }
 
+    /// The batched correlation reads say what the single reads say: episodes of this receiver
+    /// only, each key's active incident and its newest one when resolved; snapshots with firing
+    /// counts and runbooks, unknown ids left out, in a read and in a write (where heads are locked).
+    @Test(arguments: StoreBackend.all) func correlationBatchesAgreeWithTheSingleReads(_ backend: StoreBackend) async throws {
+        let store = try await backend.open().store
+        let (active, resolved, reopened) = try await store.write { tx in
+            let active = try tx.insertIncident(Self.head(key: "active"), at: Self.t0)
+            let resolved = try tx.insertIncident(Self.head(key: "resolved", status: .resolved), at: Self.t0)
+            _ = try tx.insertIncident(Self.head(key: "closed", status: .closed), at: Self.t0)
+            _ = try tx.insertIncident(Self.head(key: "reopened", status: .resolved), at: Self.t0)
+            let reopened = try tx.insertIncident(Self.head(key: "reopened"), at: Self.t0)
+            try tx.insertAlerts([Self.alert("a"), Self.alert("b", status: .resolved)].map { ($0, Self.stored($0)) }, incidentID: active, at: Self.t0)
+            var elsewhere = Self.alert("c")
+            elsewhere.receiver = "other team"
+            try tx.insertAlert(elsewhere, stored: Self.stored(elsewhere), incidentID: resolved, at: Self.t0)
+            try tx.attachRunbook("rb-1", incidentID: active, at: Self.t0)
+            try tx.attachRunbook("rb-2", incidentID: active, at: Self.t0 + .seconds(1))
+            return (active, resolved, reopened)
+        }
+        let keys = ["a", "b", "c", "missing"].map { EpisodeKey(fingerprint: $0, startsAt: Self.t0) }
+        let lookup = CorrelationLookup(receiver: "team", episodes: Set(keys), keys: ["active", "resolved", "closed", "reopened", "none"])
+        let candidates = try await store.read { try $0.correlationCandidates(lookup) }
+        #expect(candidates.activeByKey == ["active": active, "reopened": reopened])
+        #expect(candidates.resolvedByKey == ["resolved": resolved])
+        let single = try await store.read { try $0.episodes(receiver: "team", keys: Set(keys)) }
+        #expect(candidates.episodes == single)
+        #expect(Set(candidates.episodes.keys) == Set(keys.prefix(2)))
+        #expect(candidates.episodes[keys[1]]?.status == .resolved && candidates.episodes[keys[0]]?.incidentID == active)
+        #expect(try await store.read { try $0.correlationCandidates(CorrelationLookup(receiver: "team", episodes: [], keys: [])) }
+                    == CorrelationCandidates())
+
+        for writing in [false, true] {
+            let ids = [active, resolved, 999]
+            let body: @Sendable (any StoreReads) throws -> ([Int64: AttachedSnapshot], IncidentHead?, IncidentHead?) = { tx in
+                (try tx.incidentSnapshots(ids: ids), try tx.head(id: active), try tx.head(id: resolved))
+            }
+            let (snapshots, activeHead, resolvedHead) = if writing {
+                try await store.write { try body($0) }
+            } else {
+                try await store.read { try body($0) }
+            }
+            #expect(Set(snapshots.keys) == [active, resolved])
+            #expect(snapshots[active] == AttachedSnapshot(snapshot: IncidentSnapshot(head: try #require(activeHead), firingAlerts: 1),
+                                                          runbooks: ["rb-1", "rb-2"]))
+            #expect(snapshots[resolved] == AttachedSnapshot(snapshot: IncidentSnapshot(head: try #require(resolvedHead), firingAlerts: 1),
+                                                            runbooks: []))
+            #expect(try await store.read { try $0.incidentSnapshots(ids: []) }.isEmpty)
+        }
+    }
+
+    /// A write that fails fails its whole transaction with its own error, even when the script
+    /// goes on to read and write after it (a backend may send writes without waiting for them).
+    @Test(arguments: StoreBackend.all) func aFailedWriteFailsItsTransactionWhateverFollows(_ backend: StoreBackend) async throws {
+        let store = try await backend.open().store
+        let a = Self.alert("abc")
+        let id = try await store.write { tx in
+            let id = try tx.insertIncident(Self.head(), at: Self.t0)
+            try tx.insertAlert(a, stored: Self.stored(a), incidentID: id, at: Self.t0)
+            return id
+        }
+        let followUps: [@Sendable (any StoreTransaction) throws -> Void] = [
+            { tx in _ = try tx.head(id: id) },
+            { tx in _ = try tx.appendTimeline(Self.entry(.note), incidentID: id) },
+            { tx in try tx.attachRunbook("rb", incidentID: id, at: Self.t0) },
+            { _ in },
+        ]
+        for followUp in followUps {
+            await #expect(throws: (any Error).self) {
+                try await store.write { tx in
+                    try tx.updateIncident({ var h = Self.head(severity: .sev1); h.id = id; return h }(), at: Self.t0)
+                    try tx.insertAlert(a, stored: Self.stored(a), incidentID: id, at: Self.t0)  // the same episode again
+                    try followUp(tx)
+                }
+            }
+        }
+        let detail = try #require(try await store.read { try $0.detail(id: id) })
+        #expect(detail.summary.head.severity == .sev2 && detail.timeline.isEmpty && detail.runbooks.isEmpty && detail.alerts.count == 1)
+    }
+
     // MARK: - Timeline and outbox
 
     @Test(arguments: StoreBackend.all) func timelineEntriesReadBackTyped(_ backend: StoreBackend) async throws {

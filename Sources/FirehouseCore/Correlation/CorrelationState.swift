@@ -68,4 +68,10 @@ public struct CorrelationLookup: Sendable, Equatable {
     /// read (the reopen window works from incidents by key, not from episodes).
     public var episodes: Set<EpisodeKey>
     public var keys: Set<String>
+
+    public init(receiver: String, episodes: Set<EpisodeKey>, keys: Set<String>) {
+        self.receiver = receiver
+        self.episodes = episodes
+        self.keys = keys
+    }
 }

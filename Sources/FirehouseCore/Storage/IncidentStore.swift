@@ -53,6 +53,16 @@ public protocol StoreReads {
     func latestIncident(correlationKey: String) throws -> (id: Int64, status: IncidentStatus)?
     func firingAlertCount(incidentID: Int64) throws -> Int
 
+    // Batches of the correlation reads above: one statement each where a round trip costs
+    // (PostgreSQL); the defaults below loop over the single forms (SQLite, in process).
+
+    /// The notification's stored episodes, and for each key its active incident and its newest
+    /// incident when that one is resolved.
+    func correlationCandidates(_ lookup: CorrelationLookup) throws -> CorrelationCandidates
+    /// These incidents (ids in ascending order) with their firing counts and attached runbooks;
+    /// in a write transaction their heads are locked, in that order. Unknown ids are left out.
+    func incidentSnapshots(ids: [Int64]) throws -> [Int64: AttachedSnapshot]
+
     // MARK: Silences, escalation, outbox, dead letters
 
     /// Silences neither ended by `now` nor expired.
@@ -127,6 +137,53 @@ public struct QueuedDelivery: Sendable, Equatable {
         self.target = target
         self.event = event
         self.at = at
+    }
+}
+
+extension StoreReads {
+    public func correlationCandidates(_ lookup: CorrelationLookup) throws -> CorrelationCandidates {
+        var candidates = CorrelationCandidates(episodes: try episodes(receiver: lookup.receiver, keys: lookup.episodes))
+        for key in lookup.keys {
+            if let active = try activeIncident(correlationKey: key) { candidates.activeByKey[key] = active }
+            if let latest = try latestIncident(correlationKey: key), latest.status == .resolved {
+                candidates.resolvedByKey[key] = latest.id
+            }
+        }
+        return candidates
+    }
+
+    public func incidentSnapshots(ids: [Int64]) throws -> [Int64: AttachedSnapshot] {
+        var snapshots: [Int64: AttachedSnapshot] = [:]
+        for id in ids {
+            guard let head = try head(id: id) else { continue }
+            snapshots[id] = AttachedSnapshot(snapshot: IncidentSnapshot(head: head, firingAlerts: try firingAlertCount(incidentID: id)),
+                                             runbooks: Set(try runbookIDs(incidentID: id)))
+        }
+        return snapshots
+    }
+}
+
+/// What a notification's correlation starts from (`StoreReads.correlationCandidates`).
+public struct CorrelationCandidates: Sendable, Equatable {
+    public var episodes: [EpisodeKey: StoredEpisode]
+    public var activeByKey: [String: Int64]
+    public var resolvedByKey: [String: Int64]
+
+    public init(episodes: [EpisodeKey: StoredEpisode] = [:], activeByKey: [String: Int64] = [:], resolvedByKey: [String: Int64] = [:]) {
+        self.episodes = episodes
+        self.activeByKey = activeByKey
+        self.resolvedByKey = resolvedByKey
+    }
+}
+
+/// An incident as correlation sees it, with the runbooks already attached to it.
+public struct AttachedSnapshot: Sendable, Equatable {
+    public var snapshot: IncidentSnapshot
+    public var runbooks: Set<String>
+
+    public init(snapshot: IncidentSnapshot, runbooks: Set<String>) {
+        self.snapshot = snapshot
+        self.runbooks = runbooks
     }
 }
 

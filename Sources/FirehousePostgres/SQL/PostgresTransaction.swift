@@ -5,20 +5,56 @@ import NIOCore
 import PostgresNIO
 
 /// The storage primitives as PostgreSQL statements on one connection inside the caller's
-/// transaction. It runs on a thread of the store's blocking pool and waits for each statement
-/// (the primitives are synchronous, see `IncidentStore`). In a write transaction an incident's
-/// head is read `FOR UPDATE`: a change by another replica waits, then reads what that one wrote.
-struct PostgresTransaction: StoreTransaction {
+/// transaction. It runs on a thread of the store's blocking pool and waits for statements whose
+/// answer it needs (the primitives are synchronous, see `IncidentStore`); a write whose answer it
+/// does not need is only sent, since the connection runs its statements in order: the next
+/// statement waited for (at the latest COMMIT) comes after it and reports its failure. That keeps
+/// a new incident at four waits instead of eleven, each a wake-up of this thread and of the event
+/// loop. In a write transaction an incident's head is read `FOR UPDATE`: a change by another
+/// replica waits, then reads what that one wrote.
+final class PostgresTransaction: StoreTransaction {
     let connection: PostgresConnection
     let logger: Logger
     let writing: Bool
+    /// Statements sent and not yet waited for, in the order sent.
+    private var unsettled: [EventLoopFuture<PostgresQueryResult>] = []
 
+    init(connection: PostgresConnection, logger: Logger, writing: Bool) {
+        self.connection = connection
+        self.logger = logger
+        self.writing = writing
+    }
+
+    /// Runs `query` after everything sent before it and returns its answer. A statement sent
+    /// earlier that failed is this one's cause (the transaction is aborted from there on), so its
+    /// error is the one thrown.
     @discardableResult
     func run(_ query: PostgresQuery) throws -> PostgresQueryResult {
+        let answer = connection.query(query, logger: logger)
+        let result = Result { try answer.wait() }
+        try settle()
         do {
-            return try connection.query(query, logger: logger).wait()
+            return try result.get()
         } catch {
             throw DriverError(underlying: error)
+        }
+    }
+
+    /// Sends `query` without waiting for it: a write whose answer nobody needs.
+    func send(_ query: PostgresQuery) {
+        unsettled.append(connection.query(query, logger: logger))
+    }
+
+    /// Throws the first failure among the statements sent so far, once all of them have answered.
+    func settle() throws {
+        let sent = unsettled
+        unsettled.removeAll()
+        for statement in sent {
+            do {
+                _ = try statement.wait()
+            } catch {
+                throw DriverError(underlying: error)
+            }
         }
     }
 
@@ -220,6 +256,65 @@ struct PostgresTransaction: StoreTransaction {
         try run("SELECT COUNT(*) FROM alerts WHERE incident_id = \(incidentID) AND status = 'firing'").first?.decode(Int.self) ?? 0
     }
 
+    /// One statement: the episodes, then each key's active incident, then each key's newest
+    /// incident (kept when resolved), told apart by the first column.
+    func correlationCandidates(_ lookup: CorrelationLookup) throws -> CorrelationCandidates {
+        let episodes = Array(lookup.episodes)
+        let keys = Array(lookup.keys)
+        var candidates = CorrelationCandidates()
+        guard !episodes.isEmpty || !keys.isEmpty else { return candidates }
+        for row in try run("""
+            SELECT 0, a.fingerprint, a.starts_at, a.id, a.incident_id, a.status, a.annotations, a.generator_url
+            FROM unnest(\(episodes.map(\.fingerprint))::text[], \(episodes.map(\.startsAt.nanoseconds))::bigint[]) AS k (fingerprint, starts_at)
+            JOIN alerts a ON a.receiver = \(lookup.receiver) AND a.fingerprint = k.fingerprint AND a.starts_at = k.starts_at
+            UNION ALL
+            SELECT 1, k.key, NULL, NULL, i.id, i.status, NULL, NULL FROM unnest(\(keys)::text[]) AS k (key)
+            CROSS JOIN LATERAL (
+                SELECT id, status FROM incidents WHERE correlation_key = k.key AND status NOT IN ('resolved', 'closed')
+                ORDER BY id DESC LIMIT 1) i
+            UNION ALL
+            SELECT 2, k.key, NULL, NULL, i.id, i.status, NULL, NULL FROM unnest(\(keys)::text[]) AS k (key)
+            CROSS JOIN LATERAL (SELECT id, status FROM incidents WHERE correlation_key = k.key ORDER BY id DESC LIMIT 1) i
+            """) {
+            let (kind, key, startsAt, episodeID, incidentID, status, annotations, url) =
+                try row.decode((Int, String, Int64?, Int64?, Int64, String, String?, String?).self)
+            switch kind {
+            case 0:
+                guard let startsAt, let episodeID else { continue }
+                candidates.episodes[EpisodeKey(fingerprint: key, startsAt: Timestamp(nanoseconds: startsAt))] = StoredEpisode(
+                    id: episodeID, incidentID: incidentID, status: AlertStatus(rawValue: status) ?? .firing,
+                    annotations: JSONText.decode(annotations ?? "{}"), generatorURL: url ?? "")
+            case 1:
+                candidates.activeByKey[key] = incidentID
+            default:
+                if IncidentStatus(rawValue: status) == .resolved { candidates.resolvedByKey[key] = incidentID }
+            }
+        }
+        return candidates
+    }
+
+    /// One statement for the heads, counts and runbooks. In a write the heads are locked first by
+    /// a statement of their own, sent ahead: this one then starts after the locks are held, so its
+    /// snapshot sees what their previous holders committed.
+    func incidentSnapshots(ids: [Int64]) throws -> [Int64: AttachedSnapshot] {
+        guard !ids.isEmpty else { return [:] }
+        if writing { send("SELECT 1 FROM incidents WHERE id = ANY(\(ids)::bigint[]) ORDER BY id FOR UPDATE") }
+        var snapshots: [Int64: AttachedSnapshot] = [:]
+        for row in try run("""
+            SELECT \(unescaped: Self.headColumns),
+                (SELECT COUNT(*) FROM alerts a WHERE a.incident_id = i.id AND a.status = 'firing'),
+                ARRAY(SELECT r.runbook_id FROM incident_runbooks r WHERE r.incident_id = i.id)
+            FROM incidents i WHERE id = ANY(\(ids)::bigint[])
+            """) {
+            let cells = Array(row)
+            let firing = try cells[15].decode(Int.self)
+            let runbooks = try cells[16].decode([String].self)
+            let head = try Self.head(row)
+            snapshots[head.id] = AttachedSnapshot(snapshot: IncidentSnapshot(head: head, firingAlerts: firing), runbooks: Set(runbooks))
+        }
+        return snapshots
+    }
+
     func activeSilences(incidentID: Int64, now: Timestamp) throws -> [RecordedSilence] {
         try run("""
             SELECT silence_id, matchers, ends_at, created_by FROM silences
@@ -297,7 +392,7 @@ struct PostgresTransaction: StoreTransaction {
         guard !keys.isEmpty else { return }
         // Sorted, so two transactions wanting the same keys take them in the same order.
         let sorted = Array(Set(keys)).sorted()
-        try run("SELECT pg_advisory_xact_lock(hashtextextended(k, 0)) FROM unnest(\(sorted)::text[]) AS k")
+        send("SELECT pg_advisory_xact_lock(hashtextextended(k, 0)) FROM unnest(\(sorted)::text[]) AS k")
     }
 
     func insertIncident(_ head: IncidentHead, at: Timestamp) throws -> Int64 {
@@ -317,7 +412,7 @@ struct PostgresTransaction: StoreTransaction {
 
     func updateIncident(_ head: IncidentHead, at: Timestamp) throws {
         let m = head.milestones
-        try run("""
+        send("""
             UPDATE incidents SET title = \(head.title), severity = \(head.severity.rawValue), severity_pinned = \(head.severityPinned),
                 status = \(m.status.rawValue), acknowledged_at = \(m.acknowledgedAt?.nanoseconds),
                 mitigated_at = \(m.mitigatedAt?.nanoseconds), resolved_at = \(m.resolvedAt?.nanoseconds),
@@ -329,7 +424,7 @@ struct PostgresTransaction: StoreTransaction {
 
     func insertAlert(_ new: NewAlert, stored: PreparedNotification.EncodedAlert, incidentID: Int64, at: Timestamp) throws {
         let alert = new.alert
-        try run("""
+        send("""
             INSERT INTO alerts (incident_id, receiver, fingerprint, starts_at, status, ends_at, labels, annotations,
                 generator_url, first_seen_at, last_seen_at)
             VALUES (\(incidentID), \(new.receiver), \(alert.fingerprint), \(alert.startsAt.nanoseconds), \(alert.status.rawValue),
@@ -346,7 +441,7 @@ struct PostgresTransaction: StoreTransaction {
             for (alert, stored) in alerts { try insertAlert(alert, stored: stored, incidentID: incidentID, at: at) }
             return
         }
-        try run("""
+        send("""
             INSERT INTO alerts (incident_id, receiver, fingerprint, starts_at, status, ends_at, labels, annotations,
                 generator_url, first_seen_at, last_seen_at)
             SELECT \(incidentID), r, f, s, st, NULLIF(e, -9223372036854775808), l, a, g, \(at.nanoseconds), \(at.nanoseconds)
@@ -364,7 +459,7 @@ struct PostgresTransaction: StoreTransaction {
             for change in changes { try updateAlert(change, at: at) }
             return
         }
-        try run("""
+        send("""
             UPDATE alerts SET status = u.st, ends_at = NULLIF(u.e, -9223372036854775808), annotations = u.an,
                 generator_url = u.g, last_seen_at = \(at.nanoseconds)
             FROM unnest(\(changes.map(\.episodeID))::bigint[], \(changes.map(\.status.rawValue))::text[],
@@ -397,7 +492,7 @@ struct PostgresTransaction: StoreTransaction {
             }
             return
         }
-        try run("""
+        send("""
             INSERT INTO outbox (incident_id, timeline_id, target, event, created_at, next_attempt_at)
             SELECT \(incidentID), t, g, e, a, a
             FROM unnest(\(deliveries.map(\.timelineID))::bigint[], \(deliveries.map(\.target))::text[],
@@ -408,7 +503,7 @@ struct PostgresTransaction: StoreTransaction {
     }
 
     func updateAlert(_ change: AlertUpdate, at: Timestamp) throws {
-        try run("""
+        send("""
             UPDATE alerts SET status = \(change.status.rawValue), ends_at = \(change.endsAt?.nanoseconds),
                 annotations = \(JSONText.encode(change.annotations)), generator_url = \(change.generatorURL),
                 last_seen_at = \(at.nanoseconds)
@@ -418,11 +513,11 @@ struct PostgresTransaction: StoreTransaction {
 
     func touchAlerts(_ episodeIDs: [Int64], at: Timestamp) throws {
         guard !episodeIDs.isEmpty else { return }
-        try run("UPDATE alerts SET last_seen_at = \(at.nanoseconds) WHERE id = ANY(\(episodeIDs)::bigint[])")
+        send("UPDATE alerts SET last_seen_at = \(at.nanoseconds) WHERE id = ANY(\(episodeIDs)::bigint[])")
     }
 
     func attachRunbook(_ runbookID: String, incidentID: Int64, at: Timestamp) throws {
-        try run("""
+        send("""
             INSERT INTO incident_runbooks (incident_id, runbook_id, attached_at) VALUES (\(incidentID), \(runbookID), \(at.nanoseconds))
             ON CONFLICT DO NOTHING
             """)
@@ -440,18 +535,18 @@ struct PostgresTransaction: StoreTransaction {
     }
 
     func enqueueDelivery(incidentID: Int64, timelineID: Int64, target: String, event: OutboundEvent, at: Timestamp) throws {
-        try run("""
+        send("""
             INSERT INTO outbox (incident_id, timeline_id, target, event, created_at, next_attempt_at)
             VALUES (\(incidentID), \(timelineID), \(target), \(event.rawValue), \(at.nanoseconds), \(at.nanoseconds))
             """)
     }
 
     func endRole(assignmentID: Int64, at: Timestamp) throws {
-        try run("UPDATE roles SET ended_at = \(at.nanoseconds) WHERE id = \(assignmentID)")
+        send("UPDATE roles SET ended_at = \(at.nanoseconds) WHERE id = \(assignmentID)")
     }
 
     func startRole(_ start: IncidentActions.RoleStart, incidentID: Int64, assignedBy: String, at: Timestamp) throws {
-        try run("""
+        send("""
             INSERT INTO roles (incident_id, role, user_id, user_name, started_at, assigned_by)
             VALUES (\(incidentID), \(start.role), \(start.user.id), \(start.user.name), \(at.nanoseconds), \(assignedBy))
             """)
@@ -469,7 +564,7 @@ struct PostgresTransaction: StoreTransaction {
     }
 
     func insertSilence(_ silenceID: String, request: SilenceRequest, incidentID: Int64, createdBy: String) throws {
-        try run("""
+        send("""
             INSERT INTO silences (incident_id, silence_id, matchers, starts_at, ends_at, created_by, comment)
             VALUES (\(incidentID), \(silenceID), \(JSONText.encode(request.matchers)), \(request.startsAt.nanoseconds),
                 \(request.endsAt.nanoseconds), \(createdBy), \(request.comment))
@@ -477,14 +572,14 @@ struct PostgresTransaction: StoreTransaction {
     }
 
     func expireSilence(_ silenceID: String, incidentID: Int64, by: String, at: Timestamp) throws {
-        try run("""
+        send("""
             UPDATE silences SET expired_at = \(at.nanoseconds), expired_by = \(by)
             WHERE incident_id = \(incidentID) AND silence_id = \(silenceID) AND expired_at IS NULL
             """)
     }
 
     func recordEscalation(incidentID: Int64, at: Timestamp) throws {
-        try run("""
+        send("""
             UPDATE incidents SET escalations = escalations + 1, escalated_at = \(at.nanoseconds), updated_at = \(at.nanoseconds)
             WHERE id = \(incidentID)
             """)
@@ -533,7 +628,7 @@ struct PostgresTransaction: StoreTransaction {
     }
 
     func recordSignature(mac: [UInt8], timestamp: Int64, forgetBefore: Int64) throws -> Bool {
-        try run("DELETE FROM seen_signatures WHERE request_ts < \(forgetBefore)")
+        send("DELETE FROM seen_signatures WHERE request_ts < \(forgetBefore)")
         return try !run("""
             INSERT INTO seen_signatures (mac, request_ts) VALUES (\(ByteBuffer(bytes: mac)), \(timestamp))
             ON CONFLICT DO NOTHING RETURNING 1
