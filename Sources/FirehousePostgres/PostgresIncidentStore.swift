@@ -22,6 +22,7 @@ public final class PostgresIncidentStore: IncidentStore, Service {
     /// How long a transaction may wait for a connection before the caller is told 503.
     let connectDeadline: Duration
     private let migrated = NIOLockedValueBox(false)
+    let statements: PreparedStatements
 
     public init(options: PostgresOptions, logger: Logger, connectDeadline: Duration = .seconds(5)) throws {
         self.options = options
@@ -31,6 +32,7 @@ public final class PostgresIncidentStore: IncidentStore, Service {
             host: options.host, port: options.port, username: options.username, password: options.password,
             database: options.database, tls: try Self.tls(options))
         config.options.maximumConnections = options.maxConnections
+        statements = PreparedStatements(limit: 4 * options.maxConnections)
         config.options.connectTimeout = connectDeadline
         // A killed replica's locks and transactions must not outlive it by more than seconds.
         config.options.additionalStartupParameters = [
@@ -40,6 +42,8 @@ public final class PostgresIncidentStore: IncidentStore, Service {
             ("idle_in_transaction_session_timeout", "10s"),
             ("client_connection_check_interval", "1s"),
             ("synchronous_commit", "on"),
+            // The hot statements are prepared once per connection; plan them once too.
+            ("plan_cache_mode", "force_generic_plan"),
         ]
         client = PostgresClient(configuration: config, backgroundLogger: logger)
         threads = NIOThreadPool(numberOfThreads: options.maxConnections)
@@ -122,7 +126,7 @@ public final class PostgresIncidentStore: IncidentStore, Service {
         while true {
             do {
                 return try await onConnection { connection in
-                    try Self.run(connection, writing: writing, logger: self.logger, body)
+                    try Self.run(connection, statements: self.statements.on(connection), writing: writing, logger: self.logger, body)
                 }
             } catch {
                 // A serialization failure or deadlock rolled everything back; so did a backstop
@@ -173,9 +177,9 @@ public final class PostgresIncidentStore: IncidentStore, Service {
         }
     }
 
-    static func run<T>(_ connection: PostgresConnection, writing: Bool, logger: Logger,
+    static func run<T>(_ connection: PostgresConnection, statements: ConnectionStatements, writing: Bool, logger: Logger,
                        _ body: (PostgresTransaction) throws -> T) throws -> T {
-        let tx = PostgresTransaction(connection: connection, logger: logger, writing: writing)
+        let tx = PostgresTransaction(connection: connection, statements: statements, logger: logger, writing: writing)
         // Reads see one snapshot; writes are READ COMMITTED so a lock waiter sees its predecessor's commit.
         tx.send(writing ? "BEGIN" : "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
         do {
@@ -195,7 +199,9 @@ public final class PostgresIncidentStore: IncidentStore, Service {
         if migrated.withLockedValue({ $0 }) { return }
         do {
             try await onConnection { connection in
-                try Self.run(connection, writing: true, logger: self.logger) { tx in try Self.migrate(tx) }
+                try Self.run(connection, statements: self.statements.on(connection), writing: true, logger: self.logger) { tx in
+                    try Self.migrate(tx)
+                }
             }
         } catch {
             throw Self.storageError(error, ingest: false, logger: logger)
@@ -225,16 +231,30 @@ public final class PostgresIncidentStore: IncidentStore, Service {
 
     // MARK: - Errors
 
+    /// What the server said of a driver error, from either of postgres-nio's error types (hot
+    /// statements run through its older API, which reports `PostgresError`).
+    static func serverError(_ error: any Error) -> (sqlState: String?, constraint: String?, message: String?)? {
+        switch (error as? DriverError)?.underlying {
+        case let psql as PSQLError:
+            guard let info = psql.serverInfo else { return nil }
+            return (info[.sqlState], info[.constraintName], info[.message])
+        case .server(let message) as PostgresError:
+            return (message.fields[.sqlState], message.fields[.constraintName], message.fields[.message])
+        default:
+            return nil
+        }
+    }
+
     static func sqlState(_ error: any Error) -> String? {
-        ((error as? DriverError)?.underlying as? PSQLError)?.serverInfo?[.sqlState]
+        serverError(error)?.sqlState
     }
 
     static func isRetriable(_ error: any Error) -> Bool {
         switch sqlState(error) {
         case "40001", "40P01": return true
         case "23505":
-            let constraint = ((error as? DriverError)?.underlying as? PSQLError)?.serverInfo?[.constraintName]
-            return ["incidents_one_open_per_key", "alerts_one_episode", "outbox_one_per_entry_and_target"].contains(constraint)
+            return ["incidents_one_open_per_key", "alerts_one_episode", "outbox_one_per_entry_and_target"]
+                .contains(serverError(error)?.constraint)
         default: return false
         }
     }
@@ -245,19 +265,19 @@ public final class PostgresIncidentStore: IncidentStore, Service {
     /// of the transaction's script (domain outcomes) pass through.
     static func storageError(_ error: any Error, ingest: Bool, logger: Logger) -> any Error {
         guard let driver = error as? DriverError else { return error }
-        guard let psql = driver.underlying as? PSQLError else {
+        guard let server = serverError(error) else {
             if driver.underlying is PostgresDecodingError {
                 logger.error("PostgreSQL row not as expected", metadata: ["error": "\(String(reflecting: driver.underlying))"])
                 return StorageUnavailable(reason: "PostgreSQL returned a row this version cannot read")
             }
             return StorageUnavailable(reason: "PostgreSQL unreachable: \(driver.underlying)")
         }
-        let state = psql.serverInfo?[.sqlState]
-        let message = psql.serverInfo?[.message] ?? "\(psql.code)"
+        let state = server.sqlState
+        let message = server.message ?? "\(driver.underlying)"
         if ingest, let state, state.hasPrefix("22") || state.hasPrefix("23") {
             return NotificationRejected(reason: "PostgreSQL refused the data: \(message)")
         }
-        logger.error("PostgreSQL error", metadata: ["error": "\(String(reflecting: psql))"])
+        logger.error("PostgreSQL error", metadata: ["error": "\(String(reflecting: driver.underlying))"])
         return StorageUnavailable(reason: "PostgreSQL: \(state.map { "\($0) " } ?? "")\(message)")
     }
 }

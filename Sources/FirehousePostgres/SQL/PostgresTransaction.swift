@@ -16,11 +16,13 @@ final class PostgresTransaction: StoreTransaction {
     let connection: PostgresConnection
     let logger: Logger
     let writing: Bool
+    let statements: ConnectionStatements
     /// Statements sent and not yet waited for, in the order sent.
-    private var unsettled: [EventLoopFuture<PostgresQueryResult>] = []
+    private var unsettled: [EventLoopFuture<Void>] = []
 
-    init(connection: PostgresConnection, logger: Logger, writing: Bool) {
+    init(connection: PostgresConnection, statements: ConnectionStatements, logger: Logger, writing: Bool) {
         self.connection = connection
+        self.statements = statements
         self.logger = logger
         self.writing = writing
     }
@@ -30,7 +32,41 @@ final class PostgresTransaction: StoreTransaction {
     /// error is the one thrown.
     @discardableResult
     func run(_ query: PostgresQuery) throws -> PostgresQueryResult {
-        let answer = connection.query(query, logger: logger)
+        try wait(connection.query(query, logger: logger))
+    }
+
+    /// Sends `query` without waiting for it: a write whose answer nobody needs.
+    func send(_ query: PostgresQuery) {
+        unsettled.append(connection.query(query, logger: logger).map { _ in })
+    }
+
+    /// `run` for a hot statement, prepared on this connection the first time; its rows as cells.
+    /// postgres-nio's older prepared-statement API asks for binary results but describes them in
+    /// the formats the server described at preparation (text), so every cell is read as binary.
+    @discardableResult
+    func run(_ statement: HotStatement, _ binds: [PostgresData]) throws -> [[PostgresCell]] {
+        try wait(try prepared(statement).execute(binds)).map { row in
+            row.map { cell in
+                var binary = cell
+                binary.format = .binary
+                return binary
+            }
+        }
+    }
+
+    /// `send` for a hot statement.
+    func send(_ statement: HotStatement, _ binds: [PostgresData]) throws {
+        unsettled.append(try prepared(statement).execute(binds).map { _ in })
+    }
+
+    private func prepared(_ statement: HotStatement) throws -> PreparedQuery {
+        if let known = statements.prepared[statement.sql] { return known }
+        let prepared = try wait(connection.prepare(query: statement.sql))
+        statements.prepared[statement.sql] = prepared
+        return prepared
+    }
+
+    private func wait<T: Sendable>(_ answer: EventLoopFuture<T>) throws -> T {
         let result = Result { try answer.wait() }
         try settle()
         do {
@@ -40,32 +76,37 @@ final class PostgresTransaction: StoreTransaction {
         }
     }
 
-    /// Sends `query` without waiting for it: a write whose answer nobody needs.
-    func send(_ query: PostgresQuery) {
-        unsettled.append(connection.query(query, logger: logger))
-    }
-
     /// Throws the first failure among the statements sent so far, once all of them have answered.
     func settle() throws {
         let sent = unsettled
         unsettled.removeAll()
         for statement in sent {
             do {
-                _ = try statement.wait()
+                try statement.wait()
             } catch {
                 throw DriverError(underlying: error)
             }
         }
     }
 
-    private static let headColumns = """
+    static let headColumns = """
         id, correlation_key, receiver, title, labels, severity, severity_pinned, status, opened_at,
         acknowledged_at, mitigated_at, resolved_at, closed_at, reopen_count, truncated_alerts
         """
 
     private static func head(_ row: PostgresRow) throws -> IncidentHead {
-        let (id, key, receiver, title, labels, severity, pinned, status, openedAt, ackAt, mitAt, resAt, closedAt, reopens, truncated) =
-            try row.decode((Int64, String, String, String, String, Int, Bool, String, Int64, Int64?, Int64?, Int64?, Int64?, Int, Int).self)
+        try head(Array(row))
+    }
+
+    /// The head from the first cells of a row that starts with `headColumns`.
+    private static func head(_ cells: [PostgresCell]) throws -> IncidentHead {
+        func cell<T: PostgresDecodable>(_ index: Int, _: T.Type = T.self) throws -> T { try cells[index].decode(T.self) }
+        let (id, key, receiver, title, labels, severity, pinned, status) = (
+            try cell(0, Int64.self), try cell(1, String.self), try cell(2, String.self), try cell(3, String.self),
+            try cell(4, String.self), try cell(5, Int.self), try cell(6, Bool.self), try cell(7, String.self))
+        let (openedAt, ackAt, mitAt, resAt, closedAt, reopens, truncated) = (
+            try cell(8, Int64.self), try cell(9, Int64?.self), try cell(10, Int64?.self), try cell(11, Int64?.self),
+            try cell(12, Int64?.self), try cell(13, Int.self), try cell(14, Int.self))
         return IncidentHead(
             id: id, correlationKey: key, receiver: receiver, title: title, labels: JSONText.decode(labels),
             severity: Severity(rawValue: severity) ?? .sev3, severityPinned: pinned,
@@ -113,7 +154,7 @@ final class PostgresTransaction: StoreTransaction {
             let cells = Array(row)
             let total = try cells[15].decode(Int.self)
             let firing = try cells[16].decode(Int.self)
-            summaries.append(IncidentSummary(head: try Self.head(row), alertCount: total, firingAlertCount: firing))
+            summaries.append(IncidentSummary(head: try Self.head(cells), alertCount: total, firingAlertCount: firing))
         }
         var next: Int64?
         if summaries.count > query.limit {
@@ -256,28 +297,32 @@ final class PostgresTransaction: StoreTransaction {
         try run("SELECT COUNT(*) FROM alerts WHERE incident_id = \(incidentID) AND status = 'firing'").first?.decode(Int.self) ?? 0
     }
 
-    /// One statement: the episodes, then each key's active incident, then each key's newest
-    /// incident (kept when resolved), told apart by the first column.
+    /// The episodes, then each key's active incident, then each key's newest incident (kept when
+    /// resolved), told apart by the first column.
+    static let candidates = HotStatement("""
+        SELECT 0, a.fingerprint, a.starts_at, a.id, a.incident_id, a.status, a.annotations, a.generator_url
+        FROM unnest($1::text[], $2::bigint[]) AS k (fingerprint, starts_at)
+        JOIN alerts a ON a.receiver = $3::text AND a.fingerprint = k.fingerprint AND a.starts_at = k.starts_at
+        UNION ALL
+        SELECT 1, k.key, NULL, NULL, i.id, i.status, NULL, NULL FROM unnest($4::text[]) AS k (key)
+        CROSS JOIN LATERAL (
+            SELECT id, status FROM incidents WHERE correlation_key = k.key AND status NOT IN ('resolved', 'closed')
+            ORDER BY id DESC LIMIT 1) i
+        UNION ALL
+        SELECT 2, k.key, NULL, NULL, i.id, i.status, NULL, NULL FROM unnest($4::text[]) AS k (key)
+        CROSS JOIN LATERAL (SELECT id, status FROM incidents WHERE correlation_key = k.key ORDER BY id DESC LIMIT 1) i
+        """)
+
     func correlationCandidates(_ lookup: CorrelationLookup) throws -> CorrelationCandidates {
         let episodes = Array(lookup.episodes)
-        let keys = Array(lookup.keys)
         var candidates = CorrelationCandidates()
-        guard !episodes.isEmpty || !keys.isEmpty else { return candidates }
-        for row in try run("""
-            SELECT 0, a.fingerprint, a.starts_at, a.id, a.incident_id, a.status, a.annotations, a.generator_url
-            FROM unnest(\(episodes.map(\.fingerprint))::text[], \(episodes.map(\.startsAt.nanoseconds))::bigint[]) AS k (fingerprint, starts_at)
-            JOIN alerts a ON a.receiver = \(lookup.receiver) AND a.fingerprint = k.fingerprint AND a.starts_at = k.starts_at
-            UNION ALL
-            SELECT 1, k.key, NULL, NULL, i.id, i.status, NULL, NULL FROM unnest(\(keys)::text[]) AS k (key)
-            CROSS JOIN LATERAL (
-                SELECT id, status FROM incidents WHERE correlation_key = k.key AND status NOT IN ('resolved', 'closed')
-                ORDER BY id DESC LIMIT 1) i
-            UNION ALL
-            SELECT 2, k.key, NULL, NULL, i.id, i.status, NULL, NULL FROM unnest(\(keys)::text[]) AS k (key)
-            CROSS JOIN LATERAL (SELECT id, status FROM incidents WHERE correlation_key = k.key ORDER BY id DESC LIMIT 1) i
-            """) {
-            let (kind, key, startsAt, episodeID, incidentID, status, annotations, url) =
-                try row.decode((Int, String, Int64?, Int64?, Int64, String, String?, String?).self)
+        guard !episodes.isEmpty || !lookup.keys.isEmpty else { return candidates }
+        for row in try run(Self.candidates, [bind(episodes.map(\.fingerprint)), bind(episodes.map(\.startsAt.nanoseconds)),
+                                             bind(lookup.receiver), bind(Array(lookup.keys))]) {
+            let (kind, key, startsAt, episodeID) = (try row[0].decode(Int.self), try row[1].decode(String.self),
+                                                    try row[2].decode(Int64?.self), try row[3].decode(Int64?.self))
+            let (incidentID, status, annotations, url) = (try row[4].decode(Int64.self), try row[5].decode(String.self),
+                                                          try row[6].decode(String?.self), try row[7].decode(String?.self))
             switch kind {
             case 0:
                 guard let startsAt, let episodeID else { continue }
@@ -293,23 +338,25 @@ final class PostgresTransaction: StoreTransaction {
         return candidates
     }
 
+    static let lockHeads = HotStatement("SELECT 1 FROM incidents WHERE id = ANY($1::bigint[]) ORDER BY id FOR UPDATE")
+    static let snapshots = HotStatement("""
+        SELECT \(headColumns),
+            (SELECT COUNT(*) FROM alerts a WHERE a.incident_id = i.id AND a.status = 'firing'),
+            ARRAY(SELECT r.runbook_id FROM incident_runbooks r WHERE r.incident_id = i.id)
+        FROM incidents i WHERE id = ANY($1::bigint[])
+        """)
+
     /// One statement for the heads, counts and runbooks. In a write the heads are locked first by
     /// a statement of their own, sent ahead: this one then starts after the locks are held, so its
     /// snapshot sees what their previous holders committed.
     func incidentSnapshots(ids: [Int64]) throws -> [Int64: AttachedSnapshot] {
         guard !ids.isEmpty else { return [:] }
-        if writing { send("SELECT 1 FROM incidents WHERE id = ANY(\(ids)::bigint[]) ORDER BY id FOR UPDATE") }
+        if writing { try send(Self.lockHeads, [bind(ids)]) }
         var snapshots: [Int64: AttachedSnapshot] = [:]
-        for row in try run("""
-            SELECT \(unescaped: Self.headColumns),
-                (SELECT COUNT(*) FROM alerts a WHERE a.incident_id = i.id AND a.status = 'firing'),
-                ARRAY(SELECT r.runbook_id FROM incident_runbooks r WHERE r.incident_id = i.id)
-            FROM incidents i WHERE id = ANY(\(ids)::bigint[])
-            """) {
-            let cells = Array(row)
+        for cells in try run(Self.snapshots, [bind(ids)]) {
             let firing = try cells[15].decode(Int.self)
             let runbooks = try cells[16].decode([String].self)
-            let head = try Self.head(row)
+            let head = try Self.head(cells)
             snapshots[head.id] = AttachedSnapshot(snapshot: IncidentSnapshot(head: head, firingAlerts: firing), runbooks: Set(runbooks))
         }
         return snapshots
@@ -388,157 +435,155 @@ final class PostgresTransaction: StoreTransaction {
 
     // MARK: - Writes
 
+    static let lockKeys = HotStatement("SELECT pg_advisory_xact_lock(hashtextextended(k, 0)) FROM unnest($1::text[]) AS k")
+
     func lockCorrelationKeys(_ keys: [String]) throws {
         guard !keys.isEmpty else { return }
         // Sorted, so two transactions wanting the same keys take them in the same order.
-        let sorted = Array(Set(keys)).sorted()
-        send("SELECT pg_advisory_xact_lock(hashtextextended(k, 0)) FROM unnest(\(sorted)::text[]) AS k")
+        try send(Self.lockKeys, [bind(Array(Set(keys)).sorted())])
     }
+
+    static let insertIncident = HotStatement("""
+        INSERT INTO incidents (correlation_key, receiver, title, labels, severity, severity_pinned, status,
+            opened_at, acknowledged_at, mitigated_at, resolved_at, closed_at, reopen_count, truncated_alerts, updated_at)
+        VALUES ($1::text, $2::text, $3::text, $4::text, $5::bigint, $6::boolean, $7::text, $8::bigint, $9::bigint, $10::bigint,
+            $11::bigint, $12::bigint, $13::bigint, $14::bigint, $15::bigint)
+        RETURNING id
+        """)
 
     func insertIncident(_ head: IncidentHead, at: Timestamp) throws -> Int64 {
         let m = head.milestones
-        let row = try run("""
-            INSERT INTO incidents (correlation_key, receiver, title, labels, severity, severity_pinned, status,
-                opened_at, acknowledged_at, mitigated_at, resolved_at, closed_at, reopen_count, truncated_alerts, updated_at)
-            VALUES (\(head.correlationKey), \(head.receiver), \(head.title), \(JSONText.encode(head.labels)), \(head.severity.rawValue),
-                \(head.severityPinned), \(m.status.rawValue), \(head.openedAt.nanoseconds), \(m.acknowledgedAt?.nanoseconds),
-                \(m.mitigatedAt?.nanoseconds), \(m.resolvedAt?.nanoseconds), \(m.closedAt?.nanoseconds), \(head.reopenCount),
-                \(head.truncatedAlerts), \(at.nanoseconds))
-            RETURNING id
-            """).first
-        guard let id = try row?.decode(Int64.self) else { throw PostgresStoreError.noRowReturned("insert incident") }
+        let row = try run(Self.insertIncident, [
+            bind(head.correlationKey), bind(head.receiver), bind(head.title), bind(JSONText.encode(head.labels)),
+            bind(head.severity.rawValue), bind(head.severityPinned), bind(m.status.rawValue), bind(head.openedAt.nanoseconds),
+            bind(m.acknowledgedAt?.nanoseconds), bind(m.mitigatedAt?.nanoseconds), bind(m.resolvedAt?.nanoseconds),
+            bind(m.closedAt?.nanoseconds), bind(head.reopenCount), bind(head.truncatedAlerts), bind(at.nanoseconds),
+        ]).first
+        guard let id = try row?.first?.decode(Int64.self) else { throw PostgresStoreError.noRowReturned("insert incident") }
         return id
     }
+
+    static let updateIncident = HotStatement("""
+        UPDATE incidents SET title = $2::text, severity = $3::bigint, severity_pinned = $4::boolean, status = $5::text,
+            acknowledged_at = $6::bigint, mitigated_at = $7::bigint, resolved_at = $8::bigint, closed_at = $9::bigint,
+            reopen_count = $10::bigint, truncated_alerts = $11::bigint, updated_at = $12::bigint
+        WHERE id = $1::bigint
+        """)
 
     func updateIncident(_ head: IncidentHead, at: Timestamp) throws {
         let m = head.milestones
-        send("""
-            UPDATE incidents SET title = \(head.title), severity = \(head.severity.rawValue), severity_pinned = \(head.severityPinned),
-                status = \(m.status.rawValue), acknowledged_at = \(m.acknowledgedAt?.nanoseconds),
-                mitigated_at = \(m.mitigatedAt?.nanoseconds), resolved_at = \(m.resolvedAt?.nanoseconds),
-                closed_at = \(m.closedAt?.nanoseconds), reopen_count = \(head.reopenCount),
-                truncated_alerts = \(head.truncatedAlerts), updated_at = \(at.nanoseconds)
-            WHERE id = \(head.id)
-            """)
+        try send(Self.updateIncident, [
+            bind(head.id), bind(head.title), bind(head.severity.rawValue), bind(head.severityPinned), bind(m.status.rawValue),
+            bind(m.acknowledgedAt?.nanoseconds), bind(m.mitigatedAt?.nanoseconds), bind(m.resolvedAt?.nanoseconds),
+            bind(m.closedAt?.nanoseconds), bind(head.reopenCount), bind(head.truncatedAlerts), bind(at.nanoseconds),
+        ])
     }
 
     func insertAlert(_ new: NewAlert, stored: PreparedNotification.EncodedAlert, incidentID: Int64, at: Timestamp) throws {
-        let alert = new.alert
-        send("""
-            INSERT INTO alerts (incident_id, receiver, fingerprint, starts_at, status, ends_at, labels, annotations,
-                generator_url, first_seen_at, last_seen_at)
-            VALUES (\(incidentID), \(new.receiver), \(alert.fingerprint), \(alert.startsAt.nanoseconds), \(alert.status.rawValue),
-                \(new.endsAt?.nanoseconds), \(stored.labels), \(stored.annotations), \(alert.generatorURL), \(at.nanoseconds),
-                \(at.nanoseconds))
-            """)
+        try insertAlerts([(new, stored)], incidentID: incidentID, at: at)
     }
 
-    /// Every alert of the batch in one statement (arrays unnested); a missing `endsAt` travels as
-    /// Int64.min, since arrays here carry no NULLs.
+    /// Arrays are unnested in order; a missing `endsAt` travels as Int64.min, since arrays here
+    /// carry no NULLs.
+    static let insertAlerts = HotStatement("""
+        INSERT INTO alerts (incident_id, receiver, fingerprint, starts_at, status, ends_at, labels, annotations,
+            generator_url, first_seen_at, last_seen_at)
+        SELECT $1::bigint, r, f, s, st, NULLIF(e, -9223372036854775808), l, a, g, $2::bigint, $2::bigint
+        FROM unnest($3::text[], $4::text[], $5::bigint[], $6::text[], $7::bigint[], $8::text[], $9::text[], $10::text[])
+            WITH ORDINALITY AS t (r, f, s, st, e, l, a, g, n)
+        ORDER BY n
+        """)
+
     func insertAlerts(_ alerts: [(alert: NewAlert, stored: PreparedNotification.EncodedAlert)], incidentID: Int64,
                       at: Timestamp) throws {
-        guard alerts.count > 1 else {
-            for (alert, stored) in alerts { try insertAlert(alert, stored: stored, incidentID: incidentID, at: at) }
-            return
-        }
-        send("""
-            INSERT INTO alerts (incident_id, receiver, fingerprint, starts_at, status, ends_at, labels, annotations,
-                generator_url, first_seen_at, last_seen_at)
-            SELECT \(incidentID), r, f, s, st, NULLIF(e, -9223372036854775808), l, a, g, \(at.nanoseconds), \(at.nanoseconds)
-            FROM unnest(\(alerts.map(\.alert.receiver))::text[], \(alerts.map(\.alert.alert.fingerprint))::text[],
-                        \(alerts.map(\.alert.alert.startsAt.nanoseconds))::bigint[], \(alerts.map(\.alert.alert.status.rawValue))::text[],
-                        \(alerts.map { $0.alert.endsAt?.nanoseconds ?? .min })::bigint[], \(alerts.map(\.stored.labels))::text[],
-                        \(alerts.map(\.stored.annotations))::text[], \(alerts.map(\.alert.alert.generatorURL))::text[])
-                WITH ORDINALITY AS t (r, f, s, st, e, l, a, g, n)
-            ORDER BY n
-            """)
-    }
-
-    func updateAlerts(_ changes: [AlertUpdate], at: Timestamp) throws {
-        guard changes.count > 1 else {
-            for change in changes { try updateAlert(change, at: at) }
-            return
-        }
-        send("""
-            UPDATE alerts SET status = u.st, ends_at = NULLIF(u.e, -9223372036854775808), annotations = u.an,
-                generator_url = u.g, last_seen_at = \(at.nanoseconds)
-            FROM unnest(\(changes.map(\.episodeID))::bigint[], \(changes.map(\.status.rawValue))::text[],
-                        \(changes.map { $0.endsAt?.nanoseconds ?? .min })::bigint[],
-                        \(changes.map { JSONText.encode($0.annotations) })::text[], \(changes.map(\.generatorURL))::text[])
-                AS u (id, st, e, an, g)
-            WHERE alerts.id = u.id
-            """)
-    }
-
-    func appendTimeline(_ entries: [TimelineDraft], incidentID: Int64) throws -> [Int64] {
-        guard entries.count > 1 else { return try entries.map { try appendTimeline($0, incidentID: incidentID) } }
-        let stored = entries.map(\.stored)
-        // Identity values are drawn in insertion order, which ORDER BY n fixes: sorted ids are the entries' ids.
-        return try run("""
-            INSERT INTO timeline (incident_id, at, kind, actor, text, data)
-            SELECT \(incidentID), at, kind, actor, text, data
-            FROM unnest(\(entries.map(\.at.nanoseconds))::bigint[], \(stored.map(\.kind))::text[], \(entries.map(\.actor))::text[],
-                        \(entries.map(\.text))::text[], \(stored.map { JSONText.encode($0.data) })::text[])
-                WITH ORDINALITY AS t (at, kind, actor, text, data, n)
-            ORDER BY n
-            RETURNING id
-            """).map { try $0.decode(Int64.self) }.sorted()
-    }
-
-    func enqueueDeliveries(_ deliveries: [QueuedDelivery], incidentID: Int64) throws {
-        guard deliveries.count > 1 else {
-            for d in deliveries {
-                try enqueueDelivery(incidentID: incidentID, timelineID: d.timelineID, target: d.target, event: d.event, at: d.at)
-            }
-            return
-        }
-        send("""
-            INSERT INTO outbox (incident_id, timeline_id, target, event, created_at, next_attempt_at)
-            SELECT \(incidentID), t, g, e, a, a
-            FROM unnest(\(deliveries.map(\.timelineID))::bigint[], \(deliveries.map(\.target))::text[],
-                        \(deliveries.map(\.event.rawValue))::text[], \(deliveries.map(\.at.nanoseconds))::bigint[])
-                WITH ORDINALITY AS u (t, g, e, a, n)
-            ORDER BY n
-            """)
+        guard !alerts.isEmpty else { return }
+        try send(Self.insertAlerts, [
+            bind(incidentID), bind(at.nanoseconds), bind(alerts.map(\.alert.receiver)), bind(alerts.map(\.alert.alert.fingerprint)),
+            bind(alerts.map(\.alert.alert.startsAt.nanoseconds)), bind(alerts.map(\.alert.alert.status.rawValue)),
+            bind(alerts.map { $0.alert.endsAt?.nanoseconds ?? .min }), bind(alerts.map(\.stored.labels)),
+            bind(alerts.map(\.stored.annotations)), bind(alerts.map(\.alert.alert.generatorURL)),
+        ])
     }
 
     func updateAlert(_ change: AlertUpdate, at: Timestamp) throws {
-        send("""
-            UPDATE alerts SET status = \(change.status.rawValue), ends_at = \(change.endsAt?.nanoseconds),
-                annotations = \(JSONText.encode(change.annotations)), generator_url = \(change.generatorURL),
-                last_seen_at = \(at.nanoseconds)
-            WHERE id = \(change.episodeID)
-            """)
+        try updateAlerts([change], at: at)
     }
 
-    func touchAlerts(_ episodeIDs: [Int64], at: Timestamp) throws {
-        guard !episodeIDs.isEmpty else { return }
-        send("UPDATE alerts SET last_seen_at = \(at.nanoseconds) WHERE id = ANY(\(episodeIDs)::bigint[])")
-    }
+    static let updateAlerts = HotStatement("""
+        UPDATE alerts SET status = u.st, ends_at = NULLIF(u.e, -9223372036854775808), annotations = u.an,
+            generator_url = u.g, last_seen_at = $1::bigint
+        FROM unnest($2::bigint[], $3::text[], $4::bigint[], $5::text[], $6::text[]) AS u (id, st, e, an, g)
+        WHERE alerts.id = u.id
+        """)
 
-    func attachRunbook(_ runbookID: String, incidentID: Int64, at: Timestamp) throws {
-        send("""
-            INSERT INTO incident_runbooks (incident_id, runbook_id, attached_at) VALUES (\(incidentID), \(runbookID), \(at.nanoseconds))
-            ON CONFLICT DO NOTHING
-            """)
+    func updateAlerts(_ changes: [AlertUpdate], at: Timestamp) throws {
+        guard !changes.isEmpty else { return }
+        try send(Self.updateAlerts, [
+            bind(at.nanoseconds), bind(changes.map(\.episodeID)), bind(changes.map(\.status.rawValue)),
+            bind(changes.map { $0.endsAt?.nanoseconds ?? .min }), bind(changes.map { JSONText.encode($0.annotations) }),
+            bind(changes.map(\.generatorURL)),
+        ])
     }
 
     func appendTimeline(_ entry: TimelineDraft, incidentID: Int64) throws -> Int64 {
-        let stored = entry.stored
-        let row = try run("""
-            INSERT INTO timeline (incident_id, at, kind, actor, text, data)
-            VALUES (\(incidentID), \(entry.at.nanoseconds), \(stored.kind), \(entry.actor), \(entry.text), \(JSONText.encode(stored.data)))
-            RETURNING id
-            """).first
-        guard let id = try row?.decode(Int64.self) else { throw PostgresStoreError.noRowReturned("append timeline") }
+        guard let id = try appendTimeline([entry], incidentID: incidentID).first else {
+            throw PostgresStoreError.noRowReturned("append timeline")
+        }
         return id
     }
 
+    /// Identity values are drawn in insertion order, which ORDER BY n fixes: sorted ids are the
+    /// entries' ids.
+    static let appendTimeline = HotStatement("""
+        INSERT INTO timeline (incident_id, at, kind, actor, text, data)
+        SELECT $1::bigint, at, kind, actor, text, data
+        FROM unnest($2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[]) WITH ORDINALITY AS t (at, kind, actor, text, data, n)
+        ORDER BY n
+        RETURNING id
+        """)
+
+    func appendTimeline(_ entries: [TimelineDraft], incidentID: Int64) throws -> [Int64] {
+        guard !entries.isEmpty else { return [] }
+        let stored = entries.map(\.stored)
+        return try run(Self.appendTimeline, [
+            bind(incidentID), bind(entries.map(\.at.nanoseconds)), bind(stored.map(\.kind)), bind(entries.map(\.actor)),
+            bind(entries.map(\.text)), bind(stored.map { JSONText.encode($0.data) }),
+        ]).map { try $0[0].decode(Int64.self) }.sorted()
+    }
+
     func enqueueDelivery(incidentID: Int64, timelineID: Int64, target: String, event: OutboundEvent, at: Timestamp) throws {
-        send("""
-            INSERT INTO outbox (incident_id, timeline_id, target, event, created_at, next_attempt_at)
-            VALUES (\(incidentID), \(timelineID), \(target), \(event.rawValue), \(at.nanoseconds), \(at.nanoseconds))
-            """)
+        try enqueueDeliveries([QueuedDelivery(timelineID: timelineID, target: target, event: event, at: at)], incidentID: incidentID)
+    }
+
+    static let enqueueDeliveries = HotStatement("""
+        INSERT INTO outbox (incident_id, timeline_id, target, event, created_at, next_attempt_at)
+        SELECT $1::bigint, t, g, e, a, a
+        FROM unnest($2::bigint[], $3::text[], $4::text[], $5::bigint[]) WITH ORDINALITY AS u (t, g, e, a, n)
+        ORDER BY n
+        """)
+
+    func enqueueDeliveries(_ deliveries: [QueuedDelivery], incidentID: Int64) throws {
+        guard !deliveries.isEmpty else { return }
+        try send(Self.enqueueDeliveries, [
+            bind(incidentID), bind(deliveries.map(\.timelineID)), bind(deliveries.map(\.target)),
+            bind(deliveries.map(\.event.rawValue)), bind(deliveries.map(\.at.nanoseconds)),
+        ])
+    }
+
+    static let touchAlerts = HotStatement("UPDATE alerts SET last_seen_at = $1::bigint WHERE id = ANY($2::bigint[])")
+
+    func touchAlerts(_ episodeIDs: [Int64], at: Timestamp) throws {
+        guard !episodeIDs.isEmpty else { return }
+        try send(Self.touchAlerts, [bind(at.nanoseconds), bind(episodeIDs)])
+    }
+
+    static let attachRunbook = HotStatement("""
+        INSERT INTO incident_runbooks (incident_id, runbook_id, attached_at) VALUES ($1::bigint, $2::text, $3::bigint)
+        ON CONFLICT DO NOTHING
+        """)
+
+    func attachRunbook(_ runbookID: String, incidentID: Int64, at: Timestamp) throws {
+        try send(Self.attachRunbook, [bind(incidentID), bind(runbookID), bind(at.nanoseconds)])
     }
 
     func endRole(assignmentID: Int64, at: Timestamp) throws {
