@@ -89,6 +89,10 @@ final class PostgresTransaction: StoreTransaction {
         }
     }
 
+    /// Every hot statement, for the test that checks their plans.
+    static let hotStatements = [candidates, lockHeads, snapshots, lockKeys, insertIncident, updateIncident, insertAlerts,
+                                updateAlerts, appendTimeline, enqueueDeliveries, touchAlerts, attachRunbook]
+
     static let headColumns = """
         id, correlation_key, receiver, title, labels, severity, severity_pinned, status, opened_at,
         acknowledged_at, mitigated_at, resolved_at, closed_at, reopen_count, truncated_alerts
@@ -298,11 +302,14 @@ final class PostgresTransaction: StoreTransaction {
     }
 
     /// The episodes, then each key's active incident, then each key's newest incident (kept when
-    /// resolved), told apart by the first column.
+    /// resolved), told apart by the first column. Every lookup is a LATERAL ... LIMIT 1: a plain
+    /// join's generic plan, made while the tables are small, hash-joins every alert of the receiver.
     static let candidates = HotStatement("""
-        SELECT 0, a.fingerprint, a.starts_at, a.id, a.incident_id, a.status, a.annotations, a.generator_url
+        SELECT 0, k.fingerprint, k.starts_at, a.id, a.incident_id, a.status, a.annotations, a.generator_url
         FROM unnest($1::text[], $2::bigint[]) AS k (fingerprint, starts_at)
-        JOIN alerts a ON a.receiver = $3::text AND a.fingerprint = k.fingerprint AND a.starts_at = k.starts_at
+        CROSS JOIN LATERAL (
+            SELECT id, incident_id, status, annotations, generator_url FROM alerts
+            WHERE receiver = $3::text AND fingerprint = k.fingerprint AND starts_at = k.starts_at LIMIT 1) a
         UNION ALL
         SELECT 1, k.key, NULL, NULL, i.id, i.status, NULL, NULL FROM unnest($4::text[]) AS k (key)
         CROSS JOIN LATERAL (
@@ -509,11 +516,12 @@ final class PostgresTransaction: StoreTransaction {
         try updateAlerts([change], at: at)
     }
 
+    /// `alerts.id = ANY(...)` bounds the scan by the primary key whatever the plan joins with.
     static let updateAlerts = HotStatement("""
         UPDATE alerts SET status = u.st, ends_at = NULLIF(u.e, -9223372036854775808), annotations = u.an,
             generator_url = u.g, last_seen_at = $1::bigint
         FROM unnest($2::bigint[], $3::text[], $4::bigint[], $5::text[], $6::text[]) AS u (id, st, e, an, g)
-        WHERE alerts.id = u.id
+        WHERE alerts.id = ANY($2::bigint[]) AND alerts.id = u.id
         """)
 
     func updateAlerts(_ changes: [AlertUpdate], at: Timestamp) throws {

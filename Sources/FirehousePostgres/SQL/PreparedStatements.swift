@@ -6,10 +6,15 @@ import PostgresNIO
 /// plans it once instead of at every call (planning was half of the server's time per statement
 /// in a storm, by `pg_stat_statements`). It is prepared without parameter types, so every `$n`
 /// carries a cast that names its type, and integers are `::bigint` (what `Int` binds as).
-struct HotStatement: Hashable, Sendable {
+/// Its plan is generic (`plan_cache_mode`), made once per connection, maybe while the tables are
+/// still empty: so each is written to have no sensible plan but through an index
+/// (`PostgresPlanTests` checks that on empty tables).
+struct HotStatement: Hashable, Sendable, CustomStringConvertible {
     let sql: String
 
     init(_ sql: String) { self.sql = sql }
+
+    var description: String { String(sql.prefix(60)) }
 }
 
 /// The hot statements prepared so far on each of the pool's connections (by connection id, which
