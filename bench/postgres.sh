@@ -3,6 +3,7 @@
 # cluster on loopback (scripts/pg-cluster, or FIREHOUSE_BENCH_POSTGRES_URL for one of your own),
 # N replicas of firehouse on one database, the load generator's senders spread over them. Prints
 # the same lines as the SQLite run, plus the CPU per notification of firehouse and of PostgreSQL.
+# FIREHOUSE_BIN=path runs another build of firehouse (two builds back to back in one session).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 replicas=${REPLICAS:-1}
@@ -25,7 +26,7 @@ url="${admin%/*}/$database?sslmode=disable"
 urls=()
 for i in $(seq 0 $((replicas - 1))); do
   p=$((port + i))
-  FIREHOUSE_REPLICA="bench-$i" "$bin/firehouse" serve --listen "127.0.0.1:$p" --database "$url" >"$dir/server$i.log" 2>&1 &
+  FIREHOUSE_REPLICA="bench-$i" "${FIREHOUSE_BIN:-$bin/firehouse}" serve --listen "127.0.0.1:$p" --database "$url" >"$dir/server$i.log" 2>&1 &
   pids+=($!)
   for _ in $(seq 100); do
     curl -fs "http://127.0.0.1:$p/readyz" >/dev/null 2>&1 && break

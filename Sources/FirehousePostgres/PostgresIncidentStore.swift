@@ -184,7 +184,11 @@ public final class PostgresIncidentStore: IncidentStore, Service {
         tx.send(writing ? "BEGIN" : "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
         do {
             let result = try body(tx)
-            try tx.run("COMMIT")
+            // A transaction that failed (a script that caught a store error and went on) answers
+            // COMMIT with ROLLBACK and no error: that must not look like success.
+            guard try tx.run("COMMIT").metadata.command != "ROLLBACK" else {
+                throw DriverError(underlying: PostgresStoreError.commitRolledBack)
+            }
             return result
         } catch {
             _ = try? tx.run("ROLLBACK")  // also settles what was sent
@@ -270,6 +274,7 @@ public final class PostgresIncidentStore: IncidentStore, Service {
                 logger.error("PostgreSQL row not as expected", metadata: ["error": "\(String(reflecting: driver.underlying))"])
                 return StorageUnavailable(reason: "PostgreSQL returned a row this version cannot read")
             }
+            if driver.underlying is PostgresStoreError { return StorageUnavailable(reason: "PostgreSQL: \(driver.underlying)") }
             return StorageUnavailable(reason: "PostgreSQL unreachable: \(driver.underlying)")
         }
         let state = server.sqlState
@@ -289,10 +294,12 @@ struct DriverError: Error {
 
 enum PostgresStoreError: Error, CustomStringConvertible {
     case noRowReturned(String)
+    case commitRolledBack
 
     var description: String {
         switch self {
         case .noRowReturned(let what): "\(what) returned no row"
+        case .commitRolledBack: "the transaction had failed, so COMMIT rolled it back"
         }
     }
 }
