@@ -36,31 +36,13 @@ for i in $(seq 0 $((replicas - 1))); do
 done
 extra=()
 for u in "${urls[@]:1}"; do extra+=(--replica "$u"); done
-# CPU seconds (user + system) of the firehouse processes and of every postgres process.
-cpu() {
-  local total=0 ticks
-  ticks=$(getconf CLK_TCK)
-  for pid in "$@"; do
-    total=$((total + $(awk '{print $14 + $15}' "/proc/$pid/stat")))
-  done
-  echo "$total $ticks"
-}
-pg_cpu() {
-  local total=0
-  for pid in $(pgrep -x postgres || true); do
-    total=$((total + $(awk '{print $14 + $15 + $16 + $17}' "/proc/$pid/stat" 2>/dev/null || echo 0)))
-  done
-  echo "$total"
-}
+cpu=()
+for pid in "${pids[@]}"; do cpu+=(--cpu-pid "$pid"); done
 echo "# firehouse load benchmark on PostgreSQL: $(nproc) cores, $replicas replica(s), $n notifications per run, 1-10 alerts each"
 for scenario in storm repeat resolve; do
   for c in 16 64; do
-    read -r before ticks < <(cpu "${pids[@]}")
-    pg_before=$(pg_cpu)
-    "$bin/firehouse-bench" --url "${urls[0]}" "${extra[@]}" --scenario "$scenario" --concurrency "$c" --notifications "$n"
-    read -r after _ < <(cpu "${pids[@]}")
-    pg_after=$(pg_cpu)
-    awk -v f=$((after - before)) -v p=$((pg_after - pg_before)) -v t="$ticks" -v n="$n" \
-      'BEGIN { printf "  cpu/notification: firehouse %.0fus, postgres %.0fus\n", f / t / n * 1e6, p / t / n * 1e6 }'
+    # CPU of the measured phase only: repeat and resolve first send the bodies they repeat or resolve.
+    "$bin/firehouse-bench" --url "${urls[0]}" "${extra[@]}" --scenario "$scenario" --concurrency "$c" --notifications "$n" \
+      "${cpu[@]}" --cpu-name postgres
   done
 done

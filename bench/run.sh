@@ -35,7 +35,7 @@ url="http://127.0.0.1:$port"
 echo "# firehouse load benchmark: $(nproc) cores, $n notifications per run, 1-10 alerts each"
 for scenario in storm repeat resolve; do
   for c in 16 64; do
-    "$bin/firehouse-bench" --url "$url" --scenario "$scenario" --concurrency "$c" --notifications "$n"
+    "$bin/firehouse-bench" --url "$url" --scenario "$scenario" --concurrency "$c" --notifications "$n" --cpu-pid "$pid"
   done
 done
 # Latency at a fixed arrival rate, as Alertmanager sends: mixed new/repeat/resolve traffic.

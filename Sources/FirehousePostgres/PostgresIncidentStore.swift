@@ -177,9 +177,12 @@ public final class PostgresIncidentStore: IncidentStore, Service {
         }
     }
 
-    static func run<T>(_ connection: PostgresConnection, statements: ConnectionStatements, writing: Bool, logger: Logger,
-                       _ body: (PostgresTransaction) throws -> T) throws -> T {
+    /// One transaction of `body` on `connection`; `prepare` first prepares the hot statements the
+    /// connection lacks (not for migrations, which run before their tables exist).
+    static func run<T>(_ connection: PostgresConnection, statements: ConnectionStatements, writing: Bool, prepare: Bool = true,
+                       logger: Logger, _ body: (PostgresTransaction) throws -> T) throws -> T {
         let tx = PostgresTransaction(connection: connection, statements: statements, logger: logger, writing: writing)
+        if prepare { try tx.prepareHotStatements() }
         // Reads see one snapshot; writes are READ COMMITTED so a lock waiter sees its predecessor's commit.
         tx.send(writing ? "BEGIN" : "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
         do {
@@ -203,7 +206,7 @@ public final class PostgresIncidentStore: IncidentStore, Service {
         if migrated.withLockedValue({ $0 }) { return }
         do {
             try await onConnection { connection in
-                try Self.run(connection, statements: self.statements.on(connection), writing: true, logger: self.logger) { tx in
+                try Self.run(connection, statements: self.statements.on(connection), writing: true, prepare: false, logger: self.logger) { tx in
                     try Self.migrate(tx)
                 }
             }

@@ -59,6 +59,16 @@ final class PostgresTransaction: StoreTransaction {
         unsettled.append(try prepared(statement).execute(binds).map { _ in })
     }
 
+    /// Prepares every hot statement this connection lacks, all sent at once: called before BEGIN,
+    /// so no transaction holds a lock while PostgreSQL parses them (a new connection's first
+    /// transaction would otherwise hold its correlation keys through several extra round trips).
+    func prepareHotStatements() throws {
+        guard statements.prepared.count < Self.hotStatements.count else { return }
+        let missing = Self.hotStatements.filter { statements.prepared[$0.sql] == nil }
+        let preparing = missing.map { ($0.sql, connection.prepare(query: $0.sql)) }
+        for (sql, answer) in preparing { statements.prepared[sql] = try wait(answer) }
+    }
+
     private func prepared(_ statement: HotStatement) throws -> PreparedQuery {
         if let known = statements.prepared[statement.sql] { return known }
         let prepared = try wait(connection.prepare(query: statement.sql))

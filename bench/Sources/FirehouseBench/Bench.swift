@@ -41,6 +41,12 @@ struct Bench: AsyncParsableCommand {
     @Option(help: "Base URL of another replica of the same service (repeatable); senders are spread over all of them.")
     var replica: [String] = []
 
+    @Option(help: "A firehouse process (repeatable): its CPU during the measured phase (not the warm-up) is reported per notification.")
+    var cpuPid: [Int32] = []
+
+    @Option(help: "Processes by name, e.g. postgres (repeatable): their CPU during the measured phase is reported per notification.")
+    var cpuName: [String] = []
+
     func run() async throws {
         let sender = Sender(url: url + "/api/v1/alertmanager", token: token, replicas: replica.map { $0 + "/api/v1/alertmanager" })
         var generator = Generator(seed: seed, maxAlerts: maxAlerts, runID: String(UInt64.random(in: 0..<UInt64.max), radix: 36))
@@ -59,14 +65,30 @@ struct Bench: AsyncParsableCommand {
         if !workload.warmup.isEmpty {
             _ = try await sender.closedLoop(workload.warmup, concurrency: concurrency)
         }
+        let cpuBefore = cpuTicks()
         let result = if let rate {
             try await sender.openLoop(workload.measured, perSecond: rate)
         } else {
             try await sender.closedLoop(workload.measured, concurrency: concurrency)
         }
+        let cpuAfter = cpuTicks()
         let mode = rate.map { "rate=\($0)/s" } ?? "c=\(concurrency)"
         print(result.report(label: "\(scenario.rawValue) \(mode)"))
+        if !cpuBefore.isEmpty {
+            let perNotification = zip(cpuBefore, cpuAfter).map { before, after in
+                "\(before.name) \(Int(Double(after.ticks - before.ticks) / ProcessCPU.ticksPerSecond / Double(workload.measured.count) * 1e6))us"
+            }
+            print("  cpu/notification: " + perNotification.joined(separator: ", "))
+        }
         if result.failures > 0 { throw ExitCode(1) }
+    }
+}
+
+extension Bench {
+    /// CPU ticks of `--cpu-pid` (together, as firehouse) and of each `--cpu-name`.
+    func cpuTicks() -> [(name: String, ticks: Int64)] {
+        (cpuPid.isEmpty ? [] : [("firehouse", cpuPid.reduce(0) { $0 + ProcessCPU.ticks(pid: $1) })])
+            + cpuName.map { ($0, ProcessCPU.ticks(named: $0)) }
     }
 }
 
