@@ -40,7 +40,8 @@ final class PostgresTransaction: StoreTransaction {
         unsettled.append(connection.query(query, logger: logger).map { _ in })
     }
 
-    /// `run` for a hot statement, prepared on this connection the first time; its rows as cells.
+    /// `run` for a hot statement (prepared on this connection before its first BEGIN, or here if
+    /// it is not among `hotStatements`); its rows as cells.
     /// postgres-nio's older prepared-statement API asks for binary results but describes them in
     /// the formats the server described at preparation (text), so every cell is read as binary.
     @discardableResult
