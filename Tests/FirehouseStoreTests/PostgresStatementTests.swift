@@ -34,16 +34,23 @@ struct PostgresStatementTests {
         }
     }
 
-    /// A prepared statement's failure (reported by postgres-nio's older API as `PostgresError`)
-    /// is classified like any other: a backstop is retried, a value PostgreSQL cannot hold rejects
-    /// the notification for good (a dead letter, not a 503).
-    @Test func preparedStatementErrorsAreClassifiedLikeOthers() async throws {
+    /// A fresh store holding incident 1 with one alert, and that alert (inserting it again hits
+    /// the `alerts_one_episode` backstop).
+    static func incidentWithOneAlert() async throws -> (PostgresIncidentStore, NewAlert) {
         let store = try await PostgresTestDatabase.store()
         let alert = StoreConformance.alert("abc")
         try await store.write { tx in
             let id = try tx.insertIncident(StoreConformance.head(), at: Self.t0)
             try tx.insertAlert(alert, stored: StoreConformance.stored(alert), incidentID: id, at: Self.t0)
         }
+        return (store, alert)
+    }
+
+    /// A prepared statement's failure (reported by postgres-nio's older API as `PostgresError`)
+    /// is classified like any other: a backstop is retried, a value PostgreSQL cannot hold rejects
+    /// the notification for good (a dead letter, not a 503).
+    @Test func preparedStatementErrorsAreClassifiedLikeOthers() async throws {
+        let (store, alert) = try await Self.incidentWithOneAlert()
         let seen = NIOLockedValueBox<[String]>([])
         await #expect(throws: StorageUnavailable.self) {
             try await store.write { tx in
@@ -67,12 +74,7 @@ struct PostgresStatementTests {
     /// A script that catches a store error and goes on has a failed transaction: its COMMIT is a
     /// ROLLBACK, which must fail the write, not report success.
     @Test func aFailedTransactionDoesNotCommitSilently() async throws {
-        let store = try await PostgresTestDatabase.store()
-        let alert = StoreConformance.alert("abc")
-        try await store.write { tx in
-            let id = try tx.insertIncident(StoreConformance.head(), at: Self.t0)
-            try tx.insertAlert(alert, stored: StoreConformance.stored(alert), incidentID: id, at: Self.t0)
-        }
+        let (store, alert) = try await Self.incidentWithOneAlert()
         await #expect(throws: StorageUnavailable.self) {
             try await store.write { tx in
                 try tx.attachRunbook("rb", incidentID: 1, at: Self.t0)
