@@ -194,9 +194,20 @@ public final class PostgresIncidentStore: IncidentStore, Service {
             }
             return result
         } catch {
-            _ = try? tx.run("ROLLBACK")  // also settles what was sent
+            // ROLLBACK also settles what was sent. A failed statement among those is the real
+            // cause even when the script then threw an error of its own (say a deadlock, which
+            // is retried, behind a domain error that would not be).
+            var cause = error
+            do {
+                try tx.run("ROLLBACK")
+            } catch let driver as DriverError where !(error is DriverError) && serverError(driver) != nil {
+                cause = driver
+            } catch {}
+            // Statements lost by the server (DEALLOCATE, a pooler) or whose plans no longer fit
+            // the tables are prepared again by the retry.
+            if ["26000", "0A000"].contains(sqlState(cause)) { statements.prepared.removeAll() }
             // A row that does not decode is the driver's trouble, not the script's.
-            throw error is PostgresDecodingError ? DriverError(underlying: error) : error
+            throw cause is PostgresDecodingError ? DriverError(underlying: cause) : cause
         }
     }
 
@@ -258,7 +269,9 @@ public final class PostgresIncidentStore: IncidentStore, Service {
 
     static func isRetriable(_ error: any Error) -> Bool {
         switch sqlState(error) {
-        case "40001", "40P01": return true
+        // Serialization failure, deadlock; a prepared statement the server no longer has, or
+        // whose cached plan no longer matches its tables (prepared again on the retry).
+        case "40001", "40P01", "26000", "0A000": return true
         case "23505":
             return ["incidents_one_open_per_key", "alerts_one_episode", "outbox_one_per_entry_and_target"]
                 .contains(serverError(error)?.constraint)

@@ -63,11 +63,23 @@ final class PostgresTransaction: StoreTransaction {
     /// Prepares every hot statement this connection lacks, all sent at once: called before BEGIN,
     /// so no transaction holds a lock while PostgreSQL parses them (a new connection's first
     /// transaction would otherwise hold its correlation keys through several extra round trips).
+    /// A connection this store knows nothing of (new, or forgotten by the cache, or whose
+    /// statements were lost) first drops whatever it had prepared, under names nobody will use.
     func prepareHotStatements() throws {
         guard statements.prepared.count < Self.hotStatements.count else { return }
+        if statements.prepared.isEmpty { send("DEALLOCATE ALL") }
         let missing = Self.hotStatements.filter { statements.prepared[$0.sql] == nil }
         let preparing = missing.map { ($0.sql, connection.prepare(query: $0.sql)) }
-        for (sql, answer) in preparing { statements.prepared[sql] = try wait(answer) }
+        var failure: (any Error)?
+        // Every answer is awaited and every success kept, so a failure leaves nothing unnamed behind.
+        for (sql, answer) in preparing {
+            do {
+                statements.prepared[sql] = try wait(answer)
+            } catch {
+                failure = failure ?? error
+            }
+        }
+        if let failure { throw failure }
     }
 
     private func prepared(_ statement: HotStatement) throws -> PreparedQuery {

@@ -8,7 +8,7 @@ import PostgresNIO
 /// carries a cast that names its type, and integers are `::bigint` (what `Int` binds as).
 /// Its plan is generic (`plan_cache_mode`), made once per connection, maybe while the tables are
 /// still empty: so each is written to have no sensible plan but through an index
-/// (`PostgresPlanTests` checks that on empty tables).
+/// (`PostgresStatementTests` checks that on empty tables).
 struct HotStatement: Hashable, Sendable, CustomStringConvertible {
     let sql: String
 
@@ -22,7 +22,8 @@ struct HotStatement: Hashable, Sendable, CustomStringConvertible {
 final class PreparedStatements: Sendable {
     private let byConnection = NIOLockedValueBox<[PostgresConnection.ID: ConnectionStatements]>([:])
     /// Connections closed by the pool leave their entries behind; past this many, all are
-    /// forgotten and prepared again where used (a statement prepared twice is harmless).
+    /// forgotten. A live connection forgotten this way deallocates its statements before it
+    /// prepares them again (`PostgresTransaction.prepareHotStatements`), so none pile up.
     private let limit: Int
 
     init(limit: Int) { self.limit = limit }
