@@ -22,6 +22,7 @@ public final class PostgresIncidentStore: IncidentStore, Service {
     /// How long a transaction may wait for a connection before the caller is told 503.
     let connectDeadline: Duration
     private let migrated = NIOLockedValueBox(false)
+    private let migration = NIOLockedValueBox<Task<Void, any Error>?>(nil)
     let statements: PreparedStatements
 
     public init(options: PostgresOptions, logger: Logger, connectDeadline: Duration = .seconds(5)) throws {
@@ -213,22 +214,41 @@ public final class PostgresIncidentStore: IncidentStore, Service {
 
     // MARK: - Migrations
 
+    /// The first transactions of a new store wait for one migration, not one each: a burst at
+    /// start would otherwise queue every connection on the migration lock.
     private func migrateOnce() async throws {
         if migrated.withLockedValue({ $0 }) { return }
-        do {
-            try await onConnection { connection in
-                try Self.run(connection, statements: self.statements.on(connection), writing: true, prepare: false, logger: self.logger) { tx in
-                    try Self.migrate(tx)
+        let migration = migration.withLockedValue { running in
+            if let running { return running }
+            let task = Task {
+                do {
+                    try await self.onConnection { connection in
+                        try Self.run(connection, statements: self.statements.on(connection), writing: true, prepare: false,
+                                     logger: self.logger) { tx in try Self.migrate(tx) }
+                    }
+                } catch {
+                    throw Self.storageError(error, ingest: false, logger: self.logger)
                 }
             }
+            running = task
+            return task
+        }
+        do {
+            try await migration.value
         } catch {
-            throw Self.storageError(error, ingest: false, logger: logger)
+            // The next transaction tries again (PostgreSQL may be back by then).
+            self.migration.withLockedValue { if $0 == migration { $0 = nil } }
+            throw error
         }
         migrated.withLockedValue { $0 = true }
     }
 
     /// Applies the migrations this database lacks, under a lock replicas starting together share.
     static func migrate(_ tx: PostgresTransaction) throws {
+        // Replicas starting together wait for the one migrating, however long its DDL takes,
+        // instead of failing at the sessions' 5 s lock and 15 s statement limits.
+        try tx.run("SET LOCAL lock_timeout = '5min'")
+        try tx.run("SET LOCAL statement_timeout = '10min'")
         try tx.run("SELECT pg_advisory_xact_lock(\(PostgresMigrations.lockKey))")
         try tx.run("""
             CREATE TABLE IF NOT EXISTS firehouse_migrations (
