@@ -44,12 +44,7 @@ struct PostgresStatementTests {
     /// the `alerts_one_episode` backstop).
     static func incidentWithOneAlert() async throws -> (PostgresIncidentStore, NewAlert) {
         let store = try await PostgresTestDatabase.store()
-        let alert = StoreConformance.alert("abc")
-        try await store.write { tx in
-            let id = try tx.insertIncident(StoreConformance.head(), at: Self.t0)
-            try tx.insertAlert(alert, stored: StoreConformance.stored(alert), incidentID: id, at: Self.t0)
-        }
-        return (store, alert)
+        return (store, try await StoreConformance.incidentWithOneAlert(store).alert)
     }
 
     /// A prepared statement's failure (reported by postgres-nio's older API as `PostgresError`)

@@ -64,6 +64,18 @@ struct StoreBackend: Sendable, CustomStringConvertible {
 
     static func stored(_ alert: NewAlert) -> PreparedNotification.EncodedAlert { .init(alert.alert) }
 
+    /// A new incident with one alert ("abc") in `store`; inserting that alert again hits the
+    /// one-episode backstop.
+    static func incidentWithOneAlert(_ store: any IncidentStore) async throws -> (id: Int64, alert: NewAlert) {
+        let alert = Self.alert("abc")
+        let id = try await store.write { tx in
+            let id = try tx.insertIncident(Self.head(), at: Self.t0)
+            try tx.insertAlert(alert, stored: Self.stored(alert), incidentID: id, at: Self.t0)
+            return id
+        }
+        return (id, alert)
+    }
+
     static func entry(_ event: TimelineEvent, at: Timestamp = t0, text: String = "x") -> TimelineDraft {
         TimelineDraft(at: at, actor: "alice", actorID: "U1", text: text, event: event)
     }
@@ -166,12 +178,7 @@ struct StoreBackend: Sendable, CustomStringConvertible {
 
     @Test(arguments: StoreBackend.all) func alertEpisodesAreUniqueAndFoundByKey(_ backend: StoreBackend) async throws {
         let store = try await backend.open().store
-        let a = Self.alert("abc")
-        let id = try await store.write { tx in
-            let id = try tx.insertIncident(Self.head(), at: Self.t0)
-            try tx.insertAlert(a, stored: Self.stored(a), incidentID: id, at: Self.t0)
-            return id
-        }
+        let (id, a) = try await Self.incidentWithOneAlert(store)
         // The same episode again fails, and takes the rest of its transaction with it.
         await #expect(throws: (any Error).self) {
             try await store.write { tx in
@@ -254,12 +261,7 @@ struct StoreBackend: Sendable, CustomStringConvertible {
     /// goes on to read and write after it (a backend may send writes without waiting for them).
     @Test(arguments: StoreBackend.all) func aFailedWriteFailsItsTransactionWhateverFollows(_ backend: StoreBackend) async throws {
         let store = try await backend.open().store
-        let a = Self.alert("abc")
-        let id = try await store.write { tx in
-            let id = try tx.insertIncident(Self.head(), at: Self.t0)
-            try tx.insertAlert(a, stored: Self.stored(a), incidentID: id, at: Self.t0)
-            return id
-        }
+        let (id, a) = try await Self.incidentWithOneAlert(store)
         let followUps: [@Sendable (any StoreTransaction) throws -> Void] = [
             { tx in _ = try tx.head(id: id) },
             { tx in _ = try tx.appendTimeline(Self.entry(.note), incidentID: id) },
