@@ -94,7 +94,15 @@ let package = Package(
             path: "bench/Sources/FirehouseBench"
         ),
         .executableTarget(name: "RenderBench", dependencies: ["FirehouseCore"], path: "bench/Sources/RenderBench"),
-        .executableTarget(name: "IngestBench", dependencies: ["BenchSupport", "FirehouseCore", "FirehouseService", "FirehouseStore"],
+        // Callgrind's client requests (no-ops without valgrind's headers), for bench/instructions.sh.
+        .target(name: "CallgrindControl", path: "bench/Sources/CallgrindControl"),
+        .executableTarget(name: "IngestBench",
+                          dependencies: ["BenchSupport", "CallgrindControl", "FirehouseCore", "FirehouseService", "FirehouseStore",
+                                         "FirehouseServer",
+                                         .product(name: "Logging", package: "swift-log"),
+                                         .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                                         .product(name: "NIOCore", package: "swift-nio"),
+                                         .product(name: "NIOPosix", package: "swift-nio")],
                           path: "bench/Sources/IngestBench"),
         // Shared by the test targets: golden-file comparison.
         .target(name: "GoldenSupport", path: "Tests/GoldenSupport"),

@@ -33,7 +33,18 @@ for _ in $(seq 100); do
 done
 url="http://127.0.0.1:$port"
 echo "# firehouse load benchmark: $(nproc) cores, $n notifications per run, 1-10 alerts each"
-for scenario in storm repeat resolve; do
+# The storm through HTTP beside the store alone (firehouse-bench-ingest: the same service and SQLite,
+# with the same runbooks and background checkpoints, called directly), back to back: the server's CPU
+# per notification against the store's, and their ratio.
+for c in 16 64; do
+  store=$("$bin/firehouse-bench-ingest" storm "$n" "$c")
+  http=$("$bin/firehouse-bench" --url "$url" --scenario storm --concurrency "$c" --notifications "$n" --cpu-pid "$pid")
+  echo "$http"
+  echo "  store alone: ${store#*: }"
+  awk -v s="${store##*cpu/notification=}" -v h="${http##*firehouse }" \
+    'BEGIN {printf "  cpu/notification through HTTP / store alone: %d / %d us = %.2f\n", h, s, h / s}'
+done
+for scenario in repeat resolve; do
   for c in 16 64; do
     "$bin/firehouse-bench" --url "$url" --scenario "$scenario" --concurrency "$c" --notifications "$n" --cpu-pid "$pid"
   done

@@ -1,10 +1,20 @@
 import FirehouseCore
 import FirehouseService
 import Prometheus
+import Synchronization
 
 /// The service's Prometheus metrics (`GET /metrics`), kept in one registry per application.
 public final class FirehouseMetrics: Sendable {
     let registry = PrometheusCollectorRegistry()
+    /// Counters and histograms by name and label values, each made through the registry once: making
+    /// one checks its name and help text every time, a tenth of a webhook request's own instructions.
+    private let counters = Mutex<[MetricKey: Counter]>([:])
+    private let histograms = Mutex<[MetricKey: DurationHistogram]>([:])
+
+    private struct MetricKey: Hashable {
+        var name: String
+        var labels: [String]
+    }
     static let latencyBuckets: [Duration] = [
         .milliseconds(1), .milliseconds(2), .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50),
         .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(2.5), .seconds(5),
@@ -23,58 +33,67 @@ public final class FirehouseMetrics: Sendable {
         MetricNameDescriptor(namespace: "firehouse", metricName: metric, unitName: unit, helpText: help)
     }
 
+    /// The counter `metric` with `labels`, made on first use.
+    private func counter(_ metric: String, _ unit: String, _ help: String, labels: [(String, String)] = []) -> Counter {
+        counters.withLock { made in
+            let key = MetricKey(name: metric, labels: labels.map(\.1))
+            if let counter = made[key] { return counter }
+            let counter = registry.makeCounter(descriptor: name(metric, unit, help), labels: labels)
+            made[key] = counter
+            return counter
+        }
+    }
+
+    /// The duration histogram `metric` (in seconds, `latencyBuckets`) with `labels`, made on first use.
+    private func histogram(_ metric: String, _ help: String, labels: [(String, String)] = []) -> DurationHistogram {
+        histograms.withLock { made in
+            let key = MetricKey(name: metric, labels: labels.map(\.1))
+            if let histogram = made[key] { return histogram }
+            let histogram = registry.makeDurationHistogram(descriptor: name(metric, "seconds", help), labels: labels,
+                                                           buckets: Self.latencyBuckets)
+            made[key] = histogram
+            return histogram
+        }
+    }
+
     /// One webhook request and how it ended (`ok`, `bad_request`, `unauthorized`, `too_large`,
     /// `dead_letter`, `unavailable`, `error`); `receiver` is a configured name or `other`.
     func notificationReceived(receiver: String, result: String) {
-        registry.makeCounter(
-            descriptor: name("notifications_received", "total", "Alertmanager notifications received, by receiver and result."),
-            labels: [("receiver", receiver), ("result", result)]
-        ).increment()
+        counter("notifications_received", "total", "Alertmanager notifications received, by receiver and result.",
+                labels: [("receiver", receiver), ("result", result)]).increment()
     }
 
     /// A notification rejected for good and kept in the dead-letter table (each arrival counts).
     func deadLettered() {
-        registry.makeCounter(descriptor: name("dead_letters", "total", "Notifications rejected for good and kept as dead letters (each arrival)."))
-            .increment()
+        counter("dead_letters", "total", "Notifications rejected for good and kept as dead letters (each arrival).").increment()
     }
 
     func alertsReceived(_ count: Int) {
-        registry.makeCounter(descriptor: name("alerts_received", "total", "Alerts received in notifications that were stored."))
-            .increment(by: Int64(count))
+        counter("alerts_received", "total", "Alerts received in notifications that were stored.").increment(by: Int64(count))
     }
 
     /// Incident transitions: `opened`, `reopened`, `resolved`, `closed`.
     func incident(_ transition: IncidentTransition) {
-        registry.makeCounter(
-            descriptor: name("incidents", "total", "Incident transitions, by action (opened, reopened, resolved, closed)."),
-            labels: [("action", transition.rawValue)]
-        ).increment()
+        counter("incidents", "total", "Incident transitions, by action (opened, reopened, resolved, closed).",
+                labels: [("action", transition.rawValue)]).increment()
     }
 
     func requestDuration(route: String, method: String, status: Int, _ duration: Duration) {
-        registry.makeDurationHistogram(
-            descriptor: name("http_request_duration", "seconds", "HTTP request duration, by route, method and status."),
-            labels: [("route", route), ("method", method), ("status", String(status))],
-            buckets: Self.latencyBuckets
-        ).record(duration)
+        histogram("http_request_duration", "HTTP request duration, by route, method and status.",
+                  labels: [("route", route), ("method", method), ("status", String(status))]).record(duration)
     }
 
     func commitDuration(_ duration: Duration, notifications: Int) {
-        registry.makeDurationHistogram(
-            descriptor: name("sqlite_commit_duration", "seconds", "Time to write and commit one group of notifications (its WAL sync follows, beside the next group)."),
-            buckets: Self.latencyBuckets
-        ).record(duration)
-        registry.makeCounter(descriptor: name("sqlite_commits", "total", "Write transactions of ingest (group commits).")).increment()
-        registry.makeCounter(descriptor: name("sqlite_committed_notifications", "total", "Notifications written by those transactions."))
-            .increment(by: Int64(notifications))
+        histogram("sqlite_commit_duration",
+                  "Time to write and commit one group of notifications (its WAL sync follows, beside the next group).").record(duration)
+        counter("sqlite_commits", "total", "Write transactions of ingest (group commits).").increment()
+        counter("sqlite_committed_notifications", "total", "Notifications written by those transactions.").increment(by: Int64(notifications))
     }
 
     /// One fdatasync of the WAL, which every write waits for before it is answered.
     func walSyncDuration(_ duration: Duration) {
-        registry.makeDurationHistogram(
-            descriptor: name("sqlite_wal_sync_duration", "seconds", "Time of one fdatasync of the WAL; every write waits for one before its answer."),
-            buckets: Self.latencyBuckets
-        ).record(duration)
+        histogram("sqlite_wal_sync_duration", "Time of one fdatasync of the WAL; every write waits for one before its answer.")
+            .record(duration)
     }
 
     /// Sets the gauge of open incidents from current counts (all combinations, zeros included).
@@ -93,18 +112,14 @@ public final class FirehouseMetrics: Sendable {
     /// A refused request: bad or missing credentials (`credentials`), an API token without the
     /// route's scope (`scope`), or a change asked by a chat user who is not identified (`anonymous_change`).
     func authDenied(route: String, reason: String) {
-        registry.makeCounter(
-            descriptor: name("auth_denied", "total", "Requests refused for authorization, by route and reason."),
-            labels: [("route", route), ("reason", reason)]
-        ).increment()
+        counter("auth_denied", "total", "Requests refused for authorization, by route and reason.",
+                labels: [("route", route), ("reason", reason)]).increment()
     }
 
     /// One delivery attempt: `delivered`, `retry` (failed, will try again) or `failed` (gave up).
     func delivery(target: String, result: String) {
-        registry.makeCounter(
-            descriptor: name("outbox_deliveries", "total", "Outbound notification attempts, by target and result (delivered, retry, failed)."),
-            labels: [("target", target), ("result", result)]
-        ).increment()
+        counter("outbox_deliveries", "total", "Outbound notification attempts, by target and result (delivered, retry, failed).",
+                labels: [("target", target), ("result", result)]).increment()
     }
 
     /// Sets the outbox gauges from current counts; configured targets missing from them are at 0.

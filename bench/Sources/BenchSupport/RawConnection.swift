@@ -7,9 +7,9 @@ import Darwin
 /// One keep-alive HTTP/1.1 connection over a blocking socket: the cheapest client there is, so the
 /// load generator leaves the shared cores to the server it measures. Reconnects after an error
 /// or `Connection: close`.
-final class RawConnection {
-    struct Failure: Error, CustomStringConvertible {
-        var description: String
+public final class RawConnection {
+    public struct Failure: Error, CustomStringConvertible {
+        public var description: String
     }
 
     private let host: String
@@ -19,9 +19,9 @@ final class RawConnection {
     private var bodyRange = 0..<0
 
     /// The body of the last response.
-    var body: ArraySlice<UInt8> { buffer[bodyRange] }
+    public var body: ArraySlice<UInt8> { buffer[bodyRange] }
 
-    init(host: String, port: UInt16) {
+    public init(host: String, port: UInt16) {
         self.host = host
         self.port = port
     }
@@ -29,7 +29,7 @@ final class RawConnection {
     deinit { close() }
 
     /// Sends a complete request and returns the response's status code once its body is read.
-    func send(_ request: [UInt8]) throws(Failure) -> Int {
+    public func send(_ request: [UInt8]) throws(Failure) -> Int {
         if fd < 0 { try connect() }
         do {
             try writeAll(request)
@@ -40,7 +40,7 @@ final class RawConnection {
         }
     }
 
-    func close() {
+    public func close() {
         if fd >= 0 { _ = Glibc.close(fd) }
         fd = -1
     }
@@ -127,12 +127,12 @@ final class RawConnection {
     }
 
     /// `GET path`, as bytes ready to write.
-    static func get(path: String, host: String) -> [UInt8] {
+    public static func get(path: String, host: String) -> [UInt8] {
         Array("GET \(path) HTTP/1.1\r\nHost: \(host)\r\n\r\n".utf8)
     }
 
     /// `POST path` with a JSON body, as bytes ready to write.
-    static func post(path: String, host: String, body: String, token: String?) -> [UInt8] {
+    public static func post(path: String, host: String, body: String, token: String?) -> [UInt8] {
         var head = "POST \(path) HTTP/1.1\r\nHost: \(host)\r\nContent-Type: application/json\r\n"
         if let token { head += "Authorization: Bearer \(token)\r\n" }
         head += "Content-Length: \(body.utf8.count)\r\n\r\n"
