@@ -100,9 +100,7 @@ let package = Package(
                           dependencies: ["BenchSupport", "CallgrindControl", "FirehouseCore", "FirehouseService", "FirehouseStore",
                                          "FirehouseServer",
                                          .product(name: "Logging", package: "swift-log"),
-                                         .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-                                         .product(name: "NIOCore", package: "swift-nio"),
-                                         .product(name: "NIOPosix", package: "swift-nio")],
+                                         .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")],
                           path: "bench/Sources/IngestBench"),
         // Shared by the test targets: golden-file comparison.
         .target(name: "GoldenSupport", path: "Tests/GoldenSupport"),

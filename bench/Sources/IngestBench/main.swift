@@ -7,8 +7,6 @@ import FirehouseService
 import FirehouseStore
 import Foundation
 import Logging
-import NIOCore
-import NIOPosix
 import ServiceLifecycle
 import Synchronization
 
@@ -152,7 +150,6 @@ struct HTTPTarget {
     }
 }
 
-if environment["TAKEOVER"] == "1" { print("takeover", NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()) }
 let directory = FileManager.default.temporaryDirectory.appendingPathComponent("firehouse-ingest-\(getpid())").path
 try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
 defer { try? FileManager.default.removeItem(atPath: directory) }
