@@ -2,7 +2,10 @@
 ///
 /// Webhook bodies are the hot path of ingest; Foundation's `JSONDecoder` cost more CPU than the
 /// rest of the request together, so they are parsed with this instead.
-public indirect enum JSONValue: Sendable, Equatable {
+///
+/// Not `indirect`: arrays and members already live on the heap, and a box around every value was
+/// one more allocation per label of every alert.
+public enum JSONValue: Sendable, Equatable {
     case null
     case bool(Bool)
     case number(Double)
@@ -35,15 +38,22 @@ public indirect enum JSONValue: Sendable, Equatable {
     }
 
     public static func parse(_ bytes: some Collection<UInt8>, maxDepth: Int = 64) throws(SyntaxError) -> JSONValue {
-        let array = Array(bytes)
-        return try array.withUnsafeBufferPointer { buffer throws(SyntaxError) in
-            var parser = JSONParser(bytes: buffer, maxDepth: maxDepth)
-            parser.skipSpace()
-            let value = try parser.value(depth: 0)
-            parser.skipSpace()
-            guard parser.index == buffer.count else { throw parser.error("unexpected data after the JSON value") }
-            return value
+        // A request body is one contiguous buffer: parsed in place, not copied.
+        let parsed = bytes.withContiguousStorageIfAvailable { buffer in
+            Result { () throws(SyntaxError) in try parse(buffer: buffer, maxDepth: maxDepth) }
+        } ?? Array(bytes).withUnsafeBufferPointer { buffer in
+            Result { () throws(SyntaxError) in try parse(buffer: buffer, maxDepth: maxDepth) }
         }
+        return try parsed.get()
+    }
+
+    private static func parse(buffer: UnsafeBufferPointer<UInt8>, maxDepth: Int) throws(SyntaxError) -> JSONValue {
+        var parser = JSONParser(bytes: buffer, maxDepth: maxDepth)
+        parser.skipSpace()
+        let value = try parser.value(depth: 0)
+        parser.skipSpace()
+        guard parser.index == buffer.count else { throw parser.error("unexpected data after the JSON value") }
+        return value
     }
 }
 

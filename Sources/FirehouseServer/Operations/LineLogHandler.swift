@@ -32,9 +32,14 @@ public struct LineLogHandler: LogHandler {
         if let provided = metadataProvider?.get() { merged.merge(provided) { _, new in new } }
         if let extra = event.metadata { merged.merge(extra) { _, new in new } }
         if let error = event.error { merged["error"] = "\(error)" }
-        let fields = merged.map { (Self.key($0.key), Self.text($0.value)) }.sorted { $0.0 < $1.0 }
-        output(Self.line(format: format, ts: SystemClock().now().rfc3339, level: event.level.rawValue, message: "\(event.message)",
-                         fields: [("source", event.source)] + fields))
+        var fields = [("source", event.source)]
+        fields.reserveCapacity(merged.count + 1)
+        for (key, value) in merged { fields.append((Self.key(key), Self.text(value))) }
+        fields[1...].sort { $0.0 < $1.0 }
+        var ts: [UInt8] = []
+        SystemClock().now().appendRFC3339(to: &ts)
+        output(Self.line(format: format, ts: String(decoding: ts, as: UTF8.self), level: event.level.rawValue,
+                         message: event.message.description, fields: fields))
     }
 
     /// Hummingbird's request id key becomes the stable `request_id`.
@@ -49,33 +54,59 @@ public struct LineLogHandler: LogHandler {
         }
     }
 
-    /// Formats one line (pure; tested).
+    /// Formats one line (pure; tested). Built as bytes: every request logs one, and string
+    /// interpolation and joins cost more than the rest of the line's work.
     public static func line(format: Format, ts: String, level: String, message: String, fields: [(String, String)]) -> String {
-        let all = [("ts", ts), ("level", level), ("msg", message)] + fields
-        switch format {
-        case .logfmt:
-            return all.map { "\($0.0)=\(logfmtValue($0.1))" }.joined(separator: " ")
-        case .json:
-            return "{" + all.map { "\(JSONString.quoted($0.0)):\(JSONString.quoted($0.1))" }.joined(separator: ",") + "}"
+        var out: [UInt8] = []
+        out.reserveCapacity(256)
+        func field(_ key: String, _ value: String) {
+            switch format {
+            case .logfmt:
+                if !out.isEmpty { out.append(UInt8(ascii: " ")) }
+                out.append(contentsOf: key.utf8)
+                out.append(UInt8(ascii: "="))
+                appendLogfmtValue(value, to: &out)
+            case .json:
+                out.append(out.isEmpty ? UInt8(ascii: "{") : UInt8(ascii: ","))
+                JSONString.append(key, to: &out)
+                out.append(UInt8(ascii: ":"))
+                JSONString.append(value, to: &out)
+            }
         }
+        field("ts", ts)
+        field("level", level)
+        field("msg", message)
+        for (key, value) in fields { field(key, value) }
+        if format == .json { out.append(UInt8(ascii: "}")) }
+        return String(decoding: out, as: UTF8.self)
     }
 
     static func logfmtValue(_ value: String) -> String {
-        guard value.isEmpty || needsQuotes(value) else { return value }
-        var out = "\""
+        var out: [UInt8] = []
+        appendLogfmtValue(value, to: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// The value as is, or quoted with `"`, `\`, CR, LF, TAB and the escaped scalars escaped.
+    static func appendLogfmtValue(_ value: String, to out: inout [UInt8]) {
+        guard value.isEmpty || needsQuotes(value) else {
+            out.append(contentsOf: value.utf8)
+            return
+        }
+        out.append(UInt8(ascii: "\""))
         // Scalars, not Characters: "\r\n" is one Character and would match neither case.
         for scalar in value.unicodeScalars {
             switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where Self.isEscapedScalar(scalar): out += "\\u{\(String(scalar.value, radix: 16))}"
-            default: out.unicodeScalars.append(scalar)
+            case "\"": out.append(contentsOf: #"\""#.utf8)
+            case "\\": out.append(contentsOf: #"\\"#.utf8)
+            case "\n": out.append(contentsOf: #"\n"#.utf8)
+            case "\r": out.append(contentsOf: #"\r"#.utf8)
+            case "\t": out.append(contentsOf: #"\t"#.utf8)
+            case _ where Self.isEscapedScalar(scalar): out.append(contentsOf: "\\u{\(String(scalar.value, radix: 16))}".utf8)
+            default: out.append(contentsOf: String(scalar).utf8)
             }
         }
-        return out + "\""
+        out.append(UInt8(ascii: "\""))
     }
 
     /// Control characters (C0, DEL, C1: TAB, ESC, NUL, ...) and the Unicode line breaks: written as
@@ -98,7 +129,18 @@ public struct LineLogHandler: LogHandler {
         return !ascii && value.unicodeScalars.contains { isEscapedScalar($0) }
     }
 
+    /// One `write(2)` per line (whole lines, so concurrent writers do not interleave).
     public static let standardError: @Sendable (String) -> Void = { line in
-        FileHandle.standardError.write(Data((line + "\n").utf8))
+        var bytes = Array(line.utf8)
+        bytes.append(UInt8(ascii: "\n"))
+        bytes.withUnsafeBytes { buffer in
+            var offset = 0
+            while offset < buffer.count {
+                let written = write(STDERR_FILENO, buffer.baseAddress! + offset, buffer.count - offset)
+                if written < 0, errno == EINTR { continue }
+                guard written > 0 else { return }
+                offset += written
+            }
+        }
     }
 }
