@@ -118,7 +118,16 @@ struct HTTPTarget {
     func start() {
         Task { [group] in try await group.run() }
         let probe = RawConnection(host: "127.0.0.1", port: Self.port)
-        while (try? probe.send(RawConnection.get(path: "/readyz", host: "127.0.0.1"))) != 200 { usleep(20_000) }
+        // Under callgrind start-up takes seconds; a server that never gets ready ends the benchmark.
+        var attempts = 0
+        while (try? probe.send(RawConnection.get(path: "/readyz", host: "127.0.0.1"))) != 200 {
+            attempts += 1
+            guard attempts < 6_000 else {
+                FileHandle.standardError.write(Data("firehouse-bench-ingest: the server was not ready after 2 minutes\n".utf8))
+                exit(1)
+            }
+            usleep(20_000)
+        }
     }
 
     /// Posts every body from `concurrency` threads; any answer but 200 ends the benchmark.
