@@ -12,6 +12,8 @@
 #   bench/instructions.sh                 both, and their ratio
 #   SCENARIO=repeat NOTIFICATIONS=400 bench/instructions.sh
 #   KEEP=DIR bench/instructions.sh        keep the callgrind files (callgrind_annotate DIR/http.*.1)
+# firehouse-bench-ingest --http also takes DATABASE_URL (an empty PostgreSQL database) to count the
+# HTTP path over PostgreSQL by hand; the store-only figure is SQLite's.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 n=${NOTIFICATIONS:-200}

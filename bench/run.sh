@@ -50,8 +50,13 @@ for scenario in repeat resolve; do
   done
 done
 # Latency at a fixed arrival rate, as Alertmanager sends: mixed new/repeat/resolve traffic.
+# After each, the same run as the server's histograms saw it (bench/server_latency.py): time inside
+# the server, the group's commit and the WAL flush, so a tail can be placed before it is blamed.
 for rate in 500 1000; do
+  curl -fs "$url/metrics" >"$dir/metrics.before"
   "$bin/firehouse-bench" --url "$url" --scenario mixed --rate "$rate" --notifications $((rate * 10))
+  curl -fs "$url/metrics" >"$dir/metrics.after"
+  python3 bench/server_latency.py "$dir/metrics.before" "$dir/metrics.after"
 done
 echo "peak RSS: $(awk '/VmHWM/ {printf "%.1f MB", $2/1024}' /proc/$pid/status)"
 echo "database: $(du -sh "$dir" | cut -f1) after the runs"

@@ -106,7 +106,8 @@ struct HTTPTarget {
     init(directory: String) throws {
         var config = FirehouseConfig()
         config.server.listen = ListenAddress(host: "127.0.0.1", port: Int(Self.port))
-        config.database.url = directory + "/bench.sqlite"
+        // DATABASE_URL: another backend (an empty PostgreSQL database) behind the same server.
+        config.database.url = environment["DATABASE_URL"] ?? directory + "/bench.sqlite"
         config.runbooks.path = runbooks
         config.database.checkpointInterval = checkpointInterval
         LoggerFactory.bootstrap(config.logging)
