@@ -82,6 +82,12 @@ public func buildRouter(config: FirehouseConfig, repository: any IncidentUseCase
                 readiness: readiness, clock: clock, http: http).router
 }
 
+/// The web view's templates are fixed text: compiled once per process, and a failure is a bug that
+/// the tests catch, not a configuration error.
+let webTemplates: WebTemplates = {
+    do { return try WebTemplates() } catch { fatalError("the web view's templates do not compile: \(error)") }
+}()
+
 /// Every route with the access it states; `registered` lists them (the access-control tests walk it).
 func buildRoutes(config: FirehouseConfig, repository: any IncidentUseCases,
                  catalog: RunbookCatalog? = nil, drafts: PostmortemDrafts? = nil,
@@ -115,5 +121,12 @@ func buildRoutes(config: FirehouseConfig, repository: any IncidentUseCases,
         replies: ChatReplies(links: config.server.externalURL), silences: silences)
     ChatController(service: chat, auth: ChatAuth(config.chat, clock: clock, replays: repository), metrics: metrics,
                    maxBodyBytes: config.server.maxAPIBodyBytes).addRoutes(to: routes)
+    if config.ui.enabled {
+        WebController(repository: repository, access: WebAccess(config: config, clock: clock), templates: webTemplates,
+                      runbooks: catalog.shelf, silences: silences, canSilence: !config.alertmanager.url.isEmpty, roles: config.chat.roles,
+                      alertmanagerURL: config.alertmanager.url, clock: clock,
+                      pollSeconds: Int(config.ui.pollInterval.nanoseconds / 1_000_000_000), maxBodyBytes: config.server.maxAPIBodyBytes,
+                      metrics: metrics).addRoutes(to: routes)
+    }
     return routes
 }

@@ -63,6 +63,21 @@ public final class IncidentService: IncidentUseCases {
         IncidentStats.compute(try await store.read { try $0.statsRecords(query) })
     }
 
+    public func roleHolders(_ role: String, incidentIDs: [Int64]) async throws -> [Int64: String] {
+        guard !incidentIDs.isEmpty else { return [:] }
+        return try await store.read { tx in
+            var holders: [Int64: String] = [:]
+            for id in incidentIDs {
+                if let holder = try tx.roles(incidentID: id).last(where: { $0.isCurrent && $0.role == role }) { holders[id] = holder.user.name }
+            }
+            return holders
+        }
+    }
+
+    public func incidentCountsByStatus() async throws -> [IncidentStatus: Int] {
+        try await store.read { try $0.incidentCountsByStatus() }
+    }
+
     public func openIncidentCounts() async throws -> [OpenIncidentCount] {
         try await store.read { try $0.openIncidentCounts() }
     }

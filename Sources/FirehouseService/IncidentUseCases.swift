@@ -20,6 +20,10 @@ public protocol IncidentUseCases: Sendable {
     func stats(_ query: StatsQuery) async throws -> IncidentStats
     /// How many incidents are open, by severity and status.
     func openIncidentCounts() async throws -> [OpenIncidentCount]
+    /// Who holds `role` now in each of these incidents (those where nobody does are left out).
+    func roleHolders(_ role: String, incidentIDs: [Int64]) async throws -> [Int64: String]
+    /// How many incidents there are in each status (the web view's filter counts).
+    func incidentCountsByStatus() async throws -> [IncidentStatus: Int]
     /// Throws unless the database is open, migrated and answering.
     func checkReady() async throws
 

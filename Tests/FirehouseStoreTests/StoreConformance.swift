@@ -148,6 +148,7 @@ struct StoreBackend: Sendable, CustomStringConvertible {
         #expect(try await store.read { try $0.latestIncident(correlationKey: "k") }?.status == .acknowledged)
         #expect(try await store.read { try $0.activeIncident(correlationKey: "other") } == nil)
         #expect(try await store.read { try $0.openIncidentCounts() } == [OpenIncidentCount(severity: .sev1, status: .acknowledged, count: 1)])
+        #expect(try await store.read { try $0.incidentCountsByStatus() } == [.acknowledged: 1])
     }
 
     @Test(arguments: StoreBackend.all) func resolvedIncidentsAreLatestButNotActive(_ backend: StoreBackend) async throws {

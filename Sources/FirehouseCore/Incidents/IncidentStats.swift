@@ -38,6 +38,21 @@ public struct IncidentStats: Sendable, Equatable {
     /// Mean time between the openings of consecutive incidents, per service (needs two incidents).
     public var meanTimeBetweenIncidents: [String: TimeSpan]
     public var noisiestAlertnames: [Noisy]
+    /// Incidents per service they touched (one incident may count for several services).
+    public var byService: [String: Int] = [:]
+    /// Incidents opened per UTC day (`YYYY-MM-DD`), days without any left out, oldest first.
+    public var perDay: [DayCount] = []
+    /// Resolved incidents by time to resolve: one count per bound of `resolveBounds`, then the rest.
+    public var resolveHistogram: [Int] = []
+
+    /// Upper bounds of `resolveHistogram`'s buckets: 5 min, 15 min, 1 h, 4 h, 1 day.
+    public static let resolveBounds: [TimeSpan] = [.minutes(5), .minutes(15), .hours(1), .hours(4), .hours(24)]
+
+    /// How many incidents were opened on one UTC day.
+    public struct DayCount: Sendable, Equatable {
+        public var day: String
+        public var incidents: Int
+    }
 
     /// Mean and nearest-rank percentiles of a set of durations; nil fields when there are none.
     public struct Distribution: Sendable, Equatable {
@@ -93,12 +108,23 @@ public struct IncidentStats: Sendable, Equatable {
         }
         let ranked = noisy.map { Noisy(alertname: $0.key, incidents: $0.value.incidents, flaps: $0.value.flaps) }
             .sorted { ($0.incidents, $0.flaps, $1.alertname) > ($1.incidents, $1.flaps, $0.alertname) }
-        return IncidentStats(
+        let resolveTimes = records.compactMap { r in r.resolvedAt.map { $0 - r.openedAt } }
+        var stats = IncidentStats(
             total: records.count, bySeverity: bySeverity, byStatus: byStatus,
             timeToAcknowledge: Distribution(records.compactMap { r in r.acknowledgedAt.map { $0 - r.openedAt } }),
             timeToMitigate: Distribution(records.compactMap { r in r.mitigatedAt.map { $0 - r.openedAt } }),
-            timeToResolve: Distribution(records.compactMap { r in r.resolvedAt.map { $0 - r.openedAt } }),
+            timeToResolve: Distribution(resolveTimes),
             meanTimeBetweenIncidents: between, noisiestAlertnames: Array(ranked.prefix(top)))
+        stats.byService = perService.mapValues(\.count)
+        var days: [String: Int] = [:]
+        for r in records { days[String(r.openedAt.rfc3339.prefix(10)), default: 0] += 1 }
+        stats.perDay = days.sorted { $0.key < $1.key }.map { DayCount(day: $0.key, incidents: $0.value) }
+        var histogram = [Int](repeating: 0, count: resolveBounds.count + 1)
+        for time in resolveTimes {
+            histogram[resolveBounds.firstIndex { time <= $0 } ?? resolveBounds.count] += 1
+        }
+        stats.resolveHistogram = histogram
+        return stats
     }
 }
 

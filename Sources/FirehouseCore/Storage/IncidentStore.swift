@@ -42,6 +42,8 @@ public protocol StoreReads {
     /// Incidents opened in the query's window (and of its service, if set), oldest first.
     func statsRecords(_ query: StatsQuery) throws -> [StatsRecord]
     func openIncidentCounts() throws -> [OpenIncidentCount]
+    /// How many incidents there are in each status (statuses without any are left out).
+    func incidentCountsByStatus() throws -> [IncidentStatus: Int]
 
     // MARK: Correlation
 

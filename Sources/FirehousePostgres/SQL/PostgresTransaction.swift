@@ -288,6 +288,15 @@ final class PostgresTransaction: StoreTransaction {
         }
     }
 
+    func incidentCountsByStatus() throws -> [IncidentStatus: Int] {
+        var counts: [IncidentStatus: Int] = [:]
+        for row in try run("SELECT status, COUNT(*) FROM incidents GROUP BY 1") {
+            let (status, count) = try row.decode((String, Int).self)
+            if let status = IncidentStatus(rawValue: status) { counts[status] = count }
+        }
+        return counts
+    }
+
     func episodes(receiver: String, keys: Set<EpisodeKey>) throws -> [EpisodeKey: StoredEpisode] {
         guard !keys.isEmpty else { return [:] }
         let keys = Array(keys)

@@ -44,11 +44,7 @@ struct APIAccess: Sendable {
             return .failure(Denied(error: APIError(.unauthorized, "this route needs Authorization: Bearer <API token> with the \(scope.rawValue) scope",
                                                    headers: [.wwwAuthenticate: Self.challenge]), reason: "credentials"))
         }
-        let digest = SHA256.hash(data: Data(given.utf8))
-        // Every token is compared (digest equality is constant-time), so timing tells nothing about which matched.
-        var match: Token?
-        for token in tokens where token.digest == digest { match = token }
-        guard let token = match else {
+        guard let token = token(secret: given) else {
             return .failure(Denied(error: APIError(.unauthorized, "unknown API token", headers: [.wwwAuthenticate: Self.challenge]),
                                    reason: "credentials"))
         }
@@ -58,6 +54,15 @@ struct APIAccess: Sendable {
                                                    headers: [.wwwAuthenticate: challenge]), reason: "scope"))
         }
         return .success(Actor(id: "api:\(token.name)", name: "api:\(token.name)"))
+    }
+
+    /// The configured token with this secret, if any.
+    func token(secret: String) -> Token? {
+        let digest = SHA256.hash(data: Data(secret.utf8))
+        // Every token is compared (digest equality is constant-time), so timing tells nothing about which matched.
+        var match: Token?
+        for token in tokens where token.digest == digest { match = token }
+        return match
     }
 
     /// `Bearer <token>`, the scheme case-insensitive as RFC 9110 says.

@@ -10,6 +10,9 @@ public enum RouteAccess: Sendable, Equatable, CustomStringConvertible {
     case metrics
     /// An API token with this scope (or a stronger one).
     case api(APIScope)
+    /// A web-view user with this scope: signed in with an API token (a session cookie), named by
+    /// a trusted proxy (`ui.proxy_scope`), or anyone when no tokens are configured (loopback).
+    case ui(APIScope)
 
     public var description: String {
         switch self {
@@ -18,6 +21,7 @@ public enum RouteAccess: Sendable, Equatable, CustomStringConvertible {
         case .chat: "chat credential"
         case .metrics: "metrics token"
         case .api(let scope): scope.rawValue
+        case .ui(let scope): "web \(scope.rawValue)"
         }
     }
 }

@@ -1,4 +1,6 @@
 import FirehouseCore
+import HTTPTypes
+import Hummingbird
 import Yams
 
 #if canImport(FoundationEssentials)
@@ -169,6 +171,36 @@ extension ConfigReader {
                     fail("\(itemPath).\(key)", "must be at least 16 characters (e.g. openssl rand -hex 32)")
                 }
                 api.tokens.append(token)
+            }
+            return true
+        }
+    }
+
+    func readUI(_ node: Node, _ path: String, into ui: inout FirehouseConfig.UISection) {
+        section(node, path: path) { key, node, path in
+            switch key {
+            case "enabled": if let value = bool(node, path) { ui.enabled = value }
+            case "trusted_user_header":
+                if let text = string(node, path) {
+                    if text.isEmpty || HTTPField.Name(text) != nil { ui.trustedUserHeader = text } else { fail(path, "expected an HTTP header name") }
+                }
+            case "trusted_proxies":
+                if let list = strings(node, path, what: "address") {
+                    for (index, text) in list.enumerated() where AddressRange(text) == nil {
+                        fail("\(path)[\(index)]", "expected an IP address or network such as 10.0.0.0/8")
+                    }
+                    ui.trustedProxies = list
+                }
+            case "proxy_scope":
+                if let text = string(node, path) {
+                    if let scope = APIScope(rawValue: text) { ui.proxyScope = scope } else { fail(path, "expected read, write or admin") }
+                }
+            case "session_ttl": if let value = positiveDuration(node, path) { ui.sessionTTL = value }
+            case "poll_interval":
+                if let value = positiveDuration(node, path) {
+                    if value >= .seconds(1) { ui.pollInterval = value } else { fail(path, "must be at least 1s") }
+                }
+            default: return false
             }
             return true
         }

@@ -32,6 +32,7 @@ final class ConfigReader {
             case "alertmanager": readAlertmanager(node, path, into: &config.alertmanager)
             case "api": readAPI(node, path, into: &config.api)
             case "metrics": readMetrics(node, path, into: &config.metrics)
+            case "ui": readUI(node, path, into: &config.ui)
             default:
                 return false
             }

@@ -120,6 +120,9 @@ extension FirehouseConfig {
             }
         }
         do { _ = try database.backend() } catch { errors.append(error) }
+        if !ui.trustedUserHeader.isEmpty, ui.trustedProxies.isEmpty {
+            errors.append(ConfigError(path: "ui.trusted_proxies", message: "trusted_user_header needs the addresses of the proxies that set it"))
+        }
         let tokens = api.tokens.map(\.token)
         if Set(tokens).count != tokens.count {
             errors.append(ConfigError(path: "api.tokens", message: "two tokens are the same secret: each needs its own"))

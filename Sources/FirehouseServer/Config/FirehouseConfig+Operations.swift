@@ -84,6 +84,22 @@ extension FirehouseConfig {
         }
     }
 
+    /// `ui:` — the web view under `/ui`: who may sign in and how.
+    public struct UISection: Sendable, Equatable {
+        public var enabled = true
+        /// A header a reverse proxy (oauth2-proxy: `X-Forwarded-User`) sets to the signed-in user;
+        /// honoured only on connections from `trusted_proxies`. Empty: browsers sign in with a token.
+        public var trustedUserHeader = ""
+        /// Addresses (`10.0.0.5`) and IPv4/IPv6 networks (`10.0.0.0/8`) of those proxies.
+        public var trustedProxies: [String] = []
+        /// What a user the proxy names may do.
+        public var proxyScope = APIScope.read
+        /// How long a browser stays signed in after signing in with a token.
+        public var sessionTTL = TimeSpan.hours(12)
+        /// How often an open page asks whether what it shows changed (while the tab is visible).
+        public var pollInterval = TimeSpan.seconds(10)
+    }
+
     /// `metrics:` — an optional bearer token for `/metrics` (Prometheus' scrape `authorization`).
     public struct MetricsSection: Sendable, Equatable {
         public var bearerToken = ""

@@ -17,6 +17,7 @@ public struct FirehouseConfig: Sendable, Equatable {
     public var alertmanager = AlertmanagerSection()
     public var api = API()
     public var metrics = MetricsSection()
+    public var ui = UISection()
 
     public init() {}
 

@@ -38,7 +38,12 @@ struct StatsJSON: Encodable {
 
     private enum Keys: String, CodingKey {
         case since, until, service, total, bySeverity, byStatus, timeToAcknowledge, timeToMitigate, timeToResolve
-        case meanTimeBetweenIncidents, noisiestAlertnames
+        case meanTimeBetweenIncidents, noisiestAlertnames, byService, perDay
+    }
+
+    struct DayJSON: Encodable {
+        var day: String
+        var incidents: Int
     }
 
     struct DistributionJSON: Encodable {
@@ -73,6 +78,8 @@ struct StatsJSON: Encodable {
         try c.encode(stats.meanTimeBetweenIncidents.mapValues(seconds), forKey: .meanTimeBetweenIncidents)
         try c.encode(stats.noisiestAlertnames.map { NoisyJSON(alertname: $0.alertname, incidents: $0.incidents, flaps: $0.flaps) },
                      forKey: .noisiestAlertnames)
+        try c.encode(stats.byService, forKey: .byService)
+        try c.encode(stats.perDay.map { DayJSON(day: $0.day, incidents: $0.incidents) }, forKey: .perDay)
     }
 }
 

@@ -39,6 +39,14 @@ struct SQLiteTransaction: StoreTransaction {
         }
     }
 
+    func incidentCountsByStatus() throws -> [IncidentStatus: Int] {
+        var counts: [IncidentStatus: Int] = [:]
+        for row in try Row.fetchAll(db, sql: "SELECT status, COUNT(*) FROM incidents GROUP BY 1") {
+            if let status = IncidentStatus(rawValue: row[0]) { counts[status] = row[1] }
+        }
+        return counts
+    }
+
     func episodes(receiver: String, keys: Set<EpisodeKey>) throws -> [EpisodeKey: StoredEpisode] {
         var found: [EpisodeKey: StoredEpisode] = [:]
         // One seek per episode on the UNIQUE (receiver, fingerprint, starts_at) index.
