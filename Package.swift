@@ -129,6 +129,7 @@ let package = Package(
                 "FirehouseStore",
                 "FirehousePostgres",
                 "GoldenSupport",
+                .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Yams", package: "Yams"),
             ],

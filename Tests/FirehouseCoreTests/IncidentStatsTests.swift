@@ -30,6 +30,20 @@ struct IncidentStatsTests {
         #expect(s.timeToResolve.mean == .minutes(45))
     }
 
+    @Test func perServicePerDayAndTimeToResolveBuckets() {
+        let s = IncidentStats.compute(Self.records)
+        #expect(s.byService == ["checkout": 3, "payments": 2])
+        #expect(s.perDay == [.init(day: "1970-01-12", incidents: 4)])
+        // Resolved after 30 and 60 minutes: both in the "at most 1 h" bucket.
+        #expect(s.resolveHistogram == [0, 0, 2, 0, 0, 0])
+        var late = Self.records[0]
+        late.openedAt = Timestamp(rfc3339: "1970-01-13T00:00:00Z")!
+        late.resolvedAt = late.openedAt + .hours(30)
+        let next = IncidentStats.compute([late, Self.records[1]])
+        #expect(next.perDay.map(\.day) == ["1970-01-12", "1970-01-13"])
+        #expect(next.resolveHistogram == [0, 0, 1, 0, 0, 1])
+    }
+
     @Test func meanTimeBetweenIncidentsPerService() {
         let s = IncidentStats.compute(Self.records)
         #expect(s.meanTimeBetweenIncidents["checkout"] == .minutes(90))   // 0, 60, 180

@@ -55,6 +55,21 @@ struct AccessControlTests {
         Route(method: .delete, pattern: "/api/v1/incidents/:id/silence", uri: "/api/v1/incidents/1/silence", access: .api(.write)),
         Route(method: .post, pattern: "/api/v1/runbooks/reload", uri: "/api/v1/runbooks/reload", access: .api(.admin)),
         Route(method: .get, pattern: "/api/v1/dead-letters", uri: "/api/v1/dead-letters", access: .api(.admin)),
+        // The web view: its own sign-in (WebRouteTests covers who may do what there).
+        Route(method: .get, pattern: "/ui", uri: "/ui", access: .open),
+        Route(method: .get, pattern: "/ui/static/:name", uri: "/ui/static/app.css", access: .open),
+        Route(method: .get, pattern: "/ui/login", uri: "/ui/login", access: .open),
+        Route(method: .post, pattern: "/ui/login", uri: "/ui/login", access: .open),
+        Route(method: .post, pattern: "/ui/logout", uri: "/ui/logout", access: .open),
+        Route(method: .get, pattern: "/ui/incidents", uri: "/ui/incidents", access: .ui(.read)),
+        Route(method: .get, pattern: "/ui/incidents/:id", uri: "/ui/incidents/1", access: .ui(.read)),
+        Route(method: .get, pattern: "/ui/incidents/:id/postmortem", uri: "/ui/incidents/1/postmortem", access: .ui(.read)),
+        Route(method: .post, pattern: "/ui/incidents/:id/actions", uri: "/ui/incidents/1/actions", access: .ui(.write)),
+        Route(method: .post, pattern: "/ui/incidents/:id/silence", uri: "/ui/incidents/1/silence", access: .ui(.write)),
+        Route(method: .get, pattern: "/ui/runbooks", uri: "/ui/runbooks", access: .ui(.read)),
+        Route(method: .get, pattern: "/ui/runbooks/:id", uri: "/ui/runbooks/none", access: .ui(.read)),
+        Route(method: .get, pattern: "/ui/stats", uri: "/ui/stats", access: .ui(.read)),
+        Route(method: .get, pattern: "/ui/changes", uri: "/ui/changes", access: .ui(.read)),
     ]
 
     @Test func theTableIsEveryRegisteredRoute() throws {
@@ -65,6 +80,24 @@ struct AccessControlTests {
         let expected = Self.routes.map { RouteEntry(method: $0.method.rawValue, path: $0.pattern, access: $0.access) }
         #expect(registered.sorted { "\($0.method) \($0.path)" < "\($1.method) \($1.path)" }
             == expected.sorted { "\($0.method) \($0.path)" < "\($1.method) \($1.path)" })
+    }
+
+    /// Every web route refuses a browser nobody signed in: pages send it to the sign-in form,
+    /// form posts and the live-update endpoint answer 401.
+    @Test(arguments: routes.filter { if case .ui = $0.access { return true } else { return false } })
+    func webRoutesRefuseAnonymousBrowsers(_ route: Route) async throws {
+        try await withApp(Self.configure) { client in
+            // An API token is not a browser session.
+            for headers: HTTPFields in [[:], [.authorization: "Bearer \(Self.tokens[.admin]!)"]] {
+                let response = try await client.execute(uri: route.uri, method: route.method, headers: headers)
+                if route.method == .get, route.pattern != "/ui/changes" {
+                    #expect(response.status == .seeOther, "\(route)")
+                    #expect(response.headers[.location]?.hasPrefix("/ui/login?next=") == true, "\(route)")
+                } else {
+                    #expect(response.status == .unauthorized, "\(route)")
+                }
+            }
+        }
     }
 
     enum Caller: String, CaseIterable, Sendable {

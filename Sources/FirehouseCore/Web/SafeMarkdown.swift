@@ -355,7 +355,20 @@ public enum SafeMarkdown {
                 j += 1
             }
             guard let labelEnd, labelEnd + 1 < text.endIndex, text[labelEnd + 1] == "(" else { return nil }
-            guard let close = text[(labelEnd + 2)...].firstIndex(of: ")") else { return nil }
+            // The target ends at the `)` that balances its opening one (`(javascript:alert(1))`).
+            var parens = 0
+            var end: Int?
+            for k in (labelEnd + 2)..<text.endIndex {
+                if text[k] == "(" { parens += 1 }
+                if text[k] == ")" {
+                    if parens == 0 {
+                        end = k
+                        break
+                    }
+                    parens -= 1
+                }
+            }
+            guard let close = end else { return nil }
             return (text[(i + 1)..<labelEnd], String(text[(labelEnd + 2)..<close]), close + 1)
         }
     }

@@ -123,7 +123,7 @@ struct WebController: Sendable {
                                       canSilence: canSilence, notice: notice, error: error)
         var response = render(request, user: user, page: "incident", model: model, title: "\(model.ref): \(model.title)",
                               nav: "/ui/incidents", poll: "/ui/changes?incident=\(id)", version: Self.incidentVersion(detail),
-                              status: status)
+                              status: status, csrf: csrf.token)
         if let cookie = csrf.cookie { response.setCookie(cookie) }
         return response
     }

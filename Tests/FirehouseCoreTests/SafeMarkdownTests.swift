@@ -1,0 +1,61 @@
+import FirehouseCore
+import Testing
+
+/// Markdown from alerts, chat, runbooks and templates becomes HTML that cannot run anything.
+struct SafeMarkdownTests {
+    static let cases: [(String, String)] = [
+        ("# Title", "<h1>Title</h1>\n"),
+        ("## Sub ##", "<h2>Sub</h2>\n"),
+        ("#NoSpace", "<p>#NoSpace</p>\n"),
+        ("one\ntwo\n\nthree", "<p>one two</p>\n<p>three</p>\n"),
+        ("- a\n- b", "<ul>\n<li>a</li>\n<li>b</li>\n</ul>\n"),
+        ("1. a\n2. b", "<ol>\n<li>a</li>\n<li>b</li>\n</ol>\n"),
+        ("> quoted\n> more", "<blockquote><p>quoted more</p></blockquote>\n"),
+        ("---", "<hr>\n"),
+        ("```\n<b>x</b>\n```", "<pre><code>&lt;b&gt;x&lt;/b&gt;</code></pre>\n"),
+        ("| a | b |\n|---|---|\n| 1 | 2 \\| 3 |", "<div class=\"table\"><table>\n<thead><tr><th>a</th><th>b</th></tr></thead>\n<tbody>\n<tr><td>1</td><td>2 | 3</td></tr>\n</tbody></table></div>\n"),
+        ("**bold** and *em* and `co<de>`", "<p><strong>bold</strong> and <em>em</em> and <code>co&lt;de&gt;</code></p>\n"),
+        ("[site](https://example.com/a?b=1&c=2)", "<p><a href=\"https://example.com/a?b=1&amp;c=2\" rel=\"noopener noreferrer\">site</a></p>\n"),
+        ("[page](/ui/incidents/3)", "<p><a href=\"/ui/incidents/3\" rel=\"noopener noreferrer\">page</a></p>\n"),
+        // Hostile input: raw HTML is text, scripts and handlers never become markup, only http(s) links survive.
+        ("<script>alert(1)</script>", "<p>&lt;script&gt;alert(1)&lt;/script&gt;</p>\n"),
+        ("<img src=x onerror=alert(1)>", "<p>&lt;img src=x onerror=alert(1)&gt;</p>\n"),
+        ("[click](javascript:alert(1))", "<p>click</p>\n"),
+        ("[click](JavaScript:alert(1))", "<p>click</p>\n"),
+        ("[click](data:text/html,<script>)", "<p>click</p>\n"),
+        ("[click](//evil.example/x)", "<p>click</p>\n"),
+        ("[click](https://x\" onmouseover=\"alert(1))", "<p>click</p>\n"),
+        ("a \" quote ' and & amp", "<p>a &quot; quote &#39; and &amp; amp</p>\n"),
+        ("&lt;b&gt; stays text", "<p>&lt;b&gt; stays text</p>\n"),
+        ("- item\n  ```sh\n  kubectl get pods\n  ```\n- next", "<ul>\n<li>item<pre><code>kubectl get pods</code></pre></li>\n<li>next</li>\n</ul>\n"),
+    ]
+
+    @Test(arguments: cases) func renders(_ markdown: String, _ html: String) {
+        #expect(SafeMarkdown.html(markdown) == html)
+    }
+
+    /// Whatever `MarkdownText.inline` escaped reads back as exactly the original text: the two are
+    /// one contract (Firehouse writes drafts with one and shows them with the other).
+    @Test(arguments: [
+        "plain", "#1 <b>bold</b> & *stars* _under_ `tick` [link](javascript:x) | pipe ~ tilde \\ back",
+        "1. not a list", "- not a list", "+ plus", "= equals", "x\" onmouseover=\"alert(1)", "<script>alert(1)</script>",
+        "ünïcödé ✓ 🔥", "&amp; already", "a**b**c", "[x](https://ok)",
+    ])
+    func escapedTextReadsBackAsText(_ text: String) {
+        #expect(SafeMarkdown.html(MarkdownText.inline(text)) == "<p>\(HTMLText.escape(text))</p>\n")
+    }
+
+    @Test func linkTargets() {
+        #expect(SafeMarkdown.linkTarget("https://a.example/x") == "https://a.example/x")
+        #expect(SafeMarkdown.linkTarget("HTTP://A.example") == "HTTP://A.example")
+        #expect(SafeMarkdown.linkTarget("/ui/runbooks") == "/ui/runbooks")
+        for bad in ["javascript:alert(1)", " javascript:x", "//evil", "/\\evil", "data:x", "vbscript:x", "https://a b", "ftp://x"] {
+            #expect(SafeMarkdown.linkTarget(bad) == nil, "\(bad)")
+        }
+    }
+
+    @Test func escapesEveryHTMLSpecialCharacter() {
+        #expect(HTMLText.escape(#"<a href="x" onclick='y'>&</a>"#) == "&lt;a href=&quot;x&quot; onclick=&#39;y&#39;&gt;&amp;&lt;/a&gt;")
+        #expect(HTMLText.escape("plain") == "plain")
+    }
+}
