@@ -18,7 +18,7 @@ public func buildApplication(
     catalog.reload()
     let metrics = FirehouseMetrics()
     let drafts = try PostmortemDrafts(templatePath: config.postmortem.template, runbooks: catalog.shelf,
-                                      links: config.server.externalURL, roles: config.chat.roles)
+                                      links: config.links, roles: config.chat.roles)
     let watchdog = StorageWatchdog(logger: logger)
     // Graceful shutdown runs in reverse: the server, then these from last to first, so the final
     // WAL checkpoint (or the PostgreSQL pool's close) comes after the outbox worker's last write.
@@ -56,7 +56,7 @@ public func buildApplication(
     services.append(RunbookReloadService(catalog: catalog, interval: config.runbooks.reloadInterval))
     if !config.notifications.targets.isEmpty {
         services.append(OutboxWorker(config: config.notifications, repository: service, http: http,
-                                     links: config.server.externalURL, clock: clock, metrics: metrics,
+                                     links: config.links, clock: clock, metrics: metrics,
                                      logger: logger))
     }
     if let policy = config.escalation.policy {
@@ -95,7 +95,7 @@ func buildRoutes(config: FirehouseConfig, repository: any IncidentUseCases,
                  clock: any WallClock = SystemClock(),
                  http: any OutboundHTTP = AsyncHTTPOutbound()) -> Routes {
     let catalog = catalog ?? RunbookCatalog(directory: config.runbooks.path, logger: Logger(label: "firehouse"))
-    let drafts = drafts ?? PostmortemDrafts(runbooks: catalog.shelf, links: config.server.externalURL, roles: config.chat.roles)
+    let drafts = drafts ?? PostmortemDrafts(runbooks: catalog.shelf, links: config.links, roles: config.chat.roles)
     let router = Router(context: FirehouseContext.self)
     router.add(middleware: RequestMetricsMiddleware(metrics: metrics))
     router.add(middleware: ErrorMiddleware())
@@ -118,7 +118,7 @@ func buildRoutes(config: FirehouseConfig, repository: any IncidentUseCases,
     let chat = ChatService(
         repository: repository, runbooks: catalog.shelf, drafts: drafts,
         parser: ChatCommandParser(roles: config.chat.roles, maxLength: config.chat.maxCommandBytes),
-        replies: ChatReplies(links: config.server.externalURL), silences: silences)
+        replies: ChatReplies(links: config.links), silences: silences)
     ChatController(service: chat, auth: ChatAuth(config.chat, clock: clock, replays: repository), metrics: metrics,
                    maxBodyBytes: config.server.maxAPIBodyBytes).addRoutes(to: routes)
     if config.ui.enabled {

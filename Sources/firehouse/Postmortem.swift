@@ -38,7 +38,7 @@ struct Postmortem: AsyncParsableCommand {
             let catalog = RunbookCatalog(directory: settings.runbooks.path, logger: .init(label: "firehouse"))
             catalog.reload()
             let drafts = try PostmortemDrafts(templatePath: settings.postmortem.template, runbooks: catalog.shelf,
-                                              links: settings.server.externalURL,
+                                              links: settings.links,
                                               roles: settings.chat.roles)
             markdown = drafts.render(detail)
         } else {

@@ -58,12 +58,15 @@ struct OutboxWorkerTests {
         let chat = try #require(sent.first { $0.url.hasSuffix("/chat") })
         let text = try #require(try jsonObject(chat.body)["text"] as? String)
         #expect(text.hasPrefix(":rotating_light: *INC-1 opened* [SEV1, triggered]"))
-        #expect(text.hasSuffix("https://firehouse.example.com/api/v1/incidents/1"))
+        #expect(text.hasSuffix("https://firehouse.example.com/ui/incidents/1"), "people get the web page")
         let hook = try #require(sent.first { $0.url.hasSuffix("/hook") })
         let body = try jsonObject(hook.body)
         #expect(body["event"] as? String == "opened")
         #expect((body["incident"] as? [String: Any])?["ref"] as? String == "INC-1")
         #expect((body["entry"] as? [String: Any])?["kind"] as? String == "incident_opened")
+        // Tools keep the API link; people get the page beside it.
+        #expect(body["links"] as? [String: String] == ["incident": "https://firehouse.example.com/api/v1/incidents/1",
+                                                         "incident_page": "https://firehouse.example.com/ui/incidents/1"])
         #expect(hook.headers["Idempotency-Key"] == "firehouse-delivery-\(body["delivery_id"] as? Int ?? -1)")
         let mac = HMAC<SHA256>.authenticationCode(for: hook.body, using: SymmetricKey(data: Array("s3cret".utf8)))
         #expect(hook.headers["X-Firehouse-Signature"] == "sha256=" + mac.map { String(format: "%02x", $0) }.joined())

@@ -139,7 +139,7 @@ public struct ChatReplies: Sendable {
 
     public func notFound(_ id: Int64) -> String { "No incident \(IncidentReference.format(id))." }
 
-    func link(_ id: Int64) -> String? { links.incident(id) }
+    func link(_ id: Int64) -> String? { links.incidentPage(id) }
 
     /// `2026-11-25 15:04Z`: short, unambiguous, UTC.
     static func time(_ t: Timestamp) -> String {

@@ -3,11 +3,19 @@
 public struct ExternalURL: Sendable, Equatable {
     /// Scheme, host and path prefix, without a trailing slash; empty when not configured.
     public let base: String
+    /// Whether the web view (`/ui`) is served: then links for people open its pages.
+    public var webPages: Bool
 
     /// A trailing slash is dropped, so `https://fh.example/` and `https://fh.example` are one URL.
-    public init(_ base: String = "") {
+    public init(_ base: String = "", webPages: Bool = true) {
         self.base = base.hasSuffix("/") ? String(base.dropLast()) : base
+        self.webPages = webPages
     }
+
+    /// Where a person looks at the incident: its web page, or its API resource without the web view.
+    public func incidentPage(_ id: Int64) -> String? { webPages ? absolute("/ui/incidents/\(id)") : incident(id) }
+    /// Where a person reads the latest post-mortem draft: its web page, or the API's Markdown.
+    public func postmortemPage(_ id: Int64) -> String? { webPages ? absolute("/ui/incidents/\(id)/postmortem") : postmortem(id) }
 
     public var isConfigured: Bool { !base.isEmpty }
 

@@ -31,9 +31,9 @@ public struct NotificationText: Sendable {
                 + ChatText.short(head.title, limit: 150),
             ChatText.short(delivery.entry.text, limit: 300),
         ]
-        if let incident = links.incident(head.id) {
+        if let incident = links.incidentPage(head.id) {
             lines.append(incident)
-            if delivery.event == .closed, let postmortem = links.postmortem(head.id) { lines.append("Post-mortem draft: \(postmortem)") }
+            if delivery.event == .closed, let postmortem = links.postmortemPage(head.id) { lines.append("Post-mortem draft: \(postmortem)") }
         }
         return lines.joined(separator: "\n")
     }

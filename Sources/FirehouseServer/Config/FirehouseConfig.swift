@@ -121,6 +121,13 @@ public struct FirehouseConfig: Sendable, Equatable {
         public var format = LineLogHandler.Format.logfmt
     }
 
+    /// Every link Firehouse gives out: the external URL, to the web view's pages when it is on.
+    public var links: ExternalURL {
+        var links = server.externalURL
+        links.webPages = ui.enabled
+        return links
+    }
+
     public var correlationConfig: CorrelationConfig {
         CorrelationConfig(
             groupBy: correlation.groupBy.isEmpty ? nil : correlation.groupBy,

@@ -43,7 +43,7 @@ public struct PostmortemDrafts: Sendable {
     }
 
     public func model(_ detail: IncidentDetail) -> PostmortemModel {
-        PostmortemBuilder.build(detail, library: runbooks.library, incidentURL: links.incident(detail.summary.head.id),
+        PostmortemBuilder.build(detail, library: runbooks.library, incidentURL: links.incidentPage(detail.summary.head.id),
                                 leadRole: leadRole)
     }
 

@@ -27,6 +27,11 @@ struct WebhookNotifier: Notifier {
         guard let incident = text.links.incident(id) else { return [:] }
         var links = ["incident": incident]
         if delivery.event == .closed { links["postmortem"] = text.links.postmortem(id) }
+        // For people: the web view's pages (the two above stay the API's, for tools).
+        if text.links.webPages {
+            links["incident_page"] = text.links.incidentPage(id)
+            if delivery.event == .closed { links["postmortem_page"] = text.links.postmortemPage(id) }
+        }
         return links
     }
 
