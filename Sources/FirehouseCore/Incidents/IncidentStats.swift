@@ -52,6 +52,11 @@ public struct IncidentStats: Sendable, Equatable {
     public struct DayCount: Sendable, Equatable {
         public var day: String
         public var incidents: Int
+
+        public init(day: String, incidents: Int) {
+            self.day = day
+            self.incidents = incidents
+        }
     }
 
     /// Mean and nearest-rank percentiles of a set of durations; nil fields when there are none.

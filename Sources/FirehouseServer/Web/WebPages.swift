@@ -214,7 +214,7 @@ enum WebPages {
         milestone("Resolved", m.resolvedAt)
         milestone("Closed", m.closedAt)
         facts.append(Fact(name: "Alerts", value: "\(detail.summary.firingAlertCount) firing of \(detail.summary.alertCount)"))
-        facts.append(Fact(name: "Reopened", value: "\(head.reopenCount) times"))
+        facts.append(Fact(name: "Reopens", value: "\(head.reopenCount)"))
         facts.append(Fact(name: "Receiver", value: head.receiver))
         let roleRows = detail.roles.map { r in
             DetailPage.Role(role: r.role, user: r.user.name, from: Time(r.from, now: now), to: r.to.map { Time($0, now: now) },
