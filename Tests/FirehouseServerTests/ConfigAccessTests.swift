@@ -125,3 +125,52 @@ struct ConfigAccessTests {
         #expect(FirehouseConfig().validate().isEmpty)  // loopback: zero configuration still starts
     }
 }
+
+/// `ui:`: the web view's sign-in settings.
+struct WebConfigTests {
+    @Test func everyKey() throws {
+        let c = try FirehouseConfig.parse(yaml: """
+        ui:
+          enabled: false
+          trusted_user_header: X-Forwarded-User
+          trusted_proxies: [10.0.0.0/8, "::1", 192.168.1.7]
+          proxy_scope: write
+          session_ttl: 1h
+          poll_interval: 30s
+        """).get()
+        #expect(!c.ui.enabled && c.ui.trustedUserHeader == "X-Forwarded-User" && c.ui.proxyScope == .write)
+        #expect(c.ui.trustedProxies == ["10.0.0.0/8", "::1", "192.168.1.7"])
+        #expect(c.ui.sessionTTL == .hours(1) && c.ui.pollInterval == .seconds(30))
+        #expect(c.validate().isEmpty)
+        #expect(!c.links.webPages)
+    }
+
+    @Test(arguments: [
+        ("ui: {trusted_proxies: [10.0.0.0/33]}", "ui.trusted_proxies[0]"),
+        ("ui: {trusted_proxies: [not-an-address]}", "ui.trusted_proxies[0]"),
+        ("ui: {proxy_scope: root}", "ui.proxy_scope"),
+        ("ui: {trusted_user_header: \"bad header\"}", "ui.trusted_user_header"),
+        ("ui: {poll_interval: 100ms}", "ui.poll_interval"),
+        ("ui: {session_ttl: 0s}", "ui.session_ttl"),
+        ("ui: {color: red}", "ui.color"),
+    ])
+    func badValuesNameTheirKey(_ yaml: String, _ path: String) {
+        guard case .failure(let problems) = FirehouseConfig.parse(yaml: yaml) else {
+            Issue.record("\(yaml) was accepted")
+            return
+        }
+        #expect(problems.errors.map(\.path).contains(path), "\(problems)")
+    }
+
+    @Test func aUserHeaderNeedsItsProxies() throws {
+        let c = try FirehouseConfig.parse(yaml: "ui: {trusted_user_header: X-Forwarded-User}").get()
+        #expect(c.validate().map(\.path) == ["ui.trusted_proxies"])
+    }
+
+    @Test(arguments: [("10.0.0.0/8", "10.1.2.3", true), ("10.0.0.0/8", "11.0.0.1", false), ("127.0.0.1", "127.0.0.1", true),
+                      ("127.0.0.1", "::ffff:127.0.0.1", true), ("::1", "::1", true), ("fd00::/8", "fd12::1", true),
+                      ("fd00::/8", "fe80::1", false), ("10.0.0.0/8", "::1", false), ("0.0.0.0/0", "8.8.8.8", true)])
+    func addressRanges(_ range: String, _ peer: String, _ inside: Bool) throws {
+        #expect(try #require(AddressRange(range)).contains(peer) == inside)
+    }
+}

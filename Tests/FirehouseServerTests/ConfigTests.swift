@@ -85,6 +85,8 @@ struct ConfigTests {
           retention: 7d
         escalation: {after: 10m, min_severity: SEV2, repeat: 30m, check_interval: 5s}
         alertmanager: {url: "http://am:9093/", timeout: 4s}
+        ui: {enabled: false, trusted_user_header: X-Auth-User, trusted_proxies: [10.1.0.0/16], proxy_scope: admin, session_ttl: 2h,
+             poll_interval: 5s}
         """
         // The other side of each pair of mutually exclusive keys.
         let alternatives = """
@@ -128,6 +130,8 @@ struct ConfigTests {
         #expect(c.escalation.policy == EscalationPolicy(after: .minutes(10), minSeverity: .sev2, repeatEvery: .minutes(30)))
         #expect(c.escalation.checkInterval == .seconds(5))
         #expect(c.alertmanager.url == "http://am:9093" && c.alertmanager.timeout == .seconds(4))
+        #expect(!c.ui.enabled && c.ui.trustedUserHeader == "X-Auth-User" && c.ui.trustedProxies == ["10.1.0.0/16"])
+        #expect(c.ui.proxyScope == .admin && c.ui.sessionTTL == .hours(2) && c.ui.pollInterval == .seconds(5))
         // Secrets named by *_env come from the environment; a missing one is a problem.
         var resolved = c
         resolved.applyEnvironment(["PAGER_URL": "https://pager.example/x", "PAGER_SECRET": "k"])
