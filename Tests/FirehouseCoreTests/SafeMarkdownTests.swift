@@ -12,7 +12,7 @@ struct SafeMarkdownTests {
         ("1. a\n2. b", "<ol>\n<li>a</li>\n<li>b</li>\n</ol>\n"),
         ("> quoted\n> more", "<blockquote><p>quoted more</p></blockquote>\n"),
         ("---", "<hr>\n"),
-        ("```\n<b>x</b>\n```", "<pre><code>&lt;b&gt;x&lt;/b&gt;</code></pre>\n"),
+        ("```\n<b>x</b>\n```", "<pre tabindex=\"0\"><code>&lt;b&gt;x&lt;/b&gt;</code></pre>\n"),
         ("| a | b |\n|---|---|\n| 1 | 2 \\| 3 |", "<div class=\"table\"><table>\n<thead><tr><th>a</th><th>b</th></tr></thead>\n<tbody>\n<tr><td>1</td><td>2 | 3</td></tr>\n</tbody></table></div>\n"),
         ("**bold** and *em* and `co<de>`", "<p><strong>bold</strong> and <em>em</em> and <code>co&lt;de&gt;</code></p>\n"),
         ("[site](https://example.com/a?b=1&c=2)", "<p><a href=\"https://example.com/a?b=1&amp;c=2\" rel=\"noopener noreferrer\">site</a></p>\n"),
@@ -27,7 +27,7 @@ struct SafeMarkdownTests {
         ("[click](https://x\" onmouseover=\"alert(1))", "<p>click</p>\n"),
         ("a \" quote ' and & amp", "<p>a &quot; quote &#39; and &amp; amp</p>\n"),
         ("&lt;b&gt; stays text", "<p>&lt;b&gt; stays text</p>\n"),
-        ("- item\n  ```sh\n  kubectl get pods\n  ```\n- next", "<ul>\n<li>item<pre><code>kubectl get pods</code></pre></li>\n<li>next</li>\n</ul>\n"),
+        ("- item\n  ```sh\n  kubectl get pods\n  ```\n- next", "<ul>\n<li>item<pre tabindex=\"0\"><code>kubectl get pods</code></pre></li>\n<li>next</li>\n</ul>\n"),
     ]
 
     @Test(arguments: cases) func renders(_ markdown: String, _ html: String) {

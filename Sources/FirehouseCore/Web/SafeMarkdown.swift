@@ -68,7 +68,7 @@ public enum SafeMarkdown {
                 index += 1
             }
             index += 1  // the closing fence (or the end)
-            out += "<pre><code>\(HTMLText.escape(body.joined(separator: "\n")))</code></pre>\n"
+            out += "<pre tabindex=\"0\"><code>\(HTMLText.escape(body.joined(separator: "\n")))</code></pre>\n"
         }
 
         private mutating func table() {
@@ -121,7 +121,7 @@ public enum SafeMarkdown {
                     // The code keeps its own indentation, less what the whole block shares.
                     let indent = body.filter { !$0.trimmingASCIIWhitespace.isEmpty }.map { $0.prefix { $0 == " " }.count }.min() ?? 0
                     let code = body.map { String($0.dropFirst(min(indent, $0.prefix { $0 == " " }.count))) }.joined(separator: "\n")
-                    items[items.count - 1].blocks += "<pre><code>\(HTMLText.escape(code))</code></pre>"
+                    items[items.count - 1].blocks += "<pre tabindex=\"0\"><code>\(HTMLText.escape(code))</code></pre>"
                 } else if !trimmed.isEmpty, !items.isEmpty, indented {
                     items[items.count - 1].text += " " + trimmed  // a continuation line
                 } else if trimmed.isEmpty, index + 1 < lines.count, lines[index + 1].first == " " || Self.listItem(lines[index + 1].trimmingASCIIWhitespace)?.ordered == ordered {

@@ -98,7 +98,16 @@ enum WebAssets {
     svg.chart text { fill: var(--muted); font-size: 10px; }
     .login { max-width: 26rem; }
     .pager { margin-top: 1rem; }
-    @media (max-width: 40rem) { th.wide, td.wide { display: none; } main { padding: .75rem; } }
+    td.ref { white-space: nowrap; }
+    @media (max-width: 40rem) {
+      th.wide, td.wide { display: none; }
+      main { padding: .75rem; }
+      /* On a phone each incident is a small card: ref, severity, status, opened on one line, the title below. */
+      table.incidents thead { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); }
+      table.incidents tr { display: grid; grid-template-columns: auto auto 1fr auto; gap: .1rem .6rem; padding: .5rem 0; border-bottom: 1px solid var(--line); }
+      table.incidents td { border: 0; padding: 0; }
+      table.incidents td.title { grid-column: 1 / -1; grid-row: 2; }
+    }
     """
 
     /// Polls only while the tab is visible, and never repaints under the user: when the page's

@@ -57,11 +57,11 @@ struct WebTemplates: Sendable {
     {{#filters}}<li><a href="{{href}}"{{#current}} aria-current="page"{{/current}}>{{label}} <span class="muted">{{count}}</span></a></li>
     {{/filters}}</ul>
     {{^empty(rows)}}
-    <div class="table"><table>
+    <div class="table"><table class="incidents">
     <thead><tr><th scope="col">Ref</th><th scope="col">Severity</th><th scope="col">Status</th><th scope="col">Title</th><th scope="col" class="wide">Service</th><th scope="col" class="wide">Commander</th><th scope="col">Opened</th><th scope="col" class="wide">Firing / total</th><th scope="col" class="wide">Reopens</th></tr></thead>
     <tbody>
     {{/empty(rows)}}
-    {{#rows}}<tr data-ref="{{ref}}"><td><a href="{{href}}">{{ref}}</a></td><td><span class="sev sev-{{severity.level}}">{{severity.name}}</span></td><td class="status">{{status}}</td><td>{{title}}</td><td class="wide">{{service}}</td><td class="wide">{{commander}}</td><td><time datetime="{{opened.iso}}" title="{{opened.exact}}">{{opened.relative}}</time></td><td class="wide">{{firing}} / {{total}}</td><td class="wide">{{reopens}}</td></tr>
+    {{#rows}}<tr data-ref="{{ref}}"><td class="ref"><a href="{{href}}">{{ref}}</a></td><td><span class="sev sev-{{severity.level}}">{{severity.name}}</span></td><td class="status">{{status}}</td><td class="title">{{title}}</td><td class="wide">{{service}}</td><td class="wide">{{commander}}</td><td><time datetime="{{opened.iso}}" title="{{opened.exact}}">{{opened.relative}}</time></td><td class="wide">{{firing}} / {{total}}</td><td class="wide">{{reopens}}</td></tr>
     {{/rows}}
     {{^empty(rows)}}
     </tbody></table></div>
