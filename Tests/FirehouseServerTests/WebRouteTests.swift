@@ -388,6 +388,42 @@ struct WebRouteTests {
             .appendingPathComponent("runbooks").path
     }
 
+    @Test func silenceFromThePage() async throws {
+        let am = SilenceRouteTests.alertmanager()
+        try await withApp({ Self.tokens(&$0); $0.alertmanager.url = "http://am:9093" }, http: am) { client in
+            _ = try await client.post("/api/v1/alertmanager", try fixtureBytes("01-single-critical--firing"))
+            let (cookies, csrf) = try await Self.signIn(client, token: Self.writeToken)
+            var headers = Self.formHeaders
+            headers[.cookie] = cookies
+            let bad = try await client.execute(uri: "/ui/incidents/1/silence", method: .post, headers: headers,
+                                               body: Self.form([("csrf", csrf), ("duration", "soon")]))
+            #expect(bad.status == .badRequest && Self.text(bad).contains("Give a duration such as 30m"))
+            let done = try await client.execute(uri: "/ui/incidents/1/silence", method: .post, headers: headers,
+                                                body: Self.form([("csrf", csrf), ("duration", "2h"), ("comment", "deploying")]))
+            #expect(done.status == .seeOther && done.headers[.location] == "/ui/incidents/1?done=silence")
+            #expect(am.requests.count == 1)
+            let page = Self.text(try await client.get("/ui/incidents/1?done=silence", headers: [.cookie: cookies]))
+            #expect(page.contains("Alerts silenced in Alertmanager.") && page.contains("<code>6f4c2b1a-0000-4000-8000-000000000001</code>"))
+            #expect(page.contains("<span class=\"muted\">by alice</span>"))
+        }
+    }
+
+    @Test(arguments: [("/ui/incidents/3", "/ui/incidents/3"), ("/ui/stats?since=2026-11-01", "/ui/stats?since=2026-11-01"),
+                      ("https://evil.example/", "/ui/incidents"), ("//evil.example/ui/", "/ui/incidents"), ("/ui/\\evil", "/ui/incidents"),
+                      ("/api/v1/incidents", "/ui/incidents"), ("/ui/x\r\nSet-Cookie: a=b", "/ui/incidents")])
+    func signInReturnsOnlyToPagesOfTheView(_ next: String, _ target: String) {
+        #expect(WebController.localTarget(next) == target)
+    }
+
+    @Test func formBodies() {
+        let form = WebForm(bytes: Array("csrf=ab&text=a+b%20c%26d&text=second&empty=&bad=%zz&%E2%9C%93=yes".utf8))
+        #expect(form["csrf"] == "ab")
+        #expect(form["text"] == "a b c&d", "the first of a repeated name wins")
+        #expect(form["empty"] == "" && form.text("empty") == nil)
+        #expect(form["bad"] == "%zz")
+        #expect(form["✓"] == "yes")
+    }
+
     @Test func disabledMeansNoRoutes() async throws {
         try await withApp({ $0.ui.enabled = false }) { client in
             let status = try await client.get("/ui/incidents").status
