@@ -27,6 +27,10 @@ struct SafeMarkdownTests {
         ("[click](https://x\" onmouseover=\"alert(1))", "<p>click</p>\n"),
         ("a \" quote ' and & amp", "<p>a &quot; quote &#39; and &amp; amp</p>\n"),
         ("&lt;b&gt; stays text", "<p>&lt;b&gt; stays text</p>\n"),
+        ("see <https://example.com/x?a=1&b=2> and <javascript:alert(1)> and <b>", "<p>see <a href=\"https://example.com/x?a=1&amp;b=2\" rel=\"noopener noreferrer\">https://example.com/x?a=1&amp;b=2</a> and &lt;javascript:alert(1)&gt; and &lt;b&gt;</p>\n"),
+        ("**unclosed and *also", "<p>**unclosed and *also</p>\n"),
+        ("a [b [c](https://x.example) d", "<p>a [b <a href=\"https://x.example\" rel=\"noopener noreferrer\">c</a> d</p>\n"),
+        ("trailing \\", "<p>trailing \\</p>\n"),
         ("- item\n  ```sh\n  kubectl get pods\n  ```\n- next", "<ul>\n<li>item<pre tabindex=\"0\"><code>kubectl get pods</code></pre></li>\n<li>next</li>\n</ul>\n"),
     ]
 
@@ -43,6 +47,26 @@ struct SafeMarkdownTests {
     ])
     func escapedTextReadsBackAsText(_ text: String) {
         #expect(SafeMarkdown.html(MarkdownText.inline(text)) == "<p>\(HTMLText.escape(text))</p>\n")
+    }
+
+    /// Adversarial blocks render in linear time: a megabyte of openers that never close, and
+    /// nesting far deeper than the renderer follows (it turns the rest into text, not a crash).
+    @Test(.timeLimit(.minutes(1)), arguments: [
+        String(repeating: "[", count: 200_000), String(repeating: "*a", count: 100_000), String(repeating: "`a``", count: 50_000),
+        "*" + String(repeating: "```", count: 50_000), String(repeating: "[a](", count: 50_000), String(repeating: "<", count: 200_000),
+        String(repeating: "_a ", count: 100_000), "http://x/" + String(repeating: "[", count: 200_000),
+    ])
+    func hostileBlocksRenderInLinearTime(_ markdown: String) {
+        let html = SafeMarkdown.html(markdown)
+        #expect(html.hasPrefix("<p>") && !html.contains("<a href=\"javascript"))
+    }
+
+    @Test func deepNestingBecomesText() {
+        let deep = String(repeating: "[", count: 5_000) + "a" + String(repeating: "](/ui/x)", count: 5_000)
+        let html = SafeMarkdown.html(deep)
+        #expect(html.components(separatedBy: "<a ").count - 1 <= 9)
+        let stars = String(repeating: "*", count: 20) + "x" + String(repeating: "*", count: 20)
+        #expect(!SafeMarkdown.html(stars).isEmpty)
     }
 
     @Test func linkTargets() {

@@ -72,7 +72,7 @@ struct WebPagesGoldenTests {
                                       roles: .default, alertmanagerURL: "http://am:9093", now: Self.now,
                                       csrf: canWrite ? String(repeating: "c", count: 64) : nil, canSilence: true,
                                       error: canWrite ? "cannot close INC-7: it is acknowledged (possible: investigate, mitigate, resolve)." : nil)
-        let html = Self.templates.render("incident", model, layout: Self.layout("\(model.ref): \(model.title)", nav: "/ui/incidents", write: canWrite,
+        let html = try Self.templates.render("incident", model, layout: Self.layout("\(model.ref): \(model.title)", nav: "/ui/incidents", write: canWrite,
                                                                                 poll: "/ui/changes?incident=7"))
         try Self.golden.check(html, canWrite ? "web-incident-writer.html" : "web-incident-reader.html")
     }

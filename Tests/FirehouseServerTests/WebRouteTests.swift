@@ -317,6 +317,10 @@ struct WebRouteTests {
             let timeline = try json(try await client.get("/api/v1/incidents/1/timeline"))["timeline"] as? [[String: Any]]
             #expect(timeline?.last?["actor"] as? String == "carol@example.com")
             #expect(try await client.get("/ui/incidents").status == .unauthorized, "no header: nobody")
+            var twice = HTTPFields()
+            twice.append(HTTPField(name: HTTPField.Name("X-Forwarded-User")!, value: "mallory"))
+            twice.append(HTTPField(name: HTTPField.Name("X-Forwarded-User")!, value: "carol@example.com"))
+            #expect(try await client.get("/ui/incidents", headers: twice).status == .unauthorized, "a repeated header: nobody")
         }
     }
 
@@ -332,6 +336,9 @@ struct WebRouteTests {
             #expect(changed["version"] as? String != version)
             let list = Self.text(try await client.get("/ui/incidents?status=all"))
             #expect(list.contains(#"data-poll="/ui/changes?status=all""#))
+            #expect(try await client.get("/ui/changes?status=all&before=x").status == .badRequest)
+            #expect(try await client.get("/ui/changes?incident=x").status == .badRequest)
+            #expect(try await client.get("/ui/changes?incident=9").status == .notFound)
         }
     }
 

@@ -212,16 +212,127 @@ public enum SafeMarkdown {
         }
     }
 
-    /// Inline Markdown of one block.
+    /// Inline Markdown of one block. Linear in the block's length, whatever it holds: brackets are
+    /// paired in one pass, a delimiter or backtick run that found no closer is not looked for
+    /// again, link targets are at most 2,048 characters, and nesting deeper than 8 is text.
     enum Inline {
+        static let maxDepth = 8
+        static let maxTarget = 2_048
+
         static func html(_ text: String) -> String {
             let chars = Array(text)
             var out = ""
-            render(chars[...], into: &out)
+            render(chars[...], depth: 0, into: &out)
             return out
         }
 
-        private static func render(_ text: ArraySlice<Character>, into out: inout String) {
+        /// What one slice's scans learned, so none is repeated.
+        private struct Scan {
+            let text: ArraySlice<Character>
+            /// `[` index to its `]`, and `(` to its `)`.
+            let brackets: [Int: Int]
+            let parens: [Int: Int]
+            /// Indices of `>`, ascending (where an autolink may end).
+            let greater: [Int]
+            /// Per delimiter and width, the earliest start from which no closer exists.
+            var noCloser: [String: Int] = [:]
+            /// Per backtick run length, the earliest start from which no closing run exists.
+            var noClosingRun: [Int: Int] = [:]
+
+            init(_ text: ArraySlice<Character>) {
+                self.text = text
+                var pairs: [Int: Int] = [:], parenPairs: [Int: Int] = [:]
+                var open: [Int] = [], openParens: [Int] = [], greater: [Int] = []
+                var i = text.startIndex
+                while i < text.endIndex {
+                    switch text[i] {
+                    case "\\": i += 1
+                    case "[": open.append(i)
+                    case "]": if let start = open.popLast() { pairs[start] = i }
+                    case "(": openParens.append(i)
+                    case ")": if let start = openParens.popLast() { parenPairs[start] = i }
+                    case ">": greater.append(i)
+                    default: break
+                    }
+                    i += 1
+                }
+                brackets = pairs
+                parens = parenPairs
+                self.greater = greater
+            }
+
+            mutating func closingRun(from start: Int, length: Int) -> Int? {
+                if let failed = noClosingRun[length], start >= failed { return nil }
+                var j = start
+                while j < text.endIndex {
+                    if text[j] == "`" {
+                        let run = text[j...].prefix { $0 == "`" }.count
+                        if run == length { return j }
+                        j += run
+                    } else {
+                        j += 1
+                    }
+                }
+                noClosingRun[length] = min(noClosingRun[length] ?? start, start)
+                return nil
+            }
+
+            mutating func closingDelimiter(from start: Int, delimiter: Character, width: Int) -> Int? {
+                let key = "\(delimiter)\(width)"
+                if let failed = noCloser[key], start >= failed { return nil }
+                var j = start
+                while j < text.endIndex {
+                    if text[j] == "\\" {
+                        j += 2
+                        continue
+                    }
+                    if text[j] == "`" {
+                        let run = text[j...].prefix { $0 == "`" }.count
+                        if let close = closingRun(from: j + run, length: run) {
+                            j = close + run
+                            continue
+                        }
+                        j += run
+                        continue
+                    }
+                    if text[j] == delimiter, !text[j - 1].isWhitespace {
+                        let run = text[j...].prefix { $0 == delimiter }.count
+                        if run >= width, width == 2 || run == 1 { return j }
+                        j += run
+                        continue
+                    }
+                    j += 1
+                }
+                noCloser[key] = min(noCloser[key] ?? start, start)
+                return nil
+            }
+
+            /// `[label](target)` starting at `i`: the label, the target and the index after `)`.
+            func link(at i: Int) -> (label: ArraySlice<Character>, target: String, end: Int)? {
+                guard let labelEnd = brackets[i], labelEnd + 1 < text.endIndex, text[labelEnd + 1] == "(",
+                      // The target ends at the `)` that balances its opening one (`(javascript:alert(1))`).
+                      let close = parens[labelEnd + 1], close - labelEnd <= maxTarget else { return nil }
+                return (text[(i + 1)..<labelEnd], String(text[(labelEnd + 2)..<close]), close + 1)
+            }
+
+            /// The first `>` after `i`, if it is near enough to end an autolink.
+            func autolinkEnd(after i: Int) -> Int? {
+                var low = 0, high = greater.count
+                while low < high {
+                    let mid = (low + high) / 2
+                    if greater[mid] <= i { low = mid + 1 } else { high = mid }
+                }
+                guard low < greater.count, greater[low] - i <= maxTarget else { return nil }
+                return greater[low]
+            }
+        }
+
+        private static func render(_ text: ArraySlice<Character>, depth: Int, into out: inout String) {
+            guard depth <= maxDepth else {
+                out += HTMLText.escape(String(text))
+                return
+            }
+            var scan = Scan(text)
             var i = text.startIndex
             while i < text.endIndex {
                 let ch = text[i]
@@ -239,10 +350,18 @@ public enum SafeMarkdown {
                         i = end
                         continue
                     }
+                case "<":
+                    // An autolink `<https://...>`; any other `<` is text.
+                    if let close = scan.autolinkEnd(after: i),
+                       let target = SafeMarkdown.linkTarget(String(text[(i + 1)..<close])), !target.hasPrefix("/") {
+                        out += "<a href=\"\(HTMLText.escape(target))\" rel=\"noopener noreferrer\">\(HTMLText.escape(target))</a>"
+                        i = close + 1
+                        continue
+                    }
                 case "`":
                     let run = text[i...].prefix { $0 == "`" }.count
                     let start = i + run
-                    if let close = closingRun(text, from: start, length: run) {
+                    if let close = scan.closingRun(from: start, length: run) {
                         let code = String(text[start..<close]).replacingNewlines
                         out += "<code>\(HTMLText.escape(code.trimmingSingleSpaces))</code>"
                         i = close + run
@@ -256,22 +375,27 @@ public enum SafeMarkdown {
                     let width = double ? 2 : 1
                     let start = i + width
                     if start < text.endIndex, !text[start].isWhitespace,
-                       let close = closingDelimiter(text, from: start, delimiter: ch, width: width) {
+                       let close = scan.closingDelimiter(from: start, delimiter: ch, width: width) {
                         let tag = double ? "strong" : "em"
                         out += "<\(tag)>"
-                        render(text[start..<close], into: &out)
+                        render(text[start..<close], depth: depth + 1, into: &out)
                         out += "</\(tag)>"
                         i = close + width
                         continue
                     }
+                    if double {
+                        out += String(repeating: ch, count: 2)
+                        i = start
+                        continue
+                    }
                 case "[":
-                    if let link = link(text, at: i) {
+                    if let link = scan.link(at: i) {
                         if let target = SafeMarkdown.linkTarget(link.target) {
                             out += "<a href=\"\(HTMLText.escape(target))\" rel=\"noopener noreferrer\">"
-                            render(link.label, into: &out)
+                            render(link.label, depth: depth + 1, into: &out)
                             out += "</a>"
                         } else {
-                            render(link.label, into: &out)
+                            render(link.label, depth: depth + 1, into: &out)
                         }
                         i = link.end
                         continue
@@ -296,80 +420,6 @@ public enum SafeMarkdown {
                 if let value, value != 0, let scalar = Unicode.Scalar(value) { return (String(Character(scalar)), semicolon + 1) }
             }
             return nil
-        }
-
-        private static func closingRun(_ text: ArraySlice<Character>, from start: Int, length: Int) -> Int? {
-            var j = start
-            while j < text.endIndex {
-                if text[j] == "`" {
-                    let run = text[j...].prefix { $0 == "`" }.count
-                    if run == length { return j }
-                    j += run
-                } else {
-                    j += 1
-                }
-            }
-            return nil
-        }
-
-        private static func closingDelimiter(_ text: ArraySlice<Character>, from start: Int, delimiter: Character, width: Int) -> Int? {
-            var j = start
-            while j < text.endIndex {
-                if text[j] == "\\" {
-                    j += 2
-                    continue
-                }
-                if text[j] == "`", let close = closingRun(text, from: j + 1, length: 1) {
-                    j = close + 1
-                    continue
-                }
-                if text[j] == delimiter, !text[j - 1].isWhitespace {
-                    let run = text[j...].prefix { $0 == delimiter }.count
-                    if run >= width, width == 2 || run == 1 { return j }
-                    j += run
-                    continue
-                }
-                j += 1
-            }
-            return nil
-        }
-
-        private static func link(_ text: ArraySlice<Character>, at i: Int) -> (label: ArraySlice<Character>, target: String, end: Int)? {
-            var depth = 0
-            var j = i
-            var labelEnd: Int?
-            while j < text.endIndex {
-                let ch = text[j]
-                if ch == "\\" {
-                    j += 2
-                    continue
-                }
-                if ch == "[" { depth += 1 }
-                if ch == "]" {
-                    depth -= 1
-                    if depth == 0 {
-                        labelEnd = j
-                        break
-                    }
-                }
-                j += 1
-            }
-            guard let labelEnd, labelEnd + 1 < text.endIndex, text[labelEnd + 1] == "(" else { return nil }
-            // The target ends at the `)` that balances its opening one (`(javascript:alert(1))`).
-            var parens = 0
-            var end: Int?
-            for k in (labelEnd + 2)..<text.endIndex {
-                if text[k] == "(" { parens += 1 }
-                if text[k] == ")" {
-                    if parens == 0 {
-                        end = k
-                        break
-                    }
-                    parens -= 1
-                }
-            }
-            guard let close = end else { return nil }
-            return (text[(i + 1)..<labelEnd], String(text[(labelEnd + 2)..<close]), close + 1)
         }
     }
 }

@@ -77,7 +77,9 @@ struct WebAccess: Sendable {
     func identify(_ request: Request, peer: String?) -> WebUser? {
         if let userHeader {
             // Only a configured proxy may name the user; anyone else could send the header too.
-            guard let peer, proxies.contains(where: { $0.contains(peer) }), let name = request.headers[userHeader],
+            // Exactly one header: a proxy that appends instead of replacing would let the client choose a prefix.
+            let names = request.headers[values: userHeader]
+            guard let peer, proxies.contains(where: { $0.contains(peer) }), names.count == 1, let name = names.first,
                   Self.isValidUserName(name) else { return nil }
             return WebUser(actor: Actor(id: "proxy:\(name)", name: name), scope: proxyScope, source: .proxy)
         }

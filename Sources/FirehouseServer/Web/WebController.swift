@@ -187,7 +187,11 @@ struct WebController: Sendable {
         } else {
             let name = request.uri.queryParameters["status"].map(String.init) ?? "open"
             guard let filter = IncidentStatusFilter(name) else { throw APIError.badRequest("status: expected open, resolved, closed, all or a status name") }
-            let before = request.uri.queryParameters["before"].flatMap { Int64($0) }
+            var before: Int64?
+            if let text = request.uri.queryParameters["before"].map(String.init) {
+                guard let id = Int64(text), id > 0 else { throw APIError.badRequest("before: expected an incident id") }
+                before = id
+            }
             version = Self.listVersion(try await repository.incidents(IncidentQuery(status: filter, limit: 50, before: before)))
         }
         var response = JSONResponse.make(["version": version])
@@ -352,7 +356,12 @@ struct WebController: Sendable {
         let layout = WebPages.Layout(
             title: title, body: "", user: user?.actor.name, canLogout: user?.source == .session, csrf: csrfState.0,
             nav: WebPages.nav(current: nav), assetVersion: WebAssets.version, poll: poll, pollVersion: version, pollSeconds: pollSeconds)
-        var response = Self.html(status, templates.render(page, model, layout: layout))
+        var response: Response
+        do {
+            response = Self.html(status, try templates.render(page, model, layout: layout))
+        } catch {
+            response = Self.html(.internalServerError, "<!DOCTYPE html><html lang=\"en\"><title>Error</title><p>internal error</p></html>")
+        }
         if let cookie = csrfState.1 { response.setCookie(cookie) }
         return response
     }

@@ -12,11 +12,13 @@ struct WebTemplates: Sendable {
         self.library = library
     }
 
-    /// A page inside the layout.
-    func render(_ page: String, _ model: Any, layout: WebPages.Layout) -> String {
+    /// A page inside the layout; a template that is missing is a bug, answered 500 rather than a blank page.
+    func render(_ page: String, _ model: Any, layout: WebPages.Layout) throws -> String {
         var layout = layout
-        layout.body = library.render(model, withTemplate: page) ?? ""
-        return library.render(layout, withTemplate: "layout") ?? ""
+        guard let body = library.render(model, withTemplate: page) else { throw APIError(.internalServerError, "no template \(page)") }
+        layout.body = body
+        guard let html = library.render(layout, withTemplate: "layout") else { throw APIError(.internalServerError, "no layout template") }
+        return html
     }
 
     static let sources: [String: String] = [
