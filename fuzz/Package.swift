@@ -10,7 +10,7 @@ let core = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingL
 let package = Package(
     name: "firehouse-fuzz",
     dependencies: [.package(path: "..")],
-    targets: [.target(name: "FuzzSupport")] + ["FuzzWebhook", "FuzzChat", "FuzzMatcher", "FuzzPostmortem", "FuzzTime"].map { name in
+    targets: [.target(name: "FuzzSupport")] + ["FuzzWebhook", "FuzzChat", "FuzzMatcher", "FuzzPostmortem", "FuzzTime", "FuzzMarkdown"].map { name in
         .executableTarget(name: name, dependencies: ["FuzzSupport", .product(name: "FirehouseCore", package: core)])
     }
 )

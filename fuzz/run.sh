@@ -7,7 +7,7 @@ cd "$(dirname "$0")"
 seconds=${1:-60}
 [ $# -gt 0 ] && shift
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(FuzzWebhook FuzzChat FuzzMatcher FuzzPostmortem FuzzTime)
+[ ${#targets[@]} -gt 0 ] || targets=(FuzzWebhook FuzzChat FuzzMatcher FuzzPostmortem FuzzTime FuzzMarkdown)
 flags=(-c release --build-path .build -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library)
 for target in "${targets[@]}"; do
   swift build "${flags[@]}" --product "$target"
