@@ -118,9 +118,10 @@ func buildRoutes(config: FirehouseConfig, repository: any IncidentUseCases,
     let chat = ChatService(
         repository: repository, runbooks: catalog.shelf, drafts: drafts,
         parser: ChatCommandParser(roles: config.chat.roles, maxLength: config.chat.maxCommandBytes),
-        replies: ChatReplies(links: config.links), silences: silences)
+        replies: ChatReplies(links: config.links, dialect: config.chat.dialect), silences: silences)
     ChatController(service: chat, auth: ChatAuth(config.chat, clock: clock, replays: repository), metrics: metrics,
-                   maxBodyBytes: config.server.maxAPIBodyBytes).addRoutes(to: routes)
+                   maxBodyBytes: config.server.maxAPIBodyBytes, replyDeadline: config.chat.replyDeadline.duration,
+                   delayed: DelayedReplies(http: http, logger: Logger(label: "firehouse"))).addRoutes(to: routes)
     if config.ui.enabled {
         WebController(repository: repository, access: WebAccess(config: config, clock: clock), templates: webTemplates,
                       runbooks: catalog.shelf, silences: silences, canSilence: !config.alertmanager.url.isEmpty, roles: config.chat.roles,

@@ -65,4 +65,21 @@ struct ChatRepliesTests {
                          "chat-changes.md")
         #expect(replies.list(IncidentPage(incidents: [], next: nil), filter: .open) == "No open incidents.")
     }
+
+    /// Mattermost gets its own Markdown: `**bold**`, Markdown punctuation escaped, links kept whole.
+    @Test func mattermostReplies() throws {
+        let mm = ChatReplies(links: ExternalURL("https://firehouse.example.com"), dialect: .mattermost)
+        let page = IncidentPage(incidents: [
+            IncidentSummary(head: head(2, "Checkout *errors* [click](https://evil.example) @channel", .acknowledged, .sev1),
+                            alertCount: 3, firingAlertCount: 2),
+        ], next: nil)
+        let entries = [TimelineEntry(id: 3, at: t0, kind: "note", actor: "bob_b", text: "it is *DNS* @here", data: [:])]
+        let runbook = Runbook(id: "kafka-broker-down", title: "Kafka *broker* down", matchers: [], path: "x.md",
+                              body: "## Mitigation\n\n1. Restart the broker.\n")
+        let parser = ChatCommandParser()
+        var text = mm.list(page, filter: .all) + "\n\n" + mm.timeline(7, entries: entries) + "\n\n"
+        text += mm.runbook(2, runbook: runbook, links: ["https://runbooks.example.com/a_b(c)"]) + "\n\n"
+        do { _ = try parser.parse("d`an*ce") } catch { text += mm.error(error, parser: parser).split(separator: "\n").first! + "\n" }
+        try Golden.check(text, "chat-mattermost.md")
+    }
 }

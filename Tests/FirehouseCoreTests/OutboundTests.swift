@@ -224,4 +224,55 @@ struct NotificationTextTests {
             entry: TimelineEntry(id: 1, at: Timestamp(seconds: 1), kind: "x", actor: "bob", text: "status resolved → closed", data: [:]))))
         try Golden.check(out.joined(separator: "\n\n") + "\n", "notifications.md")
     }
+
+    /// Mattermost gets its own Markdown: `**bold**`, Markdown punctuation in alert text escaped.
+    @Test func mattermostRendersAsTheGoldenFileSays() throws {
+        let text = NotificationText(links: ExternalURL("https://firehouse.example.com"))
+        let head = IncidentHead(id: 42, correlationKey: "k", receiver: "r", title: "Checkout *errors* [x](javascript:y) @channel <b>", labels: [:],
+                                severity: .sev1, milestones: .init(status: .acknowledged), openedAt: Timestamp(seconds: 1))
+        let summary = IncidentSummary(head: head, alertCount: 3, firingAlertCount: 2)
+        var out: [String] = []
+        for (index, event) in OutboundEvent.allCases.enumerated() {
+            let actor = [.opened, .resolved, .escalated, .reopened].contains(event) ? "alertmanager" : "alice_b"
+            let entry = TimelineEntry(id: Int64(index), at: Timestamp(seconds: 100), kind: "x", actor: actor,
+                                      text: "what happened for \(event.rawValue) # not a heading", data: [:])
+            let delivery = PendingDelivery(id: Int64(index), target: "chat", event: event, attempts: 0, incident: summary, entry: entry)
+            out.append("> \(event.rawValue)\n" + text.render(delivery, dialect: .mattermost))
+        }
+        try Golden.check(out.joined(separator: "\n\n") + "\n", "notifications-mattermost.md")
+    }
+}
+
+/// Each platform's escaping: text from alerts and people shows literally, cannot ping, link or format.
+struct ChatDialectTests {
+    static let hostile = "*bold* _it_ ~s~ `code` [x](javascript:alert(1)) <!channel> <@U1> @here @everyone # h\n- list > q |t|"
+
+    @Test func slackAndMattermostMentionsAndLinksAreBroken() {
+        for dialect in [ChatDialect.slack, .mattermost] {
+            let text = dialect.text(Self.hostile, limit: 500)
+            #expect(!text.contains("<!channel>") && !text.contains("<@U1>"), "\(dialect)")
+            #expect(!text.contains("@here") && !text.contains("@everyone"), "\(dialect)")
+            #expect(!text.replacingOccurrences(of: "\\]", with: "").contains("](j"), "no link syntax left in \(dialect)")
+            #expect(!text.contains("\n"), "\(dialect)")
+        }
+        #expect(ChatDialect.mattermost.text("*bold*") == "\\*bold\\*")
+        #expect(ChatDialect.slack.bold("x") == "*x*" && ChatDialect.mattermost.bold("x") == "**x**")
+    }
+
+    @Test func discordEscapesEveryMarkdownCharacter() {
+        let text = ChatDialect.discord.text(Self.hostile, limit: 500)
+        #expect(text.hasPrefix("\\*bold\\* \\_it\\_ \\~s\\~ \\`code\\` \\[x\\]\\(javascript\\:alert\\(1\\)\\) \\<!channel\\> \\<@\u{200B}U1\\> @\u{200B}here"))
+        #expect(!text.contains("\n"))
+    }
+
+    @Test func teamsBreaksFormattingWithoutChangingWhatIsRead() {
+        let text = ChatDialect.teams.text("**b** [x](y) - z", limit: 500)
+        #expect(text.replacingOccurrences(of: "\u{200B}", with: "") == "**b** [x](y) - z")
+        #expect(!text.contains("**") && !text.contains("]("))
+        #expect(ChatDialect.teams.text("1. not a list").hasPrefix("1\u{200B}"))
+    }
+
+    @Test func longTextIsCutAndMarked() {
+        #expect(ChatDialect.discord.text(String(repeating: "a", count: 300), limit: 10) == String(repeating: "a", count: 10) + "…")
+    }
 }

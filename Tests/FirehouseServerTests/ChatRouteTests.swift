@@ -4,6 +4,7 @@ import FirehouseCore
 import Foundation
 import Hummingbird
 import HummingbirdTesting
+import Logging
 import Testing
 
 /// Drives incidents through `/api/v1/chat` end to end (router + real SQLite store).
@@ -203,5 +204,78 @@ struct ChatAuthTests {
             let response = try await client.post("/api/v1/chat", ByteBuffer(string: "\u{0}garbage"))
             #expect(response.status == .unauthorized)
         }
+    }
+}
+
+/// Slack drops a slash command not answered within 3 seconds: a slow one is acknowledged at once
+/// and answered through its `response_url`.
+struct DelayedChatReplyTests {
+    static let form = "team_id=T1&channel_name=ops&user_id=U9&user_name=erin&response_url=https%3A%2F%2Fhooks.slack.test%2Fcommands%2F1"
+
+    @Test(.timeLimit(.minutes(1))) func aLateAnswerGoesToTheResponseURL() async throws {
+        let http = FakeHTTP()
+        let (stream, continuation) = AsyncStream.makeStream(of: OutboundRequest.self)
+        http.onSend = { continuation.yield($0) }
+        // A zero deadline answers every slash command with a response_url the late way.
+        try await withApp({ $0.chat.replyDeadline = TimeSpan(nanoseconds: 0) }, http: http) { client in
+            _ = try await client.post("/api/v1/alertmanager", try fixtureBytes("01-single-critical--firing"))
+            let response = try await client.post("/api/v1/chat", ByteBuffer(string: Self.form + "&text=ack%201"),
+                                                 headers: [.contentType: "application/x-www-form-urlencoded"])
+            #expect(response.status == .ok)
+            let now = try json(response)
+            #expect(now["response_type"] as? String == "ephemeral" && (now["text"] as? String)?.hasPrefix("Working on it") == true)
+            var late: OutboundRequest?
+            for await request in stream where request.url == "https://hooks.slack.test/commands/1" {
+                late = request
+                break
+            }
+            let body = try jsonObject(try #require(late).body)
+            #expect(body["response_type"] as? String == "in_channel")
+            #expect((body["text"] as? String)?.contains("INC-1") == true)
+            // The command itself was done.
+            #expect(try json(try await client.get("/api/v1/incidents/1"))["status"] as? String == "acknowledged")
+        }
+    }
+
+    @Test func aQuickAnswerStaysInTheResponse() async throws {
+        let http = FakeHTTP()
+        try await withApp(http: http) { client in
+            let response = try await client.post("/api/v1/chat", ByteBuffer(string: Self.form + "&text=help"),
+                                                 headers: [.contentType: "application/x-www-form-urlencoded"])
+            #expect((try json(response)["text"] as? String)?.hasPrefix("Working on it") == false)
+            #expect(http.requests.isEmpty)
+        }
+    }
+
+    @Test func deliveryIsRetriedThenGivenUp() async throws {
+        let flaky = FakeHTTP()
+        let count = Counter()
+        flaky.answer { _ in OutboundResponse(status: count.next() < 2 ? 503 : 200) }
+        var replies = DelayedReplies(http: flaky, logger: Logger(label: "test"))
+        replies.pause = { _ in }
+        #expect(await replies.post(.inChannel("done"), to: "https://hooks.slack.test/x"))
+        #expect(flaky.requests.count == 3)
+        let gone = FakeHTTP { _ in OutboundResponse(status: 404) }
+        replies = DelayedReplies(http: gone, logger: Logger(label: "test"))
+        replies.pause = { _ in }
+        #expect(await replies.post(.inChannel("done"), to: "https://hooks.slack.test/x") == false)
+        #expect(gone.requests.count == 1, "a 4xx is not retried")
+        let down = FakeHTTP { _ in throw FakeHTTP.Unreachable() }
+        replies = DelayedReplies(http: down, logger: Logger(label: "test"))
+        replies.pause = { _ in }
+        #expect(await replies.post(.inChannel("done"), to: "https://hooks.slack.test/x") == false)
+        #expect(down.requests.count == 3)
+    }
+
+    @Test(arguments: [("https://hooks.slack.com/commands/1", true), ("http://mm.local/hooks", true), ("javascript:x", false),
+                      ("file:///etc/passwd", false), ("https://a b", false)])
+    func responseURLs(_ url: String, _ accepted: Bool) {
+        #expect(DelayedReplies.accepts(url) == accepted)
+    }
+
+    final class Counter: @unchecked Sendable {
+        private let lock = NSLock()
+        private var value = 0
+        func next() -> Int { lock.withLock { defer { value += 1 }; return value } }
     }
 }

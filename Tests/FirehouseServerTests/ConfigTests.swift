@@ -73,7 +73,7 @@ struct ConfigTests {
         severity: {label: level, default: SEV2, map: {p1: SEV1}}
         runbooks: {path: /rb, reload_interval: 2m}
         logging: {level: debug, format: json}
-        chat: {token: t, max_command_bytes: 500, public_url: "https://fh.example", roles: [{name: Lead, aliases: [l]}, {name: scribe}]}
+        chat: {token: t, max_command_bytes: 500, reply_deadline: 1s, platform: slack, public_url: "https://fh.example", roles: [{name: Lead, aliases: [l]}, {name: scribe}]}
         notifications:
           targets:
             - {name: chat, kind: mattermost, url: "https://mm.example/hooks/x"}
@@ -130,6 +130,7 @@ struct ConfigTests {
         #expect(c.escalation.policy == EscalationPolicy(after: .minutes(10), minSeverity: .sev2, repeatEvery: .minutes(30)))
         #expect(c.escalation.checkInterval == .seconds(5))
         #expect(c.alertmanager.url == "http://am:9093" && c.alertmanager.timeout == .seconds(4))
+        #expect(c.chat.replyDeadline == .seconds(1) && c.chat.platform == .slack && c.chat.dialect == .slack)
         #expect(!c.ui.enabled && c.ui.trustedUserHeader == "X-Auth-User" && c.ui.trustedProxies == ["10.1.0.0/16"])
         #expect(c.ui.proxyScope == .admin && c.ui.sessionTTL == .hours(2) && c.ui.pollInterval == .seconds(5))
         // Secrets named by *_env come from the environment; a missing one is a problem.
@@ -159,7 +160,7 @@ struct ConfigTests {
         ("chat: {roles: [{name: ic, nam: x}]}", "chat.roles[0].nam"),
         ("chat: {max_command_bytes: 1}", "chat.max_command_bytes"),
         ("notifications: {targets: [{name: a, url: ftp://x}]}", "notifications.targets[0].url"),
-        ("notifications: {targets: [{name: a, url: \"https://x.example\", kind: teams}]}", "notifications.targets[0].kind"),
+        ("notifications: {targets: [{name: a, url: \"https://x.example\", kind: pagerduty}]}", "notifications.targets[0].kind"),
         ("notifications: {targets: [{name: a, url: \"https://x.example\", events: [paged]}]}", "notifications.targets[0].events[0]"),
         ("notifications: {targets: [{name: a}]}", "notifications.targets[0]"),
         ("notifications: {targets: [{url: \"https://x.example\"}]}", "notifications.targets[0].name"),

@@ -64,16 +64,23 @@ final class FakeHTTP: OutboundHTTP, @unchecked Sendable {
     }
 
     var requests: [OutboundRequest] { lock.withLock { _requests } }
+    /// Told of every request as it is sent (tests await it instead of sleeping).
+    var onSend: (@Sendable (OutboundRequest) -> Void)? {
+        get { lock.withLock { _onSend } }
+        set { lock.withLock { _onSend = newValue } }
+    }
+    private var _onSend: (@Sendable (OutboundRequest) -> Void)?
 
     func answer(with next: @escaping @Sendable (OutboundRequest) throws -> OutboundResponse) {
         lock.withLock { answer = next }
     }
 
     func send(_ request: OutboundRequest, timeout: Duration) async throws -> OutboundResponse {
-        let answer = lock.withLock {
+        let (answer, onSend) = lock.withLock {
             _requests.append(request)
-            return self.answer
+            return (self.answer, _onSend)
         }
+        onSend?(request)
         return try answer(request)
     }
 }

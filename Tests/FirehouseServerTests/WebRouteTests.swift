@@ -425,7 +425,7 @@ struct WebRouteTests {
     @Test func formBodies() {
         let form = WebForm(bytes: Array("csrf=ab&text=a+b%20c%26d&text=second&empty=&bad=%zz&%E2%9C%93=yes".utf8))
         #expect(form["csrf"] == "ab")
-        #expect(form["text"] == "a b c&d", "the first of a repeated name wins")
+        #expect(form["text"] == "second", "a repeated name keeps its last value, as slash commands do")
         #expect(form["empty"] == "" && form.text("empty") == nil)
         #expect(form["bad"] == "%zz")
         #expect(form["✓"] == "yes")

@@ -1,14 +1,19 @@
-/// Renders chat replies as Markdown (shared by Slack and Mattermost). Pure; golden-file tested.
+/// Renders chat replies in the platform's own dialect (Slack's mrkdwn by default, Mattermost's
+/// Markdown). Pure; golden-file tested.
 public struct ChatReplies: Sendable {
     /// Where links point; unconfigured: no links.
     public var links: ExternalURL
+    public var dialect: ChatDialect
 
-    public init(links: ExternalURL = ExternalURL()) { self.links = links }
+    public init(links: ExternalURL = ExternalURL(), dialect: ChatDialect = .slack) {
+        self.links = links
+        self.dialect = dialect
+    }
 
     // MARK: - Help and errors
 
     public func help(_ table: [CommandSpec]) -> String {
-        var lines = ["*Firehouse commands* (incident refs: `12`, `#12` or `INC-12`)"]
+        var lines = ["\(dialect.bold("Firehouse commands")) (incident refs: `12`, `#12` or `INC-12`)"]
         for spec in table { lines.append("• `\(spec.usage)` — \(spec.summary)") }
         return lines.joined(separator: "\n")
     }
@@ -28,10 +33,10 @@ public struct ChatReplies: Sendable {
         case .tooLong(let limit):
             return "That command is longer than \(limit) bytes."
         case .unknownCommand(let name):
-            return "Unknown command `\(ChatText.short(name, limit: 40))`. Try `help`.\n" + help(ChatCommandParser.table)
+            return "Unknown command \(dialect.code(name, limit: 40)). Try `help`.\n" + help(ChatCommandParser.table)
         case .badArgument(let command, let message):
             let usage = parser.spec(named: command).map { "\nUsage: `\($0.usage)`" } ?? ""
-            return "\(ChatText.escape(message)).\(usage)"
+            return "\(dialect.text(message, limit: .max)).\(usage)"
         }
     }
 
@@ -39,13 +44,14 @@ public struct ChatReplies: Sendable {
 
     func line(_ summary: IncidentSummary) -> String {
         let h = summary.head
-        return "*\(IncidentReference.format(h.id))* [\(h.severity.name)] \(h.status.rawValue) — \(ChatText.short(h.title, limit: 120))"
+        return "\(dialect.bold("\(IncidentReference.format(h.id))")) [\(h.severity.name)] \(h.status.rawValue) — \(dialect.text(h.title, limit: 120))"
             + " (\(summary.firingAlertCount)/\(summary.alertCount) alerts firing)"
     }
 
     public func list(_ page: IncidentPage, filter: IncidentStatusFilter) -> String {
         guard !page.incidents.isEmpty else { return "No \(Self.name(filter)) incidents." }
-        var lines = ["*\(page.incidents.count) \(Self.name(filter)) incident\(page.incidents.count == 1 ? "" : "s")*"]
+        let heading = "\(page.incidents.count) \(Self.name(filter)) incident\(page.incidents.count == 1 ? "" : "s")"
+        var lines = [dialect.bold(heading)]
         lines += page.incidents.map(line)
         if page.next != nil { lines.append("…and more; see the API for the full list.") }
         return lines.joined(separator: "\n")
@@ -69,12 +75,12 @@ public struct ChatReplies: Sendable {
             + (h.milestones.closedAt.map { " · closed \(Self.time($0))" } ?? ""))
         let current = roles.filter(\.isCurrent)
         lines.append(current.isEmpty ? "Roles: none assigned"
-            : "Roles: " + current.map { "\($0.role) \(ChatText.escape($0.user.name))" }.joined(separator: ", "))
+            : "Roles: " + current.map { "\($0.role) \(dialect.text($0.user.name, limit: .max))" }.joined(separator: ", "))
         if h.reopenCount > 0 { lines.append("Reopened \(h.reopenCount)×") }
         for alert in detail.alerts.prefix(10) {
             let name = alert.labels["alertname"] ?? alert.fingerprint
-            let summary = alert.annotations["summary"].map { ": " + ChatText.short($0, limit: 120) } ?? ""
-            lines.append("• \(alert.status.rawValue) \(ChatText.short(name, limit: 80))\(summary)")
+            let summary = alert.annotations["summary"].map { ": " + dialect.text($0, limit: 120) } ?? ""
+            lines.append("• \(alert.status.rawValue) \(dialect.text(name, limit: 80))\(summary)")
         }
         if detail.alerts.count > 10 { lines.append("• …and \(detail.alerts.count - 10) more alerts") }
         if let link = link(h.id) { lines.append(link) }
@@ -83,24 +89,24 @@ public struct ChatReplies: Sendable {
 
     public func timeline(_ id: Int64, entries: [TimelineEntry], limit: Int = 30) -> String {
         guard !entries.isEmpty else { return "\(IncidentReference.format(id)) has no timeline yet." }
-        var lines = ["*Timeline of \(IncidentReference.format(id))*"]
+        var lines = ["\(dialect.bold("Timeline of \(IncidentReference.format(id))"))"]
         let shown = entries.suffix(limit)
         if entries.count > limit { lines.append("…\(entries.count - limit) earlier entries") }
         for e in shown {
-            lines.append("`\(Self.time(e.at))` \(ChatText.short(e.text, limit: 200)) — \(ChatText.short(e.actor, limit: 40))")
+            lines.append("`\(Self.time(e.at))` \(dialect.text(e.text, limit: 200)) — \(dialect.text(e.actor, limit: 40))")
         }
         return lines.joined(separator: "\n")
     }
 
     public func roles(_ id: Int64, roles: [RoleAssignment], catalog: RoleCatalog) -> String {
-        var lines = ["*Roles of \(IncidentReference.format(id))*"]
+        var lines = ["\(dialect.bold("Roles of \(IncidentReference.format(id))"))"]
         for role in catalog.names {
             let held = roles.filter { $0.role == role }
             guard let current = held.first(where: \.isCurrent) else {
                 lines.append("• \(role): nobody" + history(held))
                 continue
             }
-            lines.append("• \(role): \(ChatText.escape(current.user.name)) since \(Self.time(current.from))" + history(held))
+            lines.append("• \(role): \(dialect.text(current.user.name, limit: .max)) since \(Self.time(current.from))" + history(held))
         }
         return lines.joined(separator: "\n")
     }
@@ -109,18 +115,18 @@ public struct ChatReplies: Sendable {
         let past = held.filter { !$0.isCurrent }
         guard !past.isEmpty else { return "" }
         return " (before: " + past.map {
-            "\(ChatText.escape($0.user.name)) \(Self.time($0.from))–\(Self.time($0.to!))"
+            "\(dialect.text($0.user.name, limit: .max)) \(Self.time($0.from))–\(Self.time($0.to!))"
         }.joined(separator: ", ") + ")"
     }
 
     public func declared(_ head: IncidentHead) -> String {
-        "Declared *\(IncidentReference.format(head.id))* [\(head.severity.name)]: \(ChatText.short(head.title, limit: 200))"
+        "Declared \(dialect.bold("\(IncidentReference.format(head.id))")) [\(head.severity.name)]: \(dialect.text(head.title, limit: 200))"
             + (link(head.id).map { "\n\($0)" } ?? "")
     }
 
     public func changed(_ id: Int64, timeline: [TimelineDraft]) -> String {
         let ref = IncidentReference.format(id)
-        return timeline.map { "*\(ref)*: \(ChatText.short($0.text, limit: 300)) (by \(ChatText.short($0.actor, limit: 40)))" }
+        return timeline.map { "\(dialect.bold("\(ref)")): \(dialect.text($0.text, limit: 300)) (by \(dialect.text($0.actor, limit: 40)))" }
             .joined(separator: "\n")
     }
 
@@ -128,12 +134,12 @@ public struct ChatReplies: Sendable {
     public func runbook(_ id: Int64, runbook: Runbook?, links: [String]) -> String {
         let ref = IncidentReference.format(id)
         guard let runbook else {
-            let linked = links.isEmpty ? "" : "\nLinked from the alerts: " + links.map(ChatText.escape).joined(separator: ", ")
+            let linked = links.isEmpty ? "" : "\nLinked from the alerts: " + links.map(dialect.link).joined(separator: ", ")
             return "No runbook is attached to \(ref).\(linked)"
         }
-        var text = "*\(ref)* runbook *\(ChatText.escape(runbook.title))* (`\(runbook.id)`)\n*Mitigation*\n"
+        var text = "\(dialect.bold("\(ref)")) runbook \(dialect.bold("\(dialect.text(runbook.title, limit: .max))")) (`\(runbook.id)`)\n\(dialect.bold("Mitigation"))\n"
         text += runbook.section("Mitigation") ?? "(this runbook has no Mitigation section)"
-        if let first = links.first { text += "\nMore: " + ChatText.escape(first) }
+        if let first = links.first { text += "\nMore: " + dialect.link(first) }
         return text
     }
 

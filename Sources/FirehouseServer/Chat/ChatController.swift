@@ -8,6 +8,9 @@ struct ChatController: Sendable {
     let auth: ChatAuth
     let metrics: FirehouseMetrics
     let maxBodyBytes: Int
+    /// A slash command with a `response_url` that takes longer than this is answered through it.
+    var replyDeadline: Duration = .milliseconds(2_500)
+    var delayed: DelayedReplies?
 
     func addRoutes(to routes: Routes) {
         routes.post("/api/v1/chat", .chat, use: receive)
@@ -26,10 +29,53 @@ struct ChatController: Sendable {
             throw error
         }
         let chat = try parsed.get()
-        let (reply, command) = try await service.handle(chat.text, actor: chat.actor)
+        let service = self.service
+        let work = Task { try await service.handle(chat.text, actor: chat.actor) }
+        if let delayed, let url = chat.responseURL, DelayedReplies.accepts(url), !(await Self.finishes(work, within: replyDeadline)) {
+            // Slack gives up after 3 seconds: acknowledge now, answer when the command is done.
+            let logger = context.logger
+            Task {
+                let reply: ChatService.Reply
+                do {
+                    let (done, command) = try await work.value
+                    reply = done
+                    log(chat, command: command, reply: done, logger: logger, late: true)
+                } catch {
+                    let api = ErrorMiddleware<FirehouseContext>().map(error)
+                    logger.error("chat command failed", metadata: ["status": "\(api.status.code)", "error": "\(error)"])
+                    reply = .ephemeral("Firehouse could not finish that: \(ChatText.escape(api.message)). Try again.")
+                }
+                await delayed.post(reply, to: url)
+            }
+            return JSONResponse.make(ChatService.Reply.ephemeral("Working on it: the answer follows here."))
+        }
+        let (reply, command) = try await work.value
+        log(chat, command: command, reply: reply, logger: context.logger, late: false)
+        return JSONResponse.make(reply)
+    }
+
+    /// Whether `work` is done within `deadline` (never, for a zero deadline); it goes on either way.
+    static func finishes<T: Sendable>(_ work: Task<T, any Error>, within deadline: Duration) async -> Bool {
+        guard deadline > .zero else { return false }
+        return await withTaskGroup(of: Bool.self) { group in
+            group.addTask {
+                _ = await work.result
+                return true
+            }
+            group.addTask {
+                try? await Task.sleep(for: deadline)
+                return false
+            }
+            let first = await group.next() ?? false
+            group.cancelAll()
+            return first
+        }
+    }
+
+    private func log(_ chat: ChatRequest, command: ChatCommand?, reply: ChatService.Reply, logger: Logger, late: Bool) {
         if reply == ChatService.Reply.ephemeral(ChatService.anonymous) {
             metrics.authDenied(route: "/api/v1/chat", reason: "anonymous_change")
-            context.logger.warning("access denied", metadata: [
+            logger.warning("access denied", metadata: [
                 "route": "/api/v1/chat", "reason": "a change asked without an identified user", "channel": "\(chat.channel)",
             ])
         }
@@ -38,7 +84,7 @@ struct ChatController: Sendable {
             "command": "\(chat.text.split(separator: " ").first.map(String.init) ?? "")",
         ]
         if let id = command?.incidentID { metadata["incident"] = "\(id)" }
-        context.logger.info("chat command", metadata: metadata)
-        return JSONResponse.make(reply)
+        if late { metadata["answered"] = "response_url" }
+        logger.info("chat command", metadata: metadata)
     }
 }

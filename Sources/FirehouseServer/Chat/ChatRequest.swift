@@ -13,6 +13,8 @@ struct ChatRequest: Sendable, Equatable {
     var actor: Actor?
     var channel: String
     var token: String?
+    /// Where a late answer goes (Slack's and Mattermost's `response_url`).
+    var responseURL: String?
 
     /// Parses `application/x-www-form-urlencoded` (slash commands) or JSON (`{"text","user","channel"}`).
     static func parse(body: ByteBuffer, contentType: String?) throws -> ChatRequest {
@@ -41,24 +43,7 @@ struct ChatRequest: Sendable, Equatable {
             actor = Actor(id: userName, name: userName)
         }
         return ChatRequest(text: fields["text"] ?? "", actor: actor,
-                           channel: fields["channel_name"] ?? fields["channel_id"] ?? "", token: fields["token"])
-    }
-}
-
-/// `application/x-www-form-urlencoded` decoding.
-enum FormFields {
-    static func parse(_ text: String) -> [String: String] {
-        var fields: [String: String] = [:]
-        for pair in text.split(separator: "&", omittingEmptySubsequences: true) {
-            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            let name = decode(parts[0])
-            fields[name] = parts.count > 1 ? decode(parts[1]) : ""
-        }
-        return fields
-    }
-
-    static func decode(_ text: Substring) -> String {
-        let spaced = text.replacingOccurrences(of: "+", with: " ")
-        return spaced.removingPercentEncoding ?? spaced
+                           channel: fields["channel_name"] ?? fields["channel_id"] ?? "", token: fields["token"],
+                           responseURL: fields["response_url"].flatMap { $0.isEmpty ? nil : $0 })
     }
 }

@@ -156,6 +156,19 @@ extension ConfigReader {
                 if let text = string(node, path) { externalURL(text, path) }
             case "roles":
                 if let catalog = roles(node, path) { chat.roles = catalog }
+            case "platform":
+                if let text = string(node, path) {
+                    switch text {
+                    case "", "auto": chat.platform = nil
+                    case "slack": chat.platform = .slack
+                    case "mattermost": chat.platform = .mattermost
+                    default: fail(path, "expected auto, slack or mattermost")
+                    }
+                }
+            case "reply_deadline":
+                if let value = duration(node, path) {
+                    if value <= .seconds(3) { chat.replyDeadline = value } else { fail(path, "must be at most 3s (Slack's own deadline)") }
+                }
             default: return false
             }
             return true

@@ -25,7 +25,7 @@ extension FirehouseConfig {
     public struct NotificationTarget: Sendable, Equatable {
         /// How the body is shaped: chat tools take `{"text"}`, `webhook` gets the incident JSON.
         public enum Kind: String, Sendable, CaseIterable {
-            case slack, mattermost, webhook
+            case slack, mattermost, webhook, teams, discord
         }
 
         public var name = ""

@@ -97,6 +97,14 @@ public struct FirehouseConfig: Sendable, Equatable {
         /// Longest accepted command text in bytes.
         public var maxCommandBytes = 4000
         public var roles = RoleCatalog.default
+        /// A slash command not answered by then is acknowledged at once and answered through its
+        /// `response_url` (Slack gives up after 3 seconds); zero: always answer that way.
+        public var replyDeadline = TimeSpan(nanoseconds: 2_500_000_000)
+        /// Whose Markdown replies are written in; nil: Mattermost when only a `token` is set, else Slack.
+        public var platform: ChatDialect?
+
+        /// The dialect of replies: `platform`, or what the credential says the sender is.
+        public var dialect: ChatDialect { platform ?? (slackSigningSecret.isEmpty && !token.isEmpty ? .mattermost : .slack) }
 
         /// Whether a credential is configured.
         public var isAuthenticated: Bool { !slackSigningSecret.isEmpty || !token.isEmpty }

@@ -17,9 +17,10 @@ enum Notifiers {
     /// The notifier of a target kind; every link it writes comes from `links`.
     static func forKind(_ kind: FirehouseConfig.NotificationTarget.Kind, links: ExternalURL) -> any Notifier {
         switch kind {
-        // Mattermost's incoming webhooks take Slack's message format: one notifier serves both
-        // until Mattermost gets a rendering of its own.
-        case .slack, .mattermost: SlackNotifier(text: NotificationText(links: links))
+        case .slack: SlackNotifier(text: NotificationText(links: links))
+        case .mattermost: MattermostNotifier(text: NotificationText(links: links))
+        case .discord: DiscordNotifier(text: NotificationText(links: links))
+        case .teams: TeamsNotifier(text: NotificationText(links: links))
         case .webhook: WebhookNotifier(text: NotificationText(links: links))
         }
     }

@@ -1,0 +1,106 @@
+/// How one chat platform writes a message: its bold, and how text from alerts and people is made
+/// to show literally there, unable to ping anyone, make a link or change the layout. Pure.
+public enum ChatDialect: String, Sendable, CaseIterable {
+    /// Slack's mrkdwn: `*bold*`; `&`, `<`, `>` as entities; `<!channel>` and `<@U1>` need angle brackets.
+    case slack
+    /// Mattermost's Markdown: `**bold**`; Markdown punctuation escaped; `@channel`, `@here`, `@all`, `@user` ping.
+    case mattermost
+    /// Discord's Markdown: `**bold**`; backslash escapes; `<@id>` and `@everyone` ping (the body also sends
+    /// `allowed_mentions` empty).
+    case discord
+    /// Teams Adaptive Card TextBlocks: a Markdown subset (`**bold**`, `_italic_`, lists, links).
+    case teams
+
+    public func bold(_ text: String) -> String { self == .slack ? "*\(text)*" : "**\(text)**" }
+
+    /// Text from alerts and people on one line, cut to `limit` characters (the cut marked with …).
+    public func text(_ text: String, limit: Int = 200) -> String {
+        let cut = text.count > limit ? String(text.prefix(limit)) + "…" : text
+        switch self {
+        case .slack: return ChatText.escape(cut)
+        case .mattermost: return Self.breakMentions(MarkdownText.inline(cut))
+        case .discord: return Self.backslashed(cut, specials: "\\*_~`|>#-[]()<:", mentions: true)
+        case .teams: return Self.zeroWidthAfter(cut)
+        }
+    }
+
+    /// Text in a code span, backticks included: Slack escapes as elsewhere; Markdown dialects grow
+    /// the fence around backticks, since nothing can be escaped inside one.
+    public func code(_ text: String, limit: Int = 200) -> String {
+        let cut = text.count > limit ? String(text.prefix(limit)) + "…" : text
+        switch self {
+        case .slack: return "`" + ChatText.escape(cut) + "`"
+        default: return Self.breakMentions(MarkdownText.code(cut))
+        }
+    }
+
+    /// A URL from alerts or people: Slack escapes it as text (and auto-links it); the Markdown
+    /// dialects keep an http(s) URL whole (only characters that would end it percent-encoded), so it
+    /// still links, and treat anything else as text.
+    public func link(_ url: String) -> String {
+        if self == .slack { return ChatText.escape(url) }
+        guard let safe = MarkdownText.url(url) else { return text(url, limit: 500) }
+        return safe
+    }
+
+    /// A zero-width space after `@` stops `@channel`, `@here`, `@everyone` and user mentions.
+    static func breakMentions(_ text: String) -> String {
+        text.contains("@") ? text.replacingOccurrences(of: "@", with: "@\u{200B}") : text
+    }
+
+    /// Backslash before every character in `specials`; newlines and tabs become spaces.
+    static func backslashed(_ text: String, specials: String, mentions: Bool) -> String {
+        var out = ""
+        out.reserveCapacity(text.utf8.count + 8)
+        for ch in text {
+            if ch.isNewline || ch == "\t" {
+                out += " "
+            } else if specials.contains(ch) {
+                out += "\\"
+                out.append(ch)
+            } else if ch == "@", mentions {
+                out += "@\u{200B}"
+            } else {
+                out.append(ch)
+            }
+        }
+        return out
+    }
+
+    /// Teams' Markdown has no reliable backslash escape: a zero-width space after each character that
+    /// could open formatting or a link breaks the syntax without changing what people read.
+    static func zeroWidthAfter(_ text: String) -> String {
+        var out = ""
+        out.reserveCapacity(text.utf8.count + 8)
+        for (index, ch) in text.enumerated() {
+            if ch.isNewline || ch == "\t" {
+                out += " "
+                continue
+            }
+            out.append(ch)
+            if "*_[]()#>~`<\\".contains(ch) || (index == 0 && (ch == "-" || ch == "+" || ch.isNumber)) { out += "\u{200B}" }
+        }
+        return out
+    }
+}
+
+/// An outbound event as the parts every platform shows: what happened to which incident, by whom,
+/// its state, and where to look. Texts are raw here; each platform's notifier escapes them.
+public struct NotificationMessage: Sendable, Equatable {
+    public var event: OutboundEvent
+    /// Slack-style shortcode (`:rotating_light:`), which Slack and Mattermost show as emoji.
+    public var emoji: String
+    /// The same as a Unicode character, for Discord and Teams.
+    public var symbol: String
+    public var ref: String
+    public var verb: String
+    /// Who did it; nil when Firehouse or Alertmanager did.
+    public var actor: String?
+    public var severity: Severity
+    public var status: IncidentStatus
+    public var title: String
+    public var detail: String
+    public var at: Timestamp
+    public var incidentURL: String?
+    public var postmortemURL: String?
+}

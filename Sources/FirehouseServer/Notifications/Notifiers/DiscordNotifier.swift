@@ -1,0 +1,60 @@
+import FirehouseCore
+
+/// Discord webhooks: one embed per event (title, description, colour by severity, fields, a link),
+/// with `allowed_mentions` empty so nothing in it can ping, whatever the alert text says.
+struct DiscordNotifier: Notifier {
+    let text: NotificationText
+
+    func request(_ delivery: PendingDelivery, to target: FirehouseConfig.NotificationTarget) -> OutboundRequest {
+        OutboundRequest(method: "POST", url: target.url, headers: Notifiers.headers(delivery),
+                        body: RequestJSON.encode(Self.body(text.message(delivery))))
+    }
+
+    struct Body: Encodable, Equatable {
+        var embeds: [Embed]
+        var allowed_mentions: Mentions
+    }
+
+    struct Mentions: Encodable, Equatable {
+        var parse: [String]
+    }
+
+    struct Embed: Encodable, Equatable {
+        var title: String
+        var description: String
+        var url: String?
+        var color: Int
+        var fields: [Field]
+        var timestamp: String
+    }
+
+    struct Field: Encodable, Equatable {
+        var name: String
+        var value: String
+        var inline: Bool
+    }
+
+    /// Discord's limits: title 256, description 4096, field value 1024 characters.
+    static func body(_ m: NotificationMessage) -> Body {
+        let d = ChatDialect.discord
+        var fields = [Field(name: "Severity", value: m.severity.name, inline: true),
+                      Field(name: "Status", value: m.status.rawValue, inline: true)]
+        if let actor = m.actor { fields.append(Field(name: "By", value: d.text(actor, limit: 80), inline: true)) }
+        if let postmortem = m.postmortemURL { fields.append(Field(name: "Post-mortem draft", value: postmortem, inline: false)) }
+        return Body(
+            embeds: [Embed(title: "\(m.symbol) \(m.ref) \(m.verb)", description: d.text(m.title, limit: 200) + "\n" + d.text(m.detail, limit: 1_000),
+                           url: m.incidentURL, color: color(m), fields: fields, timestamp: m.at.rfc3339)],
+            allowed_mentions: Mentions(parse: []))
+    }
+
+    /// Green once it is over; otherwise by severity (red, orange, yellow, blue).
+    static func color(_ m: NotificationMessage) -> Int {
+        if [.resolved, .closed].contains(m.event) { return 0x1A7F37 }
+        switch m.severity {
+        case .sev1: return 0xD1242F
+        case .sev2: return 0xBC4C00
+        case .sev3: return 0xBF8700
+        default: return 0x0969DA
+        }
+    }
+}
