@@ -206,21 +206,25 @@ struct SilenceRequestTests {
 }
 
 struct NotificationTextTests {
-    @Test func everyEventRendersAsTheGoldenFileSays() throws {
-        let text = NotificationText(links: ExternalURL("https://firehouse.example.com"))
-        let head = IncidentHead(id: 42, correlationKey: "k", receiver: "r", title: "Checkout <b>errors</b> @here", labels: [:],
+    /// One delivery per event on incident 42 with `title`; people act on some, the system on the rest.
+    static func deliveries(title: String, person: String, detail: String = "") -> [PendingDelivery] {
+        let head = IncidentHead(id: 42, correlationKey: "k", receiver: "r", title: title, labels: [:],
                                 severity: .sev1, milestones: .init(status: .acknowledged), openedAt: Timestamp(seconds: 1))
         let summary = IncidentSummary(head: head, alertCount: 3, firingAlertCount: 2)
-        var out: [String] = []
-        for (index, event) in OutboundEvent.allCases.enumerated() {
-            let actor = [.opened, .resolved, .escalated, .reopened].contains(event) ? "alertmanager" : "alice"
+        return OutboundEvent.allCases.enumerated().map { index, event in
+            let actor = [.opened, .resolved, .escalated, .reopened].contains(event) ? "alertmanager" : person
             let entry = TimelineEntry(id: Int64(index), at: Timestamp(seconds: 100), kind: "x", actor: actor,
-                                      text: "what happened for \(event.rawValue)", data: [:])
-            let delivery = PendingDelivery(id: Int64(index), target: "chat", event: event, attempts: 0, incident: summary, entry: entry)
-            out.append("> \(event.rawValue)\n" + text.render(delivery))
+                                      text: "what happened for \(event.rawValue)\(detail)", data: [:])
+            return PendingDelivery(id: Int64(index), target: "chat", event: event, attempts: 0, incident: summary, entry: entry)
         }
+    }
+
+    @Test func everyEventRendersAsTheGoldenFileSays() throws {
+        let text = NotificationText(links: ExternalURL("https://firehouse.example.com"))
+        let deliveries = Self.deliveries(title: "Checkout <b>errors</b> @here", person: "alice")
+        var out = deliveries.map { "> \($0.event.rawValue)\n" + text.render($0) }
         out.append("> without a public URL\n" + NotificationText().render(PendingDelivery(
-            id: 1, target: "chat", event: .closed, attempts: 0, incident: summary,
+            id: 1, target: "chat", event: .closed, attempts: 0, incident: deliveries[0].incident,
             entry: TimelineEntry(id: 1, at: Timestamp(seconds: 1), kind: "x", actor: "bob", text: "status resolved → closed", data: [:]))))
         try Golden.check(out.joined(separator: "\n\n") + "\n", "notifications.md")
     }
@@ -228,17 +232,8 @@ struct NotificationTextTests {
     /// Mattermost gets its own Markdown: `**bold**`, Markdown punctuation in alert text escaped.
     @Test func mattermostRendersAsTheGoldenFileSays() throws {
         let text = NotificationText(links: ExternalURL("https://firehouse.example.com"))
-        let head = IncidentHead(id: 42, correlationKey: "k", receiver: "r", title: "Checkout *errors* [x](javascript:y) @channel <b>", labels: [:],
-                                severity: .sev1, milestones: .init(status: .acknowledged), openedAt: Timestamp(seconds: 1))
-        let summary = IncidentSummary(head: head, alertCount: 3, firingAlertCount: 2)
-        var out: [String] = []
-        for (index, event) in OutboundEvent.allCases.enumerated() {
-            let actor = [.opened, .resolved, .escalated, .reopened].contains(event) ? "alertmanager" : "alice_b"
-            let entry = TimelineEntry(id: Int64(index), at: Timestamp(seconds: 100), kind: "x", actor: actor,
-                                      text: "what happened for \(event.rawValue) # not a heading", data: [:])
-            let delivery = PendingDelivery(id: Int64(index), target: "chat", event: event, attempts: 0, incident: summary, entry: entry)
-            out.append("> \(event.rawValue)\n" + text.render(delivery, dialect: .mattermost))
-        }
+        let deliveries = Self.deliveries(title: "Checkout *errors* [x](javascript:y) @channel <b>", person: "alice_b", detail: " # not a heading")
+        let out = deliveries.map { "> \($0.event.rawValue)\n" + text.render($0, dialect: .mattermost) }
         try Golden.check(out.joined(separator: "\n\n") + "\n", "notifications-mattermost.md")
     }
 }
