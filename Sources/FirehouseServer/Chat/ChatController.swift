@@ -29,29 +29,35 @@ struct ChatController: Sendable {
             throw error
         }
         let chat = try parsed.get()
+        guard let delayed, let url = chat.responseURL, DelayedReplies.accepts(url) else {
+            let (reply, command) = try await service.handle(chat.text, actor: chat.actor)
+            log(chat, command: command, reply: reply, logger: context.logger, late: false)
+            return JSONResponse.make(reply)
+        }
+        // Slack gives up after 3 seconds: a command not done by the deadline is acknowledged now and
+        // answered through its response_url when it is done (it goes on either way).
         let service = self.service
         let work = Task { try await service.handle(chat.text, actor: chat.actor) }
-        if let delayed, let url = chat.responseURL, DelayedReplies.accepts(url), !(await Self.finishes(work, within: replyDeadline)) {
-            // Slack gives up after 3 seconds: acknowledge now, answer when the command is done.
-            let logger = context.logger
-            Task {
-                let reply: ChatService.Reply
-                do {
-                    let (done, command) = try await work.value
-                    reply = done
-                    log(chat, command: command, reply: done, logger: logger, late: true)
-                } catch {
-                    let api = ErrorMiddleware<FirehouseContext>().map(error)
-                    logger.error("chat command failed", metadata: ["status": "\(api.status.code)", "error": "\(error)"])
-                    reply = .ephemeral("Firehouse could not finish that: \(ChatText.escape(api.message)). Try again.")
-                }
-                await delayed.post(reply, to: url)
-            }
-            return JSONResponse.make(ChatService.Reply.ephemeral("Working on it: the answer follows here."))
+        if await Self.finishes(work, within: replyDeadline) {
+            let (reply, command) = try await work.value
+            log(chat, command: command, reply: reply, logger: context.logger, late: false)
+            return JSONResponse.make(reply)
         }
-        let (reply, command) = try await work.value
-        log(chat, command: command, reply: reply, logger: context.logger, late: false)
-        return JSONResponse.make(reply)
+        let logger = context.logger
+        Task {
+            let reply: ChatService.Reply
+            do {
+                let (done, command) = try await work.value
+                reply = done
+                log(chat, command: command, reply: done, logger: logger, late: true)
+            } catch {
+                let api = ErrorMiddleware<FirehouseContext>().map(error)
+                logger.error("chat command failed", metadata: ["status": "\(api.status.code)", "error": "\(error)"])
+                reply = .ephemeral("Firehouse could not finish that: \(ChatText.escape(api.message)). Try again.")
+            }
+            await delayed.post(reply, to: url)
+        }
+        return JSONResponse.make(ChatService.Reply.ephemeral("Working on it: the answer follows here."))
     }
 
     /// Whether `work` is done within `deadline` (never, for a zero deadline); it goes on either way.
