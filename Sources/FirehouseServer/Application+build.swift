@@ -57,7 +57,7 @@ public func buildApplication(
     if !config.notifications.targets.isEmpty {
         services.append(OutboxWorker(config: config.notifications, repository: service, http: http,
                                      links: config.links, clock: clock, metrics: metrics,
-                                     logger: logger))
+                                     logger: logger, buttons: ChatActionSigner(chatToken: config.chat.token)))
     }
     if let policy = config.escalation.policy {
         services.append(EscalationService(repository: service, policy: policy,
@@ -122,6 +122,8 @@ func buildRoutes(config: FirehouseConfig, repository: any IncidentUseCases,
     ChatController(service: chat, auth: ChatAuth(config.chat, clock: clock, replays: repository), metrics: metrics,
                    maxBodyBytes: config.server.maxAPIBodyBytes, replyDeadline: config.chat.replyDeadline.duration,
                    delayed: DelayedReplies(http: http, logger: Logger(label: "firehouse"))).addRoutes(to: routes)
+    ChatActionController(service: chat, signer: ChatActionSigner(chatToken: config.chat.token), metrics: metrics,
+                         maxBodyBytes: config.server.maxAPIBodyBytes).addRoutes(to: routes)
     if config.ui.enabled {
         WebController(repository: repository, access: WebAccess(config: config, clock: clock), templates: webTemplates,
                       runbooks: catalog.shelf, silences: silences, canSilence: !config.alertmanager.url.isEmpty, roles: config.chat.roles,

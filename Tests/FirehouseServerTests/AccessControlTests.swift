@@ -41,6 +41,7 @@ struct AccessControlTests {
         Route(method: .get, pattern: "/metrics", uri: "/metrics", access: .metrics),
         Route(method: .post, pattern: "/api/v1/alertmanager", uri: "/api/v1/alertmanager", access: .webhook),
         Route(method: .post, pattern: "/api/v1/chat", uri: "/api/v1/chat", access: .chat),
+        Route(method: .post, pattern: "/api/v1/chat/actions", uri: "/api/v1/chat/actions", access: .chatAction),
         Route(method: .get, pattern: "/api/v1/incidents", uri: "/api/v1/incidents", access: .api(.read)),
         Route(method: .get, pattern: "/api/v1/incidents/:id", uri: "/api/v1/incidents/1", access: .api(.read)),
         Route(method: .get, pattern: "/api/v1/incidents/:id/timeline", uri: "/api/v1/incidents/1/timeline", access: .api(.read)),

@@ -279,3 +279,70 @@ struct DelayedChatReplyTests {
         func next() -> Int { lock.withLock { defer { value += 1 }; return value } }
     }
 }
+
+/// Buttons on Mattermost notifications and `POST /api/v1/chat/actions`, which acts only on contexts
+/// Firehouse signed, as the clicking user.
+struct ChatActionTests {
+    static let token = "mm-slash-token"
+
+    static func click(incident: Int64, action: String, signature: String, user: String? = "U7") -> ByteBuffer {
+        var object: [String: Any] = ["team_id": "T1", "user_name": "erin", "channel_id": "C1", "post_id": "P1",
+                                     "context": ["incident": incident, "action": action, "signature": signature]]
+        if let user { object["user_id"] = user }
+        return ByteBuffer(bytes: try! JSONSerialization.data(withJSONObject: object))
+    }
+
+    @Test func aSignedClickActsAsTheClickerAndUpdatesThePost() async throws {
+        let signer = try #require(ChatActionSigner(chatToken: Self.token))
+        try await withApp({ $0.chat.token = Self.token }) { client in
+            _ = try await client.post("/api/v1/alertmanager", try fixtureBytes("01-single-critical--firing"))
+            let response = try await client.post("/api/v1/chat/actions",
+                                                 Self.click(incident: 1, action: "acknowledge", signature: signer.sign(incident: 1, button: .acknowledge)))
+            #expect(response.status == .ok)
+            let answer = try json(response)
+            let update = try #require(answer["update"] as? [String: Any])
+            #expect((update["message"] as? String)?.contains("acknowledged") == true)
+            #expect((update["props"] as? [String: Any])?["attachments"] as? [Any] != nil)
+            let incident = try json(try await client.get("/api/v1/incidents/1"))
+            #expect(incident["status"] as? String == "acknowledged")
+            let timeline = try #require(incident["timeline"] as? [[String: Any]])
+            #expect(timeline.last?["actor"] as? String == "erin")
+            // The same click again changes nothing and says so to the clicker only.
+            let again = try json(try await client.post("/api/v1/chat/actions",
+                                                       Self.click(incident: 1, action: "acknowledge", signature: signer.sign(incident: 1, button: .acknowledge))))
+            #expect(again["update"] == nil && (again["ephemeral_text"] as? String)?.contains("already acknowledged") == true)
+        }
+    }
+
+    @Test func forgedOrUnsignedClicksAreRefused() async throws {
+        let signer = try #require(ChatActionSigner(chatToken: Self.token))
+        let other = try #require(ChatActionSigner(chatToken: "another-token"))
+        try await withApp({ $0.chat.token = Self.token }) { client in
+            _ = try await client.post("/api/v1/alertmanager", try fixtureBytes("01-single-critical--firing"))
+            for body in [Self.click(incident: 1, action: "acknowledge", signature: other.sign(incident: 1, button: .acknowledge)),
+                         Self.click(incident: 1, action: "resolve", signature: signer.sign(incident: 1, button: .acknowledge)),
+                         Self.click(incident: 2, action: "acknowledge", signature: signer.sign(incident: 1, button: .acknowledge)),
+                         Self.click(incident: 1, action: "close", signature: "00"),
+                         ByteBuffer(string: #"{"user_id": "U7"}"#)] {
+                #expect(try await client.post("/api/v1/chat/actions", body).status == .unauthorized)
+            }
+            #expect(try json(try await client.get("/api/v1/incidents/1"))["status"] as? String == "triggered")
+            let anonymous = try json(try await client.post("/api/v1/chat/actions",
+                                                           Self.click(incident: 1, action: "acknowledge", signature: signer.sign(incident: 1, button: .acknowledge), user: nil)))
+            #expect((anonymous["ephemeral_text"] as? String)?.hasPrefix("Only identified users") == true)
+        }
+        // Without a chat token nothing is signed, so nothing is accepted.
+        try await withApp { client in
+            let status = try await client.post("/api/v1/chat/actions",
+                                               Self.click(incident: 1, action: "acknowledge", signature: signer.sign(incident: 1, button: .acknowledge))).status
+            #expect(status == .unauthorized)
+        }
+    }
+
+    @Test func buttonsFollowTheMovesTheIncidentAllows() {
+        #expect(ChatActionSigner.buttons(for: .triggered) == [.acknowledge, .mitigate, .resolve])
+        #expect(ChatActionSigner.buttons(for: .mitigated) == [.resolve])
+        #expect(ChatActionSigner.buttons(for: .resolved).isEmpty)
+        #expect(ChatActionSigner(chatToken: "") == nil)
+    }
+}

@@ -49,6 +49,26 @@ struct NotifierBodiesTests {
         try Self.golden.check(bodies.joined(separator: "\n") + "\n", file)
     }
 
+    /// Mattermost messages of an active incident carry signed buttons for the moves it allows.
+    @Test func mattermostButtons() throws {
+        let signer = try #require(ChatActionSigner(chatToken: "mm-slash-token"))
+        let notifier = Notifiers.forKind(.mattermost, links: Self.links, buttons: signer)
+        let bodies = try Self.deliveries().prefix(2).map { delivery in
+            "// \(delivery.event.rawValue)\n" + (try Self.pretty(notifier.request(delivery, to: Self.target(.mattermost)).body))
+        }
+        try Self.golden.check(bodies.joined(separator: "\n") + "\n", "notifications-mattermost-buttons.json")
+        let body = try jsonObject(notifier.request(Self.deliveries()[0], to: Self.target(.mattermost)).body)
+        let actions = try #require((body["attachments"] as? [[String: Any]])?.first?["actions"] as? [[String: Any]])
+        // Acknowledged: investigating is not a button, mitigate and resolve are.
+        #expect(actions.map { $0["id"] as? String } == ["mitigate", "resolve"])
+        let context = try #require((actions[0]["integration"] as? [String: Any])?["context"] as? [String: Any])
+        #expect(signer.verify(incident: 42, button: .mitigate, signature: context["signature"] as? String ?? ""))
+        #expect((actions[0]["integration"] as? [String: Any])?["url"] as? String == "https://firehouse.example.com/api/v1/chat/actions")
+        // Without an external URL there is nowhere for a click to go: no buttons.
+        let bare = Notifiers.forKind(.mattermost, links: ExternalURL(), buttons: signer)
+        #expect(try jsonObject(bare.request(Self.deliveries()[0], to: Self.target(.mattermost)).body)["attachments"] == nil)
+    }
+
     @Test func discordBodiesHaveTheDocumentedFieldsAndPingNobody() throws {
         let notifier = Notifiers.forKind(.discord, links: Self.links)
         for delivery in Self.deliveries() {

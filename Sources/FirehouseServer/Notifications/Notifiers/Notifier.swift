@@ -14,11 +14,13 @@ protocol Notifier: Sendable {
 }
 
 enum Notifiers {
-    /// The notifier of a target kind; every link it writes comes from `links`.
-    static func forKind(_ kind: FirehouseConfig.NotificationTarget.Kind, links: ExternalURL) -> any Notifier {
+    /// The notifier of a target kind; every link it writes comes from `links`. With `buttons`
+    /// (a chat token to sign with) and an external URL, Mattermost messages get action buttons.
+    static func forKind(_ kind: FirehouseConfig.NotificationTarget.Kind, links: ExternalURL,
+                        buttons: ChatActionSigner? = nil) -> any Notifier {
         switch kind {
         case .slack: SlackNotifier(text: NotificationText(links: links))
-        case .mattermost: MattermostNotifier(text: NotificationText(links: links))
+        case .mattermost: MattermostNotifier(text: NotificationText(links: links), buttons: links.isConfigured ? buttons : nil)
         case .discord: DiscordNotifier(text: NotificationText(links: links))
         case .teams: TeamsNotifier(text: NotificationText(links: links))
         case .webhook: WebhookNotifier(text: NotificationText(links: links))
