@@ -60,7 +60,7 @@ struct WebPagesGoldenTests {
         other.labels = ["alertname": "MySQLSlowQueries"]
         let page = IncidentPage(incidents: [IncidentSummary(head: Self.head, alertCount: 2, firingAlertCount: 1),
                                             IncidentSummary(head: other, alertCount: 3, firingAlertCount: 3)], next: 6)
-        let model = WebPages.list(page, filter: .open, filterName: "open", counts: ["triggered": 1, "acknowledged": 1, "closed": 4],
+        let model = WebPages.list(page, filterName: "open", counts: ["triggered": 1, "acknowledged": 1, "closed": 4],
                                   commanders: [7: "bob"], now: Self.now)
         try Self.golden.check(Self.templates.render("incidents", model, layout: Self.layout(model.heading, nav: "/ui/incidents", poll: "/ui/changes?status=open")),
                               "web-incidents.html")

@@ -41,12 +41,11 @@ struct ChatActionSigner: Sendable {
     }
 
     func sign(incident: Int64, button: Button) -> String {
-        HMAC<SHA256>.authenticationCode(for: Array("\(incident)|\(button.rawValue)".utf8), using: key)
-            .map { String($0, radix: 16).leftPadded(2) }.joined()
+        HMAC<SHA256>.authenticationCode(for: Array("\(incident)|\(button.rawValue)".utf8), using: key).hex
     }
 
     func verify(incident: Int64, button: Button, signature: String) -> Bool {
-        WebAccess.constantTimeEqual(Array(sign(incident: incident, button: button).utf8), Array(signature.utf8))
+        ConstantTime.equal(sign(incident: incident, button: button), signature)
     }
 
     /// The buttons for an incident in `status`: the moves it allows now.

@@ -143,7 +143,7 @@ struct WebAccess: Sendable {
     /// The CSRF token of this browser, and the cookie to set when it had none yet.
     func csrf(_ request: Request) -> (token: String, cookie: Cookie?) {
         if let existing = request.cookies[Self.csrfCookie]?.value, Self.isCSRFToken(existing) { return (existing, nil) }
-        let token = random(32).map { String($0, radix: 16).leftPadded(2) }.joined()
+        let token = random(32).hex
         return (token, Cookie(name: Self.csrfCookie, value: token, path: "/ui", secure: secureCookies, httpOnly: true, sameSite: .strict))
     }
 
@@ -153,20 +153,13 @@ struct WebAccess: Sendable {
             return "cross-site form posts are refused"
         }
         guard let cookie = request.cookies[Self.csrfCookie]?.value, Self.isCSRFToken(cookie), let token,
-              Self.constantTimeEqual(Array(cookie.utf8), Array(token.utf8)) else {
+              ConstantTime.equal(cookie, token) else {
             return "the form's CSRF token is missing or stale: reload the page and try again"
         }
         return nil
     }
 
     static func isCSRFToken(_ text: String) -> Bool { text.utf8.count == 64 && text.utf8.allSatisfy { ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x61 && $0 <= 0x66) } }
-
-    static func constantTimeEqual(_ a: [UInt8], _ b: [UInt8]) -> Bool {
-        guard a.count == b.count else { return false }
-        var difference: UInt8 = 0
-        for (x, y) in zip(a, b) { difference |= x ^ y }
-        return difference == 0
-    }
 
     // MARK: - Encoding
 
@@ -181,8 +174,4 @@ struct WebAccess: Sendable {
         while base64.utf8.count % 4 != 0 { base64 += "=" }
         return Data(base64Encoded: base64).map(Array.init)
     }
-}
-
-extension String {
-    func leftPadded(_ width: Int) -> String { count >= width ? self : String(repeating: "0", count: width - count) + self }
 }

@@ -18,7 +18,7 @@ enum WebAssets {
         init(_ contentType: String, _ body: String) {
             self.contentType = contentType
             self.body = body
-            self.etag = SHA256.hash(data: Data(body.utf8)).prefix(8).map { String($0, radix: 16).leftPadded(2) }.joined()
+            self.etag = SHA256.hash(data: Data(body.utf8)).prefix(8).hex
         }
     }
 

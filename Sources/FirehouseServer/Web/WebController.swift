@@ -99,7 +99,7 @@ struct WebController: Sendable {
         let counts = try await repository.incidentCountsByStatus()
         let commanders = try await repository.roleHolders(roles.names.first ?? "commander", incidentIDs: page.incidents.map(\.head.id))
         let filterName = name.lowercased() == "active" ? "open" : name.lowercased()
-        let model = WebPages.list(page, filter: filter, filterName: filterName,
+        let model = WebPages.list(page, filterName: filterName,
                                   counts: Dictionary(uniqueKeysWithValues: counts.map { ($0.key.rawValue, $0.value) }),
                                   commanders: commanders, now: clock.now())
         return render(request, user: user, page: "incidents", model: model, title: model.heading, nav: "/ui/incidents",
@@ -407,6 +407,6 @@ struct WebController: Sendable {
     }
 
     private static func digest(_ text: String) -> String {
-        SHA256.hash(data: Data(text.utf8)).prefix(12).map { String($0, radix: 16).leftPadded(2) }.joined()
+        SHA256.hash(data: Data(text.utf8)).prefix(12).hex
     }
 }

@@ -64,7 +64,6 @@ enum WebPages {
         var filters: [Filter]
         var rows: [Row]
         var next: String?
-        var statusName: String
 
         struct Filter {
             var label: String
@@ -88,8 +87,8 @@ enum WebPages {
         }
     }
 
-    /// `counts`: open incidents by status (active statuses) plus resolved and closed totals.
-    static func list(_ page: IncidentPage, filter: IncidentStatusFilter, filterName: String, counts: [String: Int],
+    /// `counts`: how many incidents there are in each status, by status name; `filterName` the filter shown.
+    static func list(_ page: IncidentPage, filterName: String, counts: [String: Int],
                      commanders: [Int64: String], now: Timestamp) -> ListPage {
         var filters: [ListPage.Filter] = []
         let open = IncidentStatus.allCases.filter(\.isActive).reduce(0) { $0 + (counts[$1.rawValue] ?? 0) }
@@ -110,8 +109,7 @@ enum WebPages {
                 reopens: head.reopenCount)
         }
         return ListPage(heading: "Incidents: \(filterName)", filters: filters, rows: rows,
-                        next: page.next.map { "/ui/incidents?status=\(WebFormat.query(filterName))&before=\($0)" },
-                        statusName: filterName)
+                        next: page.next.map { "/ui/incidents?status=\(WebFormat.query(filterName))&before=\($0)" })
     }
 
     // MARK: - One incident

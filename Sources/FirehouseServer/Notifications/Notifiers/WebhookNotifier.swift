@@ -14,10 +14,7 @@ struct WebhookNotifier: Notifier {
         headers["Idempotency-Key"] = "firehouse-delivery-\(delivery.id)"
         if !target.secret.isEmpty {
             let mac = HMAC<SHA256>.authenticationCode(for: body, using: SymmetricKey(data: Array(target.secret.utf8)))
-            headers["X-Firehouse-Signature"] = "sha256=" + mac.map { byte in
-                let hex = String(byte, radix: 16)
-                return byte < 16 ? "0" + hex : hex
-            }.joined()
+            headers["X-Firehouse-Signature"] = "sha256=" + mac.hex
         }
         return OutboundRequest(method: "POST", url: target.url, headers: headers, body: body)
     }
