@@ -57,7 +57,8 @@ public func buildApplication(
     if !config.notifications.targets.isEmpty {
         services.append(OutboxWorker(config: config.notifications, repository: service, http: http,
                                      links: config.links, clock: clock, metrics: metrics,
-                                     logger: logger, buttons: ChatActionSigner(chatToken: config.chat.token)))
+                                     logger: logger, buttons: ChatActionSigner(chatToken: config.chat.token),
+                                     slackButtons: !config.chat.slackSigningSecret.isEmpty))
     }
     if let policy = config.escalation.policy {
         services.append(EscalationService(repository: service, policy: policy,
@@ -122,7 +123,9 @@ func buildRoutes(config: FirehouseConfig, repository: any IncidentUseCases,
     ChatController(service: chat, auth: ChatAuth(config.chat, clock: clock, replays: repository), metrics: metrics,
                    maxBodyBytes: config.server.maxAPIBodyBytes, replyDeadline: config.chat.replyDeadline.duration,
                    delayed: DelayedReplies(http: http, logger: Logger(label: "firehouse"))).addRoutes(to: routes)
-    ChatActionController(service: chat, signer: ChatActionSigner(chatToken: config.chat.token), metrics: metrics,
+    ChatActionController(service: chat, signer: ChatActionSigner(chatToken: config.chat.token),
+                         auth: ChatAuth(config.chat, clock: clock, replays: repository),
+                         replies: DelayedReplies(http: http, logger: Logger(label: "firehouse")), metrics: metrics,
                          maxBodyBytes: config.server.maxAPIBodyBytes).addRoutes(to: routes)
     if config.ui.enabled {
         WebController(repository: repository, access: WebAccess(config: config, clock: clock), templates: webTemplates,

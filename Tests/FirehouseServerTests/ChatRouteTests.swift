@@ -253,17 +253,17 @@ struct DelayedChatReplyTests {
         flaky.answer { _ in OutboundResponse(status: count.next() < 2 ? 503 : 200) }
         var replies = DelayedReplies(http: flaky, logger: Logger(label: "test"))
         replies.pause = { _ in }
-        #expect(await replies.post(.inChannel("done"), to: "https://hooks.slack.test/x"))
+        #expect(await replies.post(ChatService.Reply.inChannel("done"), to: "https://hooks.slack.test/x"))
         #expect(flaky.requests.count == 3)
         let gone = FakeHTTP { _ in OutboundResponse(status: 404) }
         replies = DelayedReplies(http: gone, logger: Logger(label: "test"))
         replies.pause = { _ in }
-        #expect(await replies.post(.inChannel("done"), to: "https://hooks.slack.test/x") == false)
+        #expect(await replies.post(ChatService.Reply.inChannel("done"), to: "https://hooks.slack.test/x") == false)
         #expect(gone.requests.count == 1, "a 4xx is not retried")
         let down = FakeHTTP { _ in throw FakeHTTP.Unreachable() }
         replies = DelayedReplies(http: down, logger: Logger(label: "test"))
         replies.pause = { _ in }
-        #expect(await replies.post(.inChannel("done"), to: "https://hooks.slack.test/x") == false)
+        #expect(await replies.post(ChatService.Reply.inChannel("done"), to: "https://hooks.slack.test/x") == false)
         #expect(down.requests.count == 3)
     }
 
@@ -344,5 +344,67 @@ struct ChatActionTests {
         #expect(ChatActionSigner.buttons(for: .mitigated) == [.resolve])
         #expect(ChatActionSigner.buttons(for: .resolved).isEmpty)
         #expect(ChatActionSigner(chatToken: "") == nil)
+    }
+}
+
+/// Slack's buttons: `block_actions` interactions, verified with the signing secret like commands.
+struct SlackActionTests {
+    static func payload(value: String, type: String = "block_actions") -> String {
+        let object: [String: Any] = [
+            "type": type, "user": ["id": "U5", "username": "alice", "team_id": "T1"], "team": ["id": "T1"],
+            "actions": [["action_id": "firehouse_acknowledge", "value": value]],
+            "response_url": "https://hooks.slack.test/actions/1",
+        ]
+        let json = String(decoding: try! JSONSerialization.data(withJSONObject: object), as: UTF8.self)
+        return "payload=" + WebFormat.query(json)
+    }
+
+    static func signed(_ body: String) -> HTTPFields {
+        let timestamp = ChatAuthTests.now.nanoseconds / 1_000_000_000
+        return ChatAuthTests.headers(signature: ChatAuthTests.sign(body, timestamp: timestamp), timestamp: "\(timestamp)")
+    }
+
+    @Test(.timeLimit(.minutes(1))) func aSignedClickActsAndReplacesTheMessage() async throws {
+        let http = FakeHTTP()
+        let (stream, continuation) = AsyncStream.makeStream(of: OutboundRequest.self)
+        http.onSend = { continuation.yield($0) }
+        try await withApp({ $0.chat.slackSigningSecret = ChatAuthTests.secret }, clock: FixedClock(ChatAuthTests.now), http: http) { client in
+            _ = try await client.post("/api/v1/alertmanager", try fixtureBytes("01-single-critical--firing"))
+            let body = Self.payload(value: "1:acknowledge")
+            let response = try await client.post("/api/v1/chat/actions", ByteBuffer(string: body), headers: Self.signed(body))
+            #expect(response.status == .ok)
+            var update: OutboundRequest?
+            for await request in stream where request.url == "https://hooks.slack.test/actions/1" {
+                update = request
+                break
+            }
+            let sent = try jsonObject(try #require(update).body)
+            #expect(sent["replace_original"] as? Bool == true && (sent["text"] as? String)?.contains("acknowledged") == true)
+            let incident = try json(try await client.get("/api/v1/incidents/1"))
+            #expect(incident["status"] as? String == "acknowledged")
+            #expect((incident["timeline"] as? [[String: Any]])?.last?["actor"] as? String == "alice")
+        }
+    }
+
+    @Test func unsignedOrUnknownClicksChangeNothing() async throws {
+        try await withApp({ $0.chat.slackSigningSecret = ChatAuthTests.secret }, clock: FixedClock(ChatAuthTests.now)) { client in
+            _ = try await client.post("/api/v1/alertmanager", try fixtureBytes("01-single-critical--firing"))
+            let body = Self.payload(value: "1:acknowledge")
+            var forged = Self.signed(body)
+            forged[SlackSignatureVerifier.signatureHeader] = ChatAuthTests.flipped(forged[SlackSignatureVerifier.signatureHeader]!)
+            #expect(try await client.post("/api/v1/chat/actions", ByteBuffer(string: body), headers: forged).status == .unauthorized)
+            for other in [Self.payload(value: "1:close"), Self.payload(value: "x:acknowledge"), Self.payload(value: "1:acknowledge", type: "view_submission")] {
+                let response = try await client.post("/api/v1/chat/actions", ByteBuffer(string: other), headers: Self.signed(other))
+                #expect(response.status == .ok, "not Firehouse's: acknowledged, nothing done")
+            }
+            #expect(try json(try await client.get("/api/v1/incidents/1"))["status"] as? String == "triggered")
+        }
+        // Without a signing secret a Slack click cannot be verified.
+        try await withApp({ $0.chat.token = "mm" }) { client in
+            let body = Self.payload(value: "1:acknowledge")
+            let status = try await client.post("/api/v1/chat/actions", ByteBuffer(string: body),
+                                               headers: [.contentType: "application/x-www-form-urlencoded"]).status
+            #expect(status == .unauthorized)
+        }
     }
 }

@@ -69,6 +69,25 @@ struct NotifierBodiesTests {
         #expect(try jsonObject(bare.request(Self.deliveries()[0], to: Self.target(.mattermost)).body)["attachments"] == nil)
     }
 
+    /// With a signing secret (so clicks can be verified) Slack messages of an active incident carry Block Kit buttons.
+    @Test func slackButtons() throws {
+        let notifier = Notifiers.forKind(.slack, links: Self.links, slackButtons: true)
+        let bodies = try Self.deliveries().prefix(2).map { delivery in
+            "// \(delivery.event.rawValue)\n" + (try Self.pretty(notifier.request(delivery, to: Self.target(.slack)).body))
+        }
+        try Self.golden.check(bodies.joined(separator: "\n") + "\n", "notifications-slack-buttons.json")
+        let body = try jsonObject(notifier.request(Self.deliveries()[0], to: Self.target(.slack)).body)
+        let blocks = try #require(body["blocks"] as? [[String: Any]])
+        #expect(blocks.map { $0["type"] as? String } == ["section", "actions"])
+        #expect((blocks[0]["text"] as? [String: Any])?["text"] as? String == body["text"] as? String)
+        let buttons = try #require(blocks[1]["elements"] as? [[String: Any]])
+        #expect(buttons.map { $0["value"] as? String } == ["42:mitigate", "42:resolve"])
+        #expect(buttons.allSatisfy { ($0["text"] as? [String: Any])?["type"] as? String == "plain_text" })
+        // Without buttons (no signing secret) the body is the plain text, as before.
+        let plain = try jsonObject(Notifiers.forKind(.slack, links: Self.links).request(Self.deliveries()[0], to: Self.target(.slack)).body)
+        #expect(Set(plain.keys) == ["text"])
+    }
+
     @Test func discordBodiesHaveTheDocumentedFieldsAndPingNobody() throws {
         let notifier = Notifiers.forKind(.discord, links: Self.links)
         for delivery in Self.deliveries() {

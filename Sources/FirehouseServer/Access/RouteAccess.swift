@@ -6,7 +6,8 @@ public enum RouteAccess: Sendable, Equatable, CustomStringConvertible {
     case webhook
     /// Chat commands: the Slack signing secret or the chat token.
     case chat
-    /// A chat button's click: a context Firehouse signed with a key from the chat token.
+    /// A chat button's click: a Mattermost context Firehouse signed with a key from the chat token,
+    /// or a Slack interaction carrying the signing secret's signature.
     case chatAction
     /// `/metrics`: `metrics.bearer_token`, when set.
     case metrics
@@ -21,7 +22,7 @@ public enum RouteAccess: Sendable, Equatable, CustomStringConvertible {
         case .open: "open"
         case .webhook: "webhook credential"
         case .chat: "chat credential"
-        case .chatAction: "signed action context"
+        case .chatAction: "signed action context or Slack signature"
         case .metrics: "metrics token"
         case .api(let scope): scope.rawValue
         case .ui(let scope): "web \(scope.rawValue)"

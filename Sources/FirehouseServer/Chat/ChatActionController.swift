@@ -8,12 +8,19 @@ import FoundationEssentials
 import Foundation
 #endif
 
-/// `POST /api/v1/chat/actions`: a click on a Mattermost notification's button (an integration
-/// action). The signed context says which incident and move; the clicking user is the actor. The
-/// answer updates the post (its buttons go, the result stays) and tells a refusal to the clicker only.
+/// `POST /api/v1/chat/actions`: a click on a notification's button.
+/// - Mattermost (an integration action, JSON): the signed context says which incident and move.
+///   The answer updates the post (its buttons go, the result stays) or tells a refusal to the
+///   clicker only.
+/// - Slack (`block_actions`, a `payload=` form): verified with the signing secret like commands;
+///   acknowledged at once, the message then replaced (or a refusal sent to the clicker only)
+///   through the payload's `response_url`.
+/// Either way the clicking user is the actor.
 struct ChatActionController: Sendable {
     let service: ChatService
     let signer: ChatActionSigner?
+    let auth: ChatAuth
+    let replies: DelayedReplies
     let metrics: FirehouseMetrics
     let maxBodyBytes: Int
 
@@ -50,8 +57,13 @@ struct ChatActionController: Sendable {
     }
 
     @Sendable func receive(_ request: Request, context: FirehouseContext) async throws -> Response {
-        let click = try await RequestBody.decode(Click.self, from: request, limit: maxBodyBytes,
-                                                 example: #"{"user_id": "...", "context": {"incident": 1, "action": "acknowledge", "signature": "..."}}"#)
+        let body = try await RequestBody.collect(request, limit: maxBodyBytes)
+        if (request.headers[.contentType] ?? "").lowercased().hasPrefix("application/x-www-form-urlencoded") {
+            return try await slack(request, body: body, context: context)
+        }
+        guard let click = try? JSONDecoder().decode(Click.self, from: Data(body.readableBytesView)) else {
+            throw APIError.badRequest(#"body must be a JSON object such as {"user_id": "...", "context": {"incident": 1, "action": "acknowledge", "signature": "..."}}"#)
+        }
         guard let signer, let incident = click.context?.incident, let name = click.context?.action,
               let button = ChatActionSigner.Button(rawValue: name), let signature = click.context?.signature,
               signer.verify(incident: incident, button: button, signature: signature) else {
@@ -68,5 +80,79 @@ struct ChatActionController: Sendable {
         context.logger.info("chat action", metadata: ["actor": "\(actor.id)", "incident": "\(incident)", "action": "\(button.rawValue)"])
         guard reply.response_type == "in_channel" else { return JSONResponse.make(Answer(ephemeral_text: reply.text)) }
         return JSONResponse.make(Answer(update: .init(message: reply.text, props: .init())))
+    }
+
+    // MARK: - Slack
+
+    struct SlackClick: Decodable {
+        var type: String
+        var user: User?
+        var team: Team?
+        var actions: [Action]?
+        var response_url: String?
+
+        struct User: Decodable {
+            var id: String
+            var username: String?
+            var name: String?
+            var team_id: String?
+        }
+
+        struct Team: Decodable {
+            var id: String
+        }
+
+        struct Action: Decodable {
+            var action_id: String?
+            var value: String?
+        }
+    }
+
+    /// What goes to a Slack `response_url` after a click: the message replaced, or a note to the clicker.
+    struct SlackUpdate: Encodable, Equatable {
+        var replace_original: Bool
+        var response_type: String?
+        var text: String
+    }
+
+    func slack(_ request: Request, body: ByteBuffer, context: FirehouseContext) async throws -> Response {
+        guard case .slack(let verifier) = auth else {
+            metrics.authDenied(route: "/api/v1/chat/actions", reason: "credentials")
+            throw APIError(.unauthorized, "Slack actions need chat.slack_signing_secret")
+        }
+        do {
+            try await verifier.verify(headers: request.headers, body: body)
+        } catch {
+            metrics.authDenied(route: "/api/v1/chat/actions", reason: "credentials")
+            context.logger.warning("access denied", metadata: ["route": "/api/v1/chat/actions", "reason": "\(error)"])
+            throw error
+        }
+        let fields = FormFields.parse(String(decoding: body.readableBytesView, as: UTF8.self))
+        guard let payload = fields["payload"], let click = try? JSONDecoder().decode(SlackClick.self, from: Data(payload.utf8)) else {
+            throw APIError.badRequest("body must be a form with payload=<Slack interaction JSON>")
+        }
+        // Other interactions (a view submission, a shortcut) are not Firehouse's: acknowledged, nothing done.
+        guard click.type == "block_actions", let value = click.actions?.first?.value, let (incident, button) = Self.parse(value) else {
+            return JSONResponse.make([String: String]())
+        }
+        guard let user = click.user else { throw APIError.badRequest("payload: user is required") }
+        let team = user.team_id ?? click.team?.id
+        let actor = Actor(id: team.map { "\($0):\(user.id)" } ?? user.id, name: user.username ?? user.name ?? user.id)
+        let reply = try await service.run(.act(incident, .move(button.move, summary: nil)), actor: actor)
+        context.logger.info("chat action", metadata: ["actor": "\(actor.id)", "incident": "\(incident)", "action": "\(button.rawValue)"])
+        if let url = click.response_url, DelayedReplies.accepts(url) {
+            let update = reply.response_type == "in_channel" ? SlackUpdate(replace_original: true, text: reply.text)
+                : SlackUpdate(replace_original: false, response_type: "ephemeral", text: reply.text)
+            let replies = self.replies
+            Task { await replies.post(update, to: url) }
+        }
+        return JSONResponse.make([String: String]())
+    }
+
+    /// A Slack button's value, `42:acknowledge`.
+    static func parse(_ value: String) -> (Int64, ChatActionSigner.Button)? {
+        let parts = value.split(separator: ":", maxSplits: 1).map(String.init)
+        guard parts.count == 2, let id = Int64(parts[0]), id > 0, let button = ChatActionSigner.Button(rawValue: parts[1]) else { return nil }
+        return (id, button)
     }
 }

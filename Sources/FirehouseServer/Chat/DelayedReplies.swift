@@ -21,7 +21,7 @@ struct DelayedReplies: Sendable {
     }
 
     @discardableResult
-    func post(_ reply: ChatService.Reply, to url: String) async -> Bool {
+    func post(_ reply: some Encodable & Sendable, to url: String) async -> Bool {
         let request = OutboundRequest(method: "POST", url: url, headers: ["Content-Type": "application/json"],
                                       body: RequestJSON.encode(reply))
         var wait = firstPause

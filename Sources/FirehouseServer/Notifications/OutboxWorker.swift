@@ -26,12 +26,13 @@ struct OutboxWorker: Service {
     static let pruneEvery = TimeSpan.seconds(3600)
 
     init(config: FirehouseConfig.Notifications, repository: any IncidentUseCases, http: any OutboundHTTP,
-         links: ExternalURL, clock: any WallClock, metrics: FirehouseMetrics, logger: Logger, buttons: ChatActionSigner? = nil) {
+         links: ExternalURL, clock: any WallClock, metrics: FirehouseMetrics, logger: Logger, buttons: ChatActionSigner? = nil,
+         slackButtons: Bool = false) {
         self.repository = repository
         self.targets = Dictionary(config.targets.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         self.policy = config.policy
         self.http = http
-        self.notifiers = Dictionary(config.targets.map { ($0.name, Notifiers.forKind($0.kind, links: links, buttons: buttons)) },
+        self.notifiers = Dictionary(config.targets.map { ($0.name, Notifiers.forKind($0.kind, links: links, buttons: buttons, slackButtons: slackButtons)) },
                                     uniquingKeysWith: { first, _ in first })
         self.timeout = config.timeout.duration
         self.retention = config.retention

@@ -15,11 +15,12 @@ protocol Notifier: Sendable {
 
 enum Notifiers {
     /// The notifier of a target kind; every link it writes comes from `links`. With `buttons`
-    /// (a chat token to sign with) and an external URL, Mattermost messages get action buttons.
+    /// (a chat token to sign with) and an external URL, Mattermost messages get action buttons;
+    /// with `slackButtons` (a Slack signing secret to verify clicks), Slack messages do.
     static func forKind(_ kind: FirehouseConfig.NotificationTarget.Kind, links: ExternalURL,
-                        buttons: ChatActionSigner? = nil) -> any Notifier {
+                        buttons: ChatActionSigner? = nil, slackButtons: Bool = false) -> any Notifier {
         switch kind {
-        case .slack: SlackNotifier(text: NotificationText(links: links))
+        case .slack: SlackNotifier(text: NotificationText(links: links), buttons: slackButtons)
         case .mattermost: MattermostNotifier(text: NotificationText(links: links), buttons: links.isConfigured ? buttons : nil)
         case .discord: DiscordNotifier(text: NotificationText(links: links))
         case .teams: TeamsNotifier(text: NotificationText(links: links))
