@@ -58,7 +58,10 @@ public func buildApplication(
         services.append(OutboxWorker(config: config.notifications, repository: service, http: http,
                                      links: config.links, clock: clock, metrics: metrics,
                                      logger: logger, buttons: ChatActionSigner(chatToken: config.chat.token),
-                                     slackButtons: !config.chat.slackSigningSecret.isEmpty))
+                                     slackButtons: !config.chat.slackSigningSecret.isEmpty,
+                                     slackApp: config.chat.slackBotToken.isEmpty ? nil : OutboxWorker.SlackApp(
+                                         token: config.chat.slackBotToken, api: config.chat.slackAPIURL,
+                                         lead: config.chat.roles.lead, runbooks: catalog.shelf)))
     }
     if let policy = config.escalation.policy {
         services.append(EscalationService(repository: service, policy: policy,
@@ -126,7 +129,7 @@ func buildRoutes(config: FirehouseConfig, repository: any IncidentUseCases,
     ChatActionController(service: chat, signer: ChatActionSigner(chatToken: config.chat.token),
                          auth: ChatAuth(config.chat, clock: clock, replays: repository),
                          replies: DelayedReplies(http: http, logger: Logger(label: "firehouse")), metrics: metrics,
-                         maxBodyBytes: config.server.maxAPIBodyBytes).addRoutes(to: routes)
+                         maxBodyBytes: config.server.maxAPIBodyBytes, replyDeadline: config.chat.replyDeadline.duration).addRoutes(to: routes)
     if config.ui.enabled {
         WebController(repository: repository, access: WebAccess(config: config, clock: clock), templates: webTemplates,
                       runbooks: catalog.shelf, silences: silences, canSilence: !config.alertmanager.url.isEmpty, roles: config.chat.roles,

@@ -40,6 +40,40 @@ extension IncidentService {
         return try await recordingWrite { tx, recorder in try Self.finish(id, decision, now: now, tx: tx, recorder: recorder) }
     }
 
+    /// Records one attempt that carried several rows (a storm digest), in one transaction.
+    public func finishDeliveries(_ ids: [Int64], _ decision: DeliveryPolicy.Decision) async throws {
+        let now = clock.now()
+        try await recordingWrite { tx, recorder in
+            for id in ids { _ = try Self.finish(id, decision, now: now, tx: tx, recorder: recorder) }
+        }
+    }
+
+    /// What the storm digest decides on: how many `opened` rows `target` queued since `since`, and
+    /// its pending ones that are due and durable (oldest first, at most `limit`), as deliveries.
+    public func openings(target: String, since: Timestamp, limit: Int) async throws -> (recent: Int, pending: [PendingDelivery]) {
+        let now = clock.now()
+        let durable = await store.durableOutboxID()
+        return try await store.read { reads in
+            let recent = try reads.openingCount(target: target, since: since)
+            var pending: [PendingDelivery] = []
+            for (id, _) in try reads.pendingOpenings(target: target, through: durable, limit: limit) {
+                guard let row = try reads.outboxRow(id: id, dueBy: now), let head = try reads.head(id: row.incidentID) else { continue }
+                pending.append(PendingDelivery(id: row.id, target: row.target, event: .opened, attempts: row.attempts,
+                                               incident: try reads.summary(of: head), entry: row.entry))
+            }
+            return (recent, pending)
+        }
+    }
+
+    public func chatThread(incidentID: Int64, target: String) async throws -> ChatThread? {
+        try await store.read { try $0.chatThread(incidentID: incidentID, target: target) }
+    }
+
+    public func saveChatThread(_ thread: ChatThread, incidentID: Int64, target: String) async throws {
+        let now = clock.now()
+        try await store.write { try $0.saveChatThread(thread, incidentID: incidentID, target: target, at: now) }
+    }
+
     /// Records the attempt; a final failure also goes on the incident's timeline (returned).
     private static func finish(_ id: Int64, _ decision: DeliveryPolicy.Decision, now: Timestamp, tx: any StoreTransaction,
                                recorder: TimelineRecorder) throws -> TimelineDraft? {

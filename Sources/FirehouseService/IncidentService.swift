@@ -74,6 +74,10 @@ public final class IncidentService: IncidentUseCases {
         }
     }
 
+    public func runbookIDs(incidentID: Int64) async throws -> [String] {
+        try await store.read { try $0.runbookIDs(incidentID: incidentID) }
+    }
+
     public func incidentCountsByStatus() async throws -> [IncidentStatus: Int] {
         try await store.read { try $0.incidentCountsByStatus() }
     }

@@ -22,6 +22,8 @@ public protocol IncidentUseCases: Sendable {
     func openIncidentCounts() async throws -> [OpenIncidentCount]
     /// Who holds `role` now in each of these incidents (those where nobody does are left out).
     func roleHolders(_ role: String, incidentIDs: [Int64]) async throws -> [Int64: String]
+    /// The ids of the runbooks attached to an incident, in attachment order.
+    func runbookIDs(incidentID: Int64) async throws -> [String]
     /// How many incidents there are in each status (the web view's filter counts).
     func incidentCountsByStatus() async throws -> [IncidentStatus: Int]
     /// Throws unless the database is open, migrated and answering.
@@ -35,6 +37,13 @@ public protocol IncidentUseCases: Sendable {
     /// Records what an attempt did; a final failure also writes a timeline entry (returned).
     @discardableResult
     func finishDelivery(_ id: Int64, _ decision: DeliveryPolicy.Decision) async throws -> TimelineDraft?
+    /// Records one attempt that carried several rows (a storm digest).
+    func finishDeliveries(_ ids: [Int64], _ decision: DeliveryPolicy.Decision) async throws
+    /// How many `opened` rows `target` queued since `since`, and its due pending ones (oldest first).
+    func openings(target: String, since: Timestamp, limit: Int) async throws -> (recent: Int, pending: [PendingDelivery])
+    /// Where the incident's message on `target` lives (Slack app mode); nil before the first post.
+    func chatThread(incidentID: Int64, target: String) async throws -> ChatThread?
+    func saveChatThread(_ thread: ChatThread, incidentID: Int64, target: String) async throws
     /// Pending and failed deliveries per target.
     func outboxDepth() async throws -> [OutboxDepth]
     /// Deletes delivery records of notifications delivered before `cutoff`; returns how many.

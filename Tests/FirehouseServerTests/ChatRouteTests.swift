@@ -349,10 +349,11 @@ struct ChatActionTests {
 
 /// Slack's buttons: `block_actions` interactions, verified with the signing secret like commands.
 struct SlackActionTests {
-    static func payload(value: String, type: String = "block_actions") -> String {
+    static func payload(value: String, type: String = "block_actions", actionID: String = "firehouse_acknowledge",
+                        trigger: String = "t1") -> String {
         let object: [String: Any] = [
-            "type": type, "user": ["id": "U5", "username": "alice", "team_id": "T1"], "team": ["id": "T1"],
-            "actions": [["action_id": "firehouse_acknowledge", "value": value]],
+            "type": type, "user": ["id": "U5", "username": "alice", "team_id": "T1"], "team": ["id": "T1"], "trigger_id": trigger,
+            "actions": [["action_id": actionID, "value": value]],
             "response_url": "https://hooks.slack.test/actions/1",
         ]
         let json = String(decoding: try! JSONSerialization.data(withJSONObject: object), as: UTF8.self)
@@ -405,6 +406,81 @@ struct SlackActionTests {
             let status = try await client.post("/api/v1/chat/actions", ByteBuffer(string: body),
                                                headers: [.contentType: "application/x-www-form-urlencoded"]).status
             #expect(status == .unauthorized)
+        }
+    }
+
+    /// Slack app mode's buttons: the message is redrawn by the outbox, so only a refusal is
+    /// answered, to the clicker alone; "Take commander" makes the clicker the commander.
+    @Test(.timeLimit(.minutes(1))) func appButtonsActAndAnswerOnlyRefusals() async throws {
+        let http = FakeHTTP()
+        let (stream, continuation) = AsyncStream.makeStream(of: OutboundRequest.self)
+        http.onSend = { continuation.yield($0) }
+        try await withApp({ $0.chat.slackSigningSecret = ChatAuthTests.secret }, clock: FixedClock(ChatAuthTests.now), http: http) { client in
+            _ = try await client.post("/api/v1/alertmanager", try fixtureBytes("01-single-critical--firing"))
+            for (value, action) in [("1:commander", "firehouse_app_commander"), ("1:acknowledge", "firehouse_app_acknowledge")] {
+                let body = Self.payload(value: value, actionID: action)
+                #expect(try await client.post("/api/v1/chat/actions", ByteBuffer(string: body), headers: Self.signed(body)).status == .ok)
+            }
+            let incident = try json(try await client.get("/api/v1/incidents/1"))
+            #expect(incident["status"] as? String == "acknowledged")
+            let roles = try #require(incident["roles"] as? [[String: Any]])
+            #expect(roles.contains { $0["role"] as? String == "commander" && $0["user"] as? String == "alice" && $0["userID"] as? String == "U5" })
+            // Acknowledging again is refused: that, and only that, goes to the clicker.
+            let again = Self.payload(value: "1:acknowledge", actionID: "firehouse_app_acknowledge", trigger: "t2")
+            #expect(try await client.post("/api/v1/chat/actions", ByteBuffer(string: again), headers: Self.signed(again)).status == .ok)
+            var answer: OutboundRequest?
+            for await request in stream where request.url == "https://hooks.slack.test/actions/1" {
+                answer = request
+                break
+            }
+            let sent = try jsonObject(try #require(answer).body)
+            #expect(sent["response_type"] as? String == "ephemeral" && sent["replace_original"] as? Bool == false)
+            #expect(http.requests.filter { $0.url == "https://hooks.slack.test/actions/1" }.count == 1, "successes are not answered")
+        }
+    }
+
+    @Test func staleAndReplayedClicksAreRefused() async throws {
+        try await withApp({ $0.chat.slackSigningSecret = ChatAuthTests.secret }, clock: FixedClock(ChatAuthTests.now)) { client in
+            _ = try await client.post("/api/v1/alertmanager", try fixtureBytes("01-single-critical--firing"))
+            let body = Self.payload(value: "1:acknowledge")
+            let old = ChatAuthTests.now.nanoseconds / 1_000_000_000 - 301
+            let stale = ChatAuthTests.headers(signature: ChatAuthTests.sign(body, timestamp: old), timestamp: "\(old)")
+            #expect(try await client.post("/api/v1/chat/actions", ByteBuffer(string: body), headers: stale).status == .unauthorized)
+            let headers = Self.signed(body)
+            #expect(try await client.post("/api/v1/chat/actions", ByteBuffer(string: body), headers: headers).status == .ok)
+            let replay = try await client.post("/api/v1/chat/actions", ByteBuffer(string: body), headers: headers)
+            #expect(replay.status == .unauthorized)
+            #expect(try json(replay)["error"] as? String == "replayed Slack request")
+            let wrong = ChatAuthTests.headers(signature: ChatAuthTests.sign(body, timestamp: old + 301, secret: "another-secret"),
+                                              timestamp: "\(old + 301)")
+            #expect(try await client.post("/api/v1/chat/actions", ByteBuffer(string: body), headers: wrong).status == .unauthorized)
+        }
+    }
+
+    /// A click whose work outlasts the deadline (a silence waits on Alertmanager) is acknowledged
+    /// at once and its outcome posted to the click's response_url.
+    @Test(.timeLimit(.minutes(1))) func aSlowClickIsAnsweredThroughTheResponseURL() async throws {
+        let http = SilenceRouteTests.alertmanager()
+        let (stream, continuation) = AsyncStream.makeStream(of: OutboundRequest.self)
+        http.onSend = { continuation.yield($0) }
+        let configure: @Sendable (inout FirehouseConfig) -> Void = { config in
+            config.chat.slackSigningSecret = ChatAuthTests.secret
+            config.chat.replyDeadline = TimeSpan(nanoseconds: 0)
+            SilenceRouteTests.configure(&config)
+        }
+        try await withApp(configure, clock: FixedClock(ChatAuthTests.now), http: http) { client in
+            _ = try await client.post("/api/v1/alertmanager", try fixtureBytes("01-single-critical--firing"))
+            let body = Self.payload(value: "1:silence", actionID: "firehouse_silence")
+            let response = try await client.post("/api/v1/chat/actions", ByteBuffer(string: body), headers: Self.signed(body))
+            #expect(response.status == .ok)
+            var answer: OutboundRequest?
+            for await request in stream where request.url == "https://hooks.slack.test/actions/1" {
+                answer = request
+                break
+            }
+            let text = try jsonObject(try #require(answer).body)["text"] as? String ?? ""
+            #expect(text.contains("silenced"), "\(text)")
+            #expect(http.requests.contains { $0.url.hasPrefix("http://am:9093/api/v2/silences") })
         }
     }
 }

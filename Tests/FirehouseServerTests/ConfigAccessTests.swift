@@ -10,6 +10,7 @@ struct ConfigAccessTests {
         "/run/secrets/pass": "pa55",
         "/run/secrets/slack": "slack-signing\n",
         "/run/secrets/chat": "chat-token",
+        "/run/secrets/bot": "xoxb-file\n",
         "/run/secrets/metrics": "scrape-token\n",
         "/run/secrets/url": "https://hooks.example.com/x\n",
         "/run/secrets/sig": "hmac-key",
@@ -54,6 +55,8 @@ struct ConfigAccessTests {
 
         let basic = try Self.parse("webhook: {basic_auth: {username: am, password_file: /run/secrets/pass}}\nchat: {token_file: /run/secrets/chat}").get()
         #expect(basic.webhook.basicPassword == "pa55" && basic.chat.token == "chat-token")
+        let bot = try Self.parse("chat: {slack_bot_token_file: /run/secrets/bot}").get()
+        #expect(bot.chat.slackBotToken == "xoxb-file")
     }
 
     @Test(arguments: [
@@ -74,6 +77,7 @@ struct ConfigAccessTests {
         ("metrics: {bearer_token: a, bearer_token_file: /run/secrets/metrics}", "metrics.bearer_token_file"),
         ("webhook: {bearer_token: a, bearer_token_file: /run/secrets/hook}", "webhook.bearer_token_file"),
         ("chat: {token: a, token_file: /run/secrets/chat}", "chat.token_file"),
+        ("chat: {slack_bot_token: a, slack_bot_token_file: /run/secrets/bot}", "chat.slack_bot_token_file"),
         ("server: {allow_unauthenticated: perhaps}", "server.allow_unauthenticated"),
         ("database: {busy_timeout: 25d}", "database.busy_timeout"),
         ("notifications: {max_backoff: 100000d}", "notifications.max_backoff"),

@@ -73,7 +73,8 @@ struct ConfigTests {
         severity: {label: level, default: SEV2, map: {p1: SEV1}}
         runbooks: {path: /rb, reload_interval: 2m}
         logging: {level: debug, format: json}
-        chat: {token: t, max_command_bytes: 500, reply_deadline: 1s, platform: slack, public_url: "https://fh.example", roles: [{name: Lead, aliases: [l]}, {name: scribe}]}
+        chat: {token: t, max_command_bytes: 500, reply_deadline: 1s, platform: slack, public_url: "https://fh.example", roles: [{name: Lead, aliases: [l]}, {name: scribe}],
+               slack_bot_token: xoxb-1, slack_api_url: "http://127.0.0.1:9/api/"}
         notifications:
           targets:
             - {name: chat, kind: mattermost, url: "https://mm.example/hooks/x"}
@@ -83,6 +84,7 @@ struct ConfigTests {
           max_backoff: 1m
           timeout: 3s
           retention: 7d
+          digest: {threshold: 3, window: 2m, gather: 1s}
         escalation: {after: 10m, min_severity: SEV2, repeat: 30m, check_interval: 5s}
         alertmanager: {url: "http://am:9093/", timeout: 4s}
         ui: {enabled: false, trusted_user_header: X-Auth-User, trusted_proxies: [10.1.0.0/16], proxy_scope: admin, session_ttl: 2h,
@@ -127,6 +129,8 @@ struct ConfigTests {
         #expect(c.notifications.targets[1].urlEnv == "PAGER_URL" && c.notifications.targets[1].events == [.escalated])
         #expect(c.notifications.policy == DeliveryPolicy(maxAttempts: 4, initialBackoff: .seconds(2), maxBackoff: .minutes(1)))
         #expect(c.notifications.timeout == .seconds(3) && c.notifications.retention == .seconds(7 * 86_400))
+        #expect(c.notifications.digest == StormDigest(threshold: 3, window: .minutes(2), gather: .seconds(1)))
+        #expect(c.chat.slackBotToken == "xoxb-1" && c.chat.slackAPIURL == "http://127.0.0.1:9/api")
         #expect(c.escalation.policy == EscalationPolicy(after: .minutes(10), minSeverity: .sev2, repeatEvery: .minutes(30)))
         #expect(c.escalation.checkInterval == .seconds(5))
         #expect(c.alertmanager.url == "http://am:9093" && c.alertmanager.timeout == .seconds(4))
@@ -168,6 +172,11 @@ struct ConfigTests {
          "notifications.targets[1].name"),
         ("notifications: {initial_backoff: 1m, max_backoff: 1s}", "notifications.max_backoff"),
         ("notifications: {max_attempts: 0}", "notifications.max_attempts"),
+        ("notifications: {targets: [{name: a, kind: teams, channel: C1}]}", "notifications.targets[0].channel"),
+        ("notifications: {targets: [{name: a, channel: C1, url: \"https://x.example\"}]}", "notifications.targets[0]"),
+        ("notifications: {digest: {threshold: -1}}", "notifications.digest.threshold"),
+        ("notifications: {digest: {window: 0s}}", "notifications.digest.window"),
+        ("chat: {slack_api_url: slack.com}", "chat.slack_api_url"),
         ("escalation: {min_severity: high}", "escalation.min_severity"),
         ("alertmanager: {url: am:9093}", "alertmanager.url"),
     ])
@@ -217,6 +226,21 @@ struct ConfigTests {
         chat.applyEnvironment(["FIREHOUSE_SLACK_SIGNING_SECRET": "s", "FIREHOUSE_CHAT_TOKEN": "t"])
         #expect(chat.chat.slackSigningSecret == "s" && chat.chat.token == "t")
         #expect(chat.validate().map(\.path) == ["chat"])
+    }
+
+    @Test func aChannelTargetNeedsTheBotToken() throws {
+        var config = try FirehouseConfig.parse(yaml: """
+            chat: {slack_bot_token_env: BOT}
+            notifications: {targets: [{name: app, kind: slack, channel: C0123}]}
+            """).get()
+        #expect(config.notifications.targets[0].channel == "C0123" && config.notifications.targets[0].url.isEmpty)
+        config.applyEnvironment([:])
+        #expect(config.validate().map(\.path) == ["notifications.targets[0].channel"])
+        config.applyEnvironment(["BOT": "xoxb-env"])
+        #expect(config.chat.slackBotToken == "xoxb-env" && config.validate().isEmpty)
+        var fromDefault = try FirehouseConfig.parse(yaml: "notifications: {targets: [{name: app, kind: slack, channel: C1}]}").get()
+        fromDefault.applyEnvironment(["FIREHOUSE_SLACK_BOT_TOKEN": "xoxb-default"])
+        #expect(fromDefault.chat.slackBotToken == "xoxb-default" && fromDefault.validate().isEmpty)
     }
 
     @Test(arguments: [("127.0.0.1:9095", "127.0.0.1", 9095), (":80", "0.0.0.0", 80), ("[::1]:9", "::1", 9)])

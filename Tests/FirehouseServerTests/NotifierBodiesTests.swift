@@ -128,4 +128,112 @@ struct NotifierBodiesTests {
             #expect(actions.count == (delivery.event == .closed ? 2 : 1))
         }
     }
+
+    // MARK: - Storm digests
+
+    /// A full digest (40 incidents, long hostile titles): every platform's body within its limits.
+    static func digest(count: Int = 40) -> DigestMessage {
+        let items = (1...count).map { i in
+            DigestMessage.Item(ref: "INC-\(1000 + i)", severity: .sev2,
+                               title: String(repeating: "Very long title <@U1> @everyone *x* ", count: 5),
+                               service: ["checkout", "payments", String(repeating: "s", count: 90)][i % 3],
+                               url: "https://firehouse.example.com/ui/incidents/\(1000 + i)")
+        }
+        return DigestMessage(openedInWindow: 200, window: .seconds(60), items: items,
+                             listURL: "https://firehouse.example.com/ui/incidents", at: Timestamp(seconds: 100))
+    }
+
+    @Test func digestBodiesMatchTheGoldenFiles() throws {
+        let small = Self.digest(count: 3)
+        var out: [String] = []
+        for kind in [FirehouseConfig.NotificationTarget.Kind.slack, .mattermost, .discord, .teams] {
+            let request = try #require(Notifiers.forKind(kind, links: Self.links).digestRequest(small, to: Self.target(kind)))
+            #expect(request.method == "POST" && request.url == "https://hooks.example.com/x")
+            out.append("// \(kind.rawValue)\n" + (try Self.pretty(request.body)))
+        }
+        try Self.golden.check(out.joined(separator: "\n") + "\n", "digest-bodies.json")
+        // The generic webhook's receivers are programs: no digest.
+        #expect(Notifiers.forKind(.webhook, links: Self.links).digestRequest(small, to: Self.target(.webhook)) == nil)
+    }
+
+    @Test func aFullDigestFitsEveryPlatformsLimits() throws {
+        let digest = Self.digest()
+        let refs = digest.items.map(\.ref)
+        // Discord: at most 10 embeds, descriptions of 4,096 and 6,000 characters in all; nothing pings.
+        let discord = try jsonObject(try #require(Notifiers.forKind(.discord, links: Self.links).digestRequest(digest, to: Self.target(.discord))).body)
+        let embeds = try #require(discord["embeds"] as? [[String: Any]])
+        let total = embeds.reduce(0) { $0 + ($1["title"] as? String ?? "").count + ($1["description"] as? String ?? "").count }
+        #expect(embeds.count <= 10 && total <= 6_000, "\(embeds.count) embeds, \(total) characters")
+        #expect(embeds.allSatisfy { ($0["description"] as? String ?? "").count <= 4_096 })
+        #expect((discord["allowed_mentions"] as? [String: Any])?["parse"] as? [String] == [])
+        let descriptions = embeds.map { $0["description"] as? String ?? "" }.joined()
+        #expect(refs.allSatisfy { descriptions.contains($0) } && !descriptions.contains("@everyone"))
+        // Slack: a message's text holds 40,000 characters; Mattermost 16,383.
+        for (kind, limit) in [(FirehouseConfig.NotificationTarget.Kind.slack, 40_000), (.mattermost, 16_383)] {
+            let body = try jsonObject(try #require(Notifiers.forKind(kind, links: Self.links).digestRequest(digest, to: Self.target(kind))).body)
+            let text = body["text"] as? String ?? ""
+            #expect(text.count <= limit && refs.allSatisfy { text.contains($0) }, "\(kind)")
+        }
+        // Teams: a card of TextBlocks under 28 KB, in the message envelope.
+        let teams = try #require(Notifiers.forKind(.teams, links: Self.links).digestRequest(digest, to: Self.target(.teams)))
+        #expect(teams.body.count < 28_000)
+        let card = try #require(((try jsonObject(teams.body))["attachments"] as? [[String: Any]])?.first?["content"] as? [String: Any])
+        #expect((card["body"] as? [[String: Any]])?.count == 2 + refs.count)
+    }
+
+    // MARK: - Slack app mode
+
+    static func appCard(status: IncidentStatus, commander: String?) -> SlackAppNotifier.Card {
+        let head = IncidentHead(id: 42, correlationKey: "k", receiver: "r", title: "Checkout *errors* <@U1> @everyone [x](javascript:y)",
+                                labels: ["service": "checkout"], severity: .sev1, milestones: .init(status: status),
+                                openedAt: Timestamp(seconds: 1_800_000_000))
+        return SlackAppNotifier.Card(summary: IncidentSummary(head: head, alertCount: 3, firingAlertCount: 2), commander: commander,
+                                     runbook: (id: "checkout-errors", title: "Checkout <errors> & 5xx"))
+    }
+
+    @Test func slackAppBlocksMatchTheGoldenFileAndSlacksLimits() throws {
+        var out: [String] = []
+        for (status, commander) in [(IncidentStatus.triggered, nil), (.acknowledged, "alice <@U9>"), (.closed, "alice")] {
+            let blocks = SlackAppNotifier.blocks(Self.appCard(status: status, commander: commander), links: Self.links)
+            let json = RequestJSON.encode(SlackAppNotifier.Update(channel: "C1", ts: "1.2", text: "fallback", blocks: blocks))
+            out.append("// \(status.rawValue)\n" + (try Self.pretty(json)))
+            let decoded = try #require(try jsonObject(json)["blocks"] as? [[String: Any]])
+            #expect(["header", "section"].elementsEqual(decoded.prefix(2).map { $0["type"] as? String ?? "" }))
+            let header = (decoded[0]["text"] as? [String: Any])?["text"] as? String ?? ""
+            #expect(header.count <= 150 && header.contains("INC-42") && header.contains("SEV1") && header.contains(status.rawValue))
+            let fields = try #require(decoded[2]["fields"] as? [[String: Any]])
+            #expect(fields.count <= 10 && fields.allSatisfy { ($0["text"] as? String ?? "").count <= 2_000 })
+            let actions = decoded.first { $0["type"] as? String == "actions" }
+            let buttons = actions?["elements"] as? [[String: Any]] ?? []
+            #expect(buttons.count <= 25)
+            for button in buttons {
+                #expect((button["action_id"] as? String ?? "").hasPrefix(SlackAppNotifier.actionPrefix))
+                #expect(((button["text"] as? [String: Any])?["text"] as? String ?? "").count <= 75)
+            }
+            if status == .triggered {
+                #expect(buttons.compactMap { ($0["text"] as? [String: Any])?["text"] as? String }
+                    == ["Acknowledge", "Mitigated", "Resolve", "Take commander", "Silence 2h"])
+            }
+            if status == .closed { #expect(buttons.isEmpty) }
+        }
+        try Self.golden.check(out.joined(separator: "\n") + "\n", "notifications-slack-app.json")
+    }
+
+    @Test func slackWebAPIAnswersAreReadAsSlackDocumentsThem() {
+        func read(_ status: Int, _ body: String, headers: [String: String] = [:]) -> String {
+            switch SlackAppNotifier.read(OutboundResponse(status: status, headers: headers, body: Array(body.utf8)), method: "chat.update") {
+            case .ok(let answer): "ok \(answer.ts ?? "-")"
+            case .slackError(let code): "error \(code)"
+            case .attempt(.transient(_, let after)): "transient \(after.map { "\($0.seconds)" } ?? "-")"
+            case .attempt(let other): "\(other)"
+            }
+        }
+        #expect(read(200, #"{"ok": true, "channel": "C1", "ts": "1.5"}"#) == "ok 1.5")
+        #expect(read(200, #"{"ok": false, "error": "channel_not_found"}"#) == "error channel_not_found")
+        #expect(read(429, "", headers: ["retry-after": "30"]) == "transient 30.0")
+        #expect(read(503, "") == "transient -")
+        #expect(read(200, "<html>") == "transient -")
+        #expect(SlackAppNotifier.attempt("internal_error", method: "x") == .transient("Slack x: internal_error"))
+        #expect(SlackAppNotifier.attempt("not_in_channel", method: "x") == .rejected("Slack x: not_in_channel"))
+    }
 }

@@ -33,11 +33,12 @@ struct OutboxWorkerTests {
         deinit { try? FileManager.default.removeItem(at: directory) }
 
         /// A fresh store and worker on the same file: what a restart gives.
-        func start(_ http: any OutboundHTTP, metrics: FirehouseMetrics = FirehouseMetrics()) throws -> (IncidentService, OutboxWorker) {
+        func start(_ http: any OutboundHTTP, metrics: FirehouseMetrics = FirehouseMetrics(),
+                   slackApp: OutboxWorker.SlackApp? = nil) throws -> (IncidentService, OutboxWorker) {
             let store = IncidentService.over(try SQLiteIncidentStore(options: .init(path: path)), clock: clock, routes: config.routes)
             let worker = OutboxWorker(config: config, repository: store, http: http,
                                       links: ExternalURL("https://firehouse.example.com"), clock: clock,
-                                      metrics: metrics, logger: Logger(label: "test"))
+                                      metrics: metrics, logger: Logger(label: "test"), slackApp: slackApp)
             return (store, worker)
         }
     }

@@ -359,6 +359,48 @@ struct StoreBackend: Sendable, CustomStringConvertible {
         #expect(try await store.write { try $0.pruneDeliveries(finishedBefore: Self.t0 + .seconds(1)) } == 0)
     }
 
+    @Test(arguments: StoreBackend.all) func openingsAreCountedByTimeAndListedPending(_ backend: StoreBackend) async throws {
+        let store = try await backend.open().store
+        try await store.write { tx in
+            let id = try tx.insertIncident(Self.head(), at: Self.t0)
+            // Openings at t0, t0+10s, t0+20s on chat; one on hook; a non-opening on chat.
+            for (i, (target, event)) in [("chat", OutboundEvent.opened), ("chat", .opened), ("hook", .opened), ("chat", .acknowledged),
+                                          ("chat", .opened)].enumerated() {
+                let entry = try tx.appendTimeline(Self.entry(.note), incidentID: id)
+                try tx.enqueueDelivery(incidentID: id, timelineID: entry, target: target, event: event, at: Self.t0 + .seconds(Int64(i) * 5))
+            }
+        }
+        #expect(try await store.read { try $0.openingCount(target: "chat", since: Self.t0) } == 3)
+        #expect(try await store.read { try $0.openingCount(target: "chat", since: Self.t0 + .seconds(1)) } == 2)
+        #expect(try await store.read { try $0.openingCount(target: "hook", since: Self.t0) } == 1)
+        _ = try await store.write { try $0.finishDelivery(1, .delivered, at: Self.t0) }
+        // Delivered rows still count; only pending ones are listed, oldest first, within `through` and `limit`.
+        #expect(try await store.read { try $0.openingCount(target: "chat", since: Self.t0) } == 3)
+        let pending = try await store.read { try $0.pendingOpenings(target: "chat", through: .max, limit: 10) }
+        #expect(pending.map(\.id) == [2, 5] && pending.map(\.at) == [Self.t0 + .seconds(5), Self.t0 + .seconds(20)])
+        #expect(try await store.read { try $0.pendingOpenings(target: "chat", through: 4, limit: 10) }.map(\.id) == [2])
+        #expect(try await store.read { try $0.pendingOpenings(target: "chat", through: .max, limit: 1) }.map(\.id) == [2])
+    }
+
+    @Test(arguments: StoreBackend.all) func chatThreadsAreRememberedPerIncidentAndTarget(_ backend: StoreBackend) async throws {
+        let store = try await backend.open().store
+        let (one, two) = try await store.write { tx in
+            (try tx.insertIncident(Self.head(key: "a"), at: Self.t0), try tx.insertIncident(Self.head(key: "b"), at: Self.t0))
+        }
+        #expect(try await store.read { try $0.chatThread(incidentID: one, target: "app") } == nil)
+        try await store.write { tx in
+            try tx.saveChatThread(ChatThread(channel: "C1", ts: "1700000000.000100"), incidentID: one, target: "app", at: Self.t0)
+            try tx.saveChatThread(ChatThread(channel: "C2", ts: "1700000000.000200"), incidentID: one, target: "other", at: Self.t0)
+            try tx.saveChatThread(ChatThread(channel: "C1", ts: "1700000000.000300"), incidentID: two, target: "app", at: Self.t0)
+        }
+        #expect(try await store.read { try $0.chatThread(incidentID: one, target: "app") } == ChatThread(channel: "C1", ts: "1700000000.000100"))
+        #expect(try await store.read { try $0.chatThread(incidentID: one, target: "other") }?.channel == "C2")
+        // A message posted anew (the old one was deleted) replaces the record.
+        try await store.write { try $0.saveChatThread(ChatThread(channel: "C9", ts: "2.0"), incidentID: one, target: "app", at: Self.t0) }
+        #expect(try await store.read { try $0.chatThread(incidentID: one, target: "app") } == ChatThread(channel: "C9", ts: "2.0"))
+        #expect(try await store.read { try $0.chatThread(incidentID: two, target: "app") }?.ts == "1700000000.000300")
+    }
+
     // MARK: - Roles, runbooks, post-mortems, silences, escalation
 
     @Test(arguments: StoreBackend.all) func rolesRunbooksAndPostmortems(_ backend: StoreBackend) async throws {

@@ -17,6 +17,15 @@ public struct ExternalURL: Sendable, Equatable {
     /// Where a person reads the latest post-mortem draft: its web page, or the API's Markdown.
     public func postmortemPage(_ id: Int64) -> String? { webPages ? absolute("/ui/incidents/\(id)/postmortem") : postmortem(id) }
 
+    /// Where a person sees the list of incidents.
+    public var incidentListPage: String? { absolute(webPages ? "/ui/incidents" : "/api/v1/incidents") }
+    /// A runbook's page; nil without the web view or for an id that would need escaping in a link.
+    public func runbookPage(_ id: String) -> String? {
+        guard webPages, !id.isEmpty, id.utf8.allSatisfy({ $0 < 0x80 && ($0 == 0x2D || $0 == 0x2E || $0 == 0x5F || ($0 >= 0x30 && $0 <= 0x39) || ($0 | 0x20 >= 0x61 && $0 | 0x20 <= 0x7A)) })
+        else { return nil }
+        return absolute("/ui/runbooks/\(id)")
+    }
+
     public var isConfigured: Bool { !base.isEmpty }
 
     /// The incident's API resource, or nil when the external URL is unknown.

@@ -43,6 +43,12 @@ public enum ChatDialect: String, Sendable, CaseIterable {
         return safe
     }
 
+    /// `text` (already escaped for this dialect) as a link to one of Firehouse's own URLs (which
+    /// hold none of `<>|()[]` or spaces): Slack's `<url|text>`, Markdown's `[text](url)`.
+    public func linked(_ text: String, to url: String) -> String {
+        self == .slack ? "<\(url)|\(text)>" : "[\(text)](\(url))"
+    }
+
     /// A zero-width space after `@` stops `@channel`, `@here`, `@everyone` and user mentions.
     static func breakMentions(_ text: String) -> String {
         text.contains("@") ? text.replacingOccurrences(of: "@", with: "@\u{200B}") : text

@@ -76,6 +76,14 @@ public protocol StoreReads {
     /// A pending row whose next attempt is due by `now`, with the entry it announces.
     func outboxRow(id: Int64, dueBy now: Timestamp) throws -> OutboxRow?
     func outboxDepth() throws -> [OutboxDepth]
+    /// How many `opened` rows were queued for `target` at or after `since`, whatever their state
+    /// (the storm digest's count).
+    func openingCount(target: String, since: Timestamp) throws -> Int
+    /// The ids of `target`'s pending `opened` rows (at most `through`) and when each was queued,
+    /// oldest first, at most `limit`.
+    func pendingOpenings(target: String, through: Int64, limit: Int) throws -> [(id: Int64, at: Timestamp)]
+    /// Where the incident's message on `target` lives, once one was posted (Slack app mode).
+    func chatThread(incidentID: Int64, target: String) throws -> ChatThread?
     /// Newest first.
     func deadLetters(limit: Int) throws -> [DeadLetter]
 }
@@ -119,6 +127,8 @@ public protocol StoreTransaction: StoreReads {
     /// Records an attempt's result on a pending row; a row no longer pending is left alone and
     /// nil returned, so a late duplicate report cannot undo a delivery.
     func finishDelivery(_ id: Int64, _ decision: DeliveryPolicy.Decision, at: Timestamp) throws -> FinishedDelivery?
+    /// Remembers (or replaces) where the incident's message on `target` lives.
+    func saveChatThread(_ thread: ChatThread, incidentID: Int64, target: String, at: Timestamp) throws
     /// Deletes delivered rows finished before `cutoff`; returns how many.
     func pruneDeliveries(finishedBefore cutoff: Timestamp) throws -> Int
     /// Keeps the body once per digest (a repeat counts an attempt); returns the dead letter's id.

@@ -446,6 +446,28 @@ final class PostgresTransaction: StoreTransaction {
         }
     }
 
+    func openingCount(target: String, since: Timestamp) throws -> Int {
+        try run("SELECT COUNT(*) FROM outbox WHERE event = 'opened' AND target = \(target) AND created_at >= \(since.nanoseconds)")
+            .first?.decode(Int.self) ?? 0
+    }
+
+    func pendingOpenings(target: String, through: Int64, limit: Int) throws -> [(id: Int64, at: Timestamp)] {
+        try run("""
+            SELECT id, created_at FROM outbox
+            WHERE state = 'pending' AND target = \(target) AND event = 'opened' AND id <= \(through) ORDER BY id LIMIT \(limit)
+            """).map { row in
+            let (id, at) = try row.decode((Int64, Int64).self)
+            return (id: id, at: Timestamp(nanoseconds: at))
+        }
+    }
+
+    func chatThread(incidentID: Int64, target: String) throws -> ChatThread? {
+        try run("SELECT channel, ts FROM chat_threads WHERE incident_id = \(incidentID) AND target = \(target)").first.map { row in
+            let (channel, ts) = try row.decode((String, String).self)
+            return ChatThread(channel: channel, ts: ts)
+        }
+    }
+
     func outboxDepth() throws -> [OutboxDepth] {
         var depths: [String: OutboxDepth] = [:]
         for row in try run("SELECT target, COUNT(*) FROM outbox WHERE state = 'pending' GROUP BY target") {
@@ -710,6 +732,14 @@ final class PostgresTransaction: StoreTransaction {
             """).first
         guard let id = try row?.decode(Int64.self) else { throw PostgresStoreError.noRowReturned("keep dead letter") }
         return id
+    }
+
+    func saveChatThread(_ thread: ChatThread, incidentID: Int64, target: String, at: Timestamp) throws {
+        _ = try run("""
+            INSERT INTO chat_threads (incident_id, target, channel, ts, created_at)
+            VALUES (\(incidentID), \(target), \(thread.channel), \(thread.ts), \(at.nanoseconds))
+            ON CONFLICT (incident_id, target) DO UPDATE SET channel = excluded.channel, ts = excluded.ts
+            """)
     }
 
     func recordSignature(mac: [UInt8], timestamp: Int64, forgetBefore: Int64) throws -> Bool {

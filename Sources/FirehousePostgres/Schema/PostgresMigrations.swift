@@ -155,5 +155,18 @@ enum PostgresMigrations {
                 until BIGINT NOT NULL
             );
             """),
+        Migration(version: 2, name: "v2-chat-threads", sql: """
+            -- Slack app mode: each incident's one message per target, updated in place (chat.update
+            -- by ts); and the storm digest counts a target's recent openings by time.
+            CREATE TABLE chat_threads (
+                incident_id BIGINT NOT NULL REFERENCES incidents (id) ON DELETE CASCADE,
+                target TEXT NOT NULL,
+                channel TEXT NOT NULL,
+                ts TEXT NOT NULL,
+                created_at BIGINT NOT NULL,
+                PRIMARY KEY (incident_id, target)
+            );
+            CREATE INDEX outbox_openings ON outbox (target, created_at) WHERE event = 'opened';
+            """),
     ]
 }

@@ -23,6 +23,9 @@ struct ChatActionController: Sendable {
     let replies: DelayedReplies
     let metrics: FirehouseMetrics
     let maxBodyBytes: Int
+    /// Slack wants the click answered within 3 seconds: an action not done by then (a silence
+    /// waiting on Alertmanager) is acknowledged and its outcome told through `response_url`.
+    var replyDeadline: Duration = .milliseconds(2_500)
 
     func addRoutes(to routes: Routes) {
         routes.post("/api/v1/chat/actions", .chatAction, use: receive)
@@ -76,7 +79,8 @@ struct ChatActionController: Sendable {
         }
         let actor = Actor(id: click.team_id.flatMap { $0.isEmpty ? nil : "\($0):\(userID)" } ?? userID,
                           name: click.user_name.flatMap { $0.isEmpty ? nil : $0 } ?? userID)
-        let reply = try await service.run(.act(incident, .move(button.move, summary: nil)), actor: actor)
+        let clicker = ChatUser(id: userID, name: actor.name)
+        let reply = try await service.run(button.command(incident: incident, clicker: clicker, lead: service.parser.roles.lead), actor: actor)
         context.logger.info("chat action", metadata: ["actor": "\(actor.id)", "incident": "\(incident)", "action": "\(button.rawValue)"])
         guard reply.response_type == "in_channel" else { return JSONResponse.make(Answer(ephemeral_text: reply.text)) }
         return JSONResponse.make(Answer(update: .init(message: reply.text, props: .init())))
@@ -132,19 +136,42 @@ struct ChatActionController: Sendable {
             throw APIError.badRequest("body must be a form with payload=<Slack interaction JSON>")
         }
         // Other interactions (a view submission, a shortcut) are not Firehouse's: acknowledged, nothing done.
-        guard click.type == "block_actions", let value = click.actions?.first?.value, let (incident, button) = Self.parse(value) else {
+        guard click.type == "block_actions", let action = click.actions?.first, let value = action.value,
+              let (incident, button) = Self.parse(value) else {
             return JSONResponse.make([String: String]())
         }
         guard let user = click.user else { throw APIError.badRequest("payload: user is required") }
         let team = user.team_id ?? click.team?.id
         let actor = Actor(id: team.map { "\($0):\(user.id)" } ?? user.id, name: user.username ?? user.name ?? user.id)
-        let reply = try await service.run(.act(incident, .move(button.move, summary: nil)), actor: actor)
-        context.logger.info("chat action", metadata: ["actor": "\(actor.id)", "incident": "\(incident)", "action": "\(button.rawValue)"])
-        if let url = click.response_url, DelayedReplies.accepts(url) {
+        let clicker = ChatUser(id: user.id, name: actor.name)
+        let service = self.service
+        let command = button.command(incident: incident, clicker: clicker, lead: service.parser.roles.lead)
+        let work = Task { try await service.run(command, actor: actor) }
+        let url = click.response_url.flatMap { DelayedReplies.accepts($0) ? $0 : nil }
+        // A message Firehouse updates in place (Slack app mode) is redrawn by the outbox on the
+        // change itself; only a refusal needs an answer, to the clicker alone.
+        let inPlace = action.action_id?.hasPrefix(SlackAppNotifier.actionPrefix) ?? false
+        let (replies, logger) = (self.replies, context.logger)
+        let answer: @Sendable (ChatService.Reply) async -> Void = { reply in
+            logger.info("chat action", metadata: ["actor": "\(actor.id)", "incident": "\(incident)", "action": "\(button.rawValue)"])
+            guard let url, !(inPlace && reply.response_type == "in_channel") else { return }
             let update = reply.response_type == "in_channel" ? SlackUpdate(replace_original: true, text: reply.text)
                 : SlackUpdate(replace_original: false, response_type: "ephemeral", text: reply.text)
-            let replies = self.replies
-            Task { await replies.post(update, to: url) }
+            await replies.post(update, to: url)
+        }
+        if await ChatController.finishes(work, within: replyDeadline) {
+            let reply = try await work.value  // storage trouble fails the request (Slack shows it)
+            Task { await answer(reply) }
+        } else {
+            Task {
+                do {
+                    await answer(try await work.value)
+                } catch {
+                    let api = ErrorMiddleware<FirehouseContext>().map(error)
+                    logger.error("chat action failed", metadata: ["status": "\(api.status.code)", "error": "\(error)"])
+                    await answer(.ephemeral("Firehouse could not finish that: \(ChatText.escape(api.message)). Try again."))
+                }
+            }
         }
         return JSONResponse.make([String: String]())
     }

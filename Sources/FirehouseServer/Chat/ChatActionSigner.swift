@@ -11,15 +11,18 @@ import Foundation
 /// acts only on contexts Firehouse wrote (Mattermost keeps a button's context on its server and
 /// posts it back on a click; it sends no other credential). The key comes from `chat.token`.
 struct ChatActionSigner: Sendable {
-    /// What a button does: the lifecycle moves worth one click.
+    /// What a button does: the lifecycle moves worth one click, taking the lead role, and a
+    /// two-hour silence of the incident's alerts.
     enum Button: String, Sendable, CaseIterable {
-        case acknowledge, mitigate, resolve
+        case acknowledge, mitigate, resolve, commander, silence
 
-        var move: IncidentLifecycle.Move {
+        /// The lifecycle move, for the move buttons.
+        var move: IncidentLifecycle.Move? {
             switch self {
             case .acknowledge: .acknowledge
             case .mitigate: .mitigate
             case .resolve: .resolve
+            case .commander, .silence: nil
             }
         }
 
@@ -28,6 +31,19 @@ struct ChatActionSigner: Sendable {
             case .acknowledge: "Acknowledge"
             case .mitigate: "Mitigated"
             case .resolve: "Resolve"
+            case .commander: "Take commander"
+            case .silence: "Silence 2h"
+            }
+        }
+
+        static let silenceFor = TimeSpan.hours(2)
+
+        /// The command a click by `clicker` runs; `lead` is the role that leads the response.
+        func command(incident: Int64, clicker: ChatUser, lead: String) -> ChatCommand {
+            switch self {
+            case .commander: .act(incident, .assign(role: lead, user: clicker))
+            case .silence: .silence(incident, duration: Self.silenceFor, comment: nil)
+            case .acknowledge, .mitigate, .resolve: .act(incident, .move(move ?? .acknowledge, summary: nil))
             }
         }
     }
@@ -51,6 +67,12 @@ struct ChatActionSigner: Sendable {
     /// The buttons for an incident in `status`: the moves it allows now.
     static func buttons(for status: IncidentStatus) -> [Button] {
         let allowed = IncidentLifecycle.allowedMoves(from: status)
-        return Button.allCases.filter { allowed.contains($0.move) }
+        return Button.allCases.filter { $0.move.map(allowed.contains) ?? false }
+    }
+
+    /// The buttons of a message updated in place (Slack app mode): the moves, and while the
+    /// incident is active, taking command and a silence.
+    static func fullButtons(for status: IncidentStatus) -> [Button] {
+        status.isActive ? buttons(for: status) + [.commander, .silence] : []
     }
 }

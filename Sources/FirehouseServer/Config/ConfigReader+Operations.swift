@@ -19,12 +19,25 @@ extension ConfigReader {
             case "max_backoff": if let value = positiveDuration(node, path) { notifications.maxBackoff = value }
             case "timeout": if let value = positiveDuration(node, path) { notifications.timeout = value }
             case "retention": if let value = duration(node, path) { notifications.retention = value }
+            case "digest": readDigest(node, path, into: &notifications.digest)
             default: return false
             }
             return true
         }
         if notifications.maxBackoff < notifications.initialBackoff {
             fail("\(path).max_backoff", "must not be shorter than initial_backoff")
+        }
+    }
+
+    private func readDigest(_ node: Node, _ path: String, into digest: inout StormDigest) {
+        section(node, path: path) { key, node, path in
+            switch key {
+            case "threshold": if let value = int(node, path, min: 0) { digest.threshold = value }
+            case "window": if let value = positiveDuration(node, path) { digest.window = value }
+            case "gather": if let value = duration(node, path) { digest.gather = value }
+            default: return false
+            }
+            return true
         }
     }
 
@@ -55,6 +68,7 @@ extension ConfigReader {
                     if let text = string(node, path) {
                         if Self.isHTTPURL(text) { target.url = text } else { fail(path, "expected an http:// or https:// URL") }
                     }
+                case "channel": target.channel = string(node, path) ?? ""
                 case "url_env": target.urlEnv = string(node, path) ?? ""
                 case "url_file":
                     hasURL = true
@@ -71,8 +85,12 @@ extension ConfigReader {
             }
             if target.name.isEmpty { fail("\(itemPath).name", "every target needs a name") }
             if !names.insert(target.name).inserted { fail("\(itemPath).name", "\"\(target.name)\" is used twice") }
-            if hasURL == !target.urlEnv.isEmpty || (item["url"] != nil && item["url_file"] != nil) {
-                fail(itemPath, "needs exactly one of url, url_env and url_file")
+            if item["channel"] != nil {
+                if target.kind != .slack { fail("\(itemPath).channel", "only a slack target posts to a channel (Slack app mode)") }
+                if target.channel.isEmpty { fail("\(itemPath).channel", "expected a Slack channel id such as C0123456789") }
+                if hasURL || !target.urlEnv.isEmpty { fail(itemPath, "needs a channel or a url, not both") }
+            } else if hasURL == !target.urlEnv.isEmpty || (item["url"] != nil && item["url_file"] != nil) {
+                fail(itemPath, "needs exactly one of url, url_env and url_file (or, for kind slack, channel)")
             }
             targets.append(target)
         }

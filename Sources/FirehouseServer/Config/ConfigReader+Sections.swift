@@ -140,6 +140,7 @@ extension ConfigReader {
     func readChat(_ node: Node, _ path: String, into chat: inout FirehouseConfig.Chat) {
         exclusive(node, path, ["slack_signing_secret", "slack_signing_secret_file"])
         exclusive(node, path, ["token", "token_file"])
+        exclusive(node, path, ["slack_bot_token", "slack_bot_token_env", "slack_bot_token_file"])
         section(node, path: path) { key, node, path in
             switch key {
             case "slack_signing_secret":
@@ -164,6 +165,16 @@ extension ConfigReader {
                     case "mattermost": chat.platform = .mattermost
                     default: fail(path, "expected auto, slack or mattermost")
                     }
+                }
+            case "slack_bot_token":
+                if let text = string(node, path) { chat.slackBotToken = text }
+            case "slack_bot_token_env":
+                if let text = string(node, path) { chat.slackBotTokenEnv = text }
+            case "slack_bot_token_file":
+                if let text = secretFile(node, path) { chat.slackBotToken = text }
+            case "slack_api_url":
+                if let text = string(node, path) {
+                    if Self.isHTTPURL(text) { chat.slackAPIURL = text.hasSuffix("/") ? String(text.dropLast()) : text } else { fail(path, "expected an http:// or https:// URL") }
                 }
             case "reply_deadline":
                 if let value = duration(node, path) {

@@ -34,6 +34,7 @@ extension FirehouseConfig {
         ("FIREHOUSE_WEBHOOK_PASSWORD", "webhook.basic_auth.password"),
         ("FIREHOUSE_SLACK_SIGNING_SECRET", "chat.slack_signing_secret"),
         ("FIREHOUSE_CHAT_TOKEN", "chat.token"),
+        ("FIREHOUSE_SLACK_BOT_TOKEN", "chat.slack_bot_token"),
         ("FIREHOUSE_DATABASE_URL", "database.url"),
         ("FIREHOUSE_DATABASE_PASSWORD", "database.password"),
         ("FIREHOUSE_REPLICA", "database.replica"),
@@ -77,6 +78,8 @@ extension FirehouseConfig {
         if let password = environment["FIREHOUSE_WEBHOOK_PASSWORD"], !password.isEmpty { webhook.basicPassword = password }
         if let secret = environment["FIREHOUSE_SLACK_SIGNING_SECRET"], !secret.isEmpty { chat.slackSigningSecret = secret }
         if let token = environment["FIREHOUSE_CHAT_TOKEN"], !token.isEmpty { chat.token = token }
+        if !chat.slackBotTokenEnv.isEmpty { chat.slackBotToken = environment[chat.slackBotTokenEnv] ?? "" }
+        if let token = environment["FIREHOUSE_SLACK_BOT_TOKEN"], !token.isEmpty { chat.slackBotToken = token }
         if let url = environment["FIREHOUSE_DATABASE_URL"], !url.isEmpty { database.url = url }
         if let password = environment["FIREHOUSE_DATABASE_PASSWORD"], !password.isEmpty { database.password = password }
         if let replica = environment["FIREHOUSE_REPLICA"], !replica.isEmpty { database.replica = replica }
@@ -108,6 +111,10 @@ extension FirehouseConfig {
             let path = "notifications.targets[\(index)]"
             if !target.urlEnv.isEmpty, !ConfigReader.isHTTPURL(target.url) {
                 errors.append(ConfigError(path: "\(path).url_env", message: "$\(target.urlEnv) must hold an http:// or https:// URL"))
+            }
+            if !target.channel.isEmpty, chat.slackBotToken.isEmpty {
+                errors.append(ConfigError(path: "\(path).channel",
+                                          message: "posting to a channel needs chat.slack_bot_token (or _env, _file, $FIREHOUSE_SLACK_BOT_TOKEN)"))
             }
             if !target.secretEnv.isEmpty, target.secret.isEmpty {
                 errors.append(ConfigError(path: "\(path).secret_env", message: "$\(target.secretEnv) is not set"))

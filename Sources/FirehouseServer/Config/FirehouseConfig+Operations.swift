@@ -11,6 +11,8 @@ extension FirehouseConfig {
         public var timeout = TimeSpan.seconds(10)
         /// Delivery records are deleted this long after delivery; 0: kept forever. Failures are kept.
         public var retention = TimeSpan.seconds(30 * 86_400)
+        /// The storm digest of chat targets (`notifications.digest`).
+        public var digest = StormDigest(threshold: 10, window: .seconds(60))
 
         public var policy: DeliveryPolicy {
             DeliveryPolicy(maxAttempts: maxAttempts, initialBackoff: initialBackoff, maxBackoff: maxBackoff)
@@ -26,11 +28,18 @@ extension FirehouseConfig {
         /// How the body is shaped: chat tools take `{"text"}`, `webhook` gets the incident JSON.
         public enum Kind: String, Sendable, CaseIterable {
             case slack, mattermost, webhook, teams, discord
+
+            /// Chat kinds take the storm digest; the generic webhook's receivers are programs that
+            /// expect one event per incident.
+            public var isChat: Bool { self != .webhook }
         }
 
         public var name = ""
         public var kind = Kind.slack
         public var url = ""
+        /// Slack app mode (`kind: slack`): the channel id posted to through the Web API with
+        /// `chat.slack_bot_token`, instead of an incoming webhook `url`.
+        public var channel = ""
         /// Environment variable holding the URL (chat webhook URLs are secrets).
         public var urlEnv = ""
         public var events = Set(OutboundEvent.allCases)

@@ -102,6 +102,12 @@ public struct FirehouseConfig: Sendable, Equatable {
         public var replyDeadline = TimeSpan(nanoseconds: 2_500_000_000)
         /// Whose Markdown replies are written in; nil: Mattermost when only a `token` is set, else Slack.
         public var platform: ChatDialect?
+        /// Slack app mode: the bot token (`xoxb-...`) that posts and updates messages through
+        /// Slack's Web API for targets that name a `channel`.
+        public var slackBotToken = ""
+        public var slackBotTokenEnv = ""
+        /// Slack's Web API base (tests point it at a local fake).
+        public var slackAPIURL = "https://slack.com/api"
 
         /// The dialect of replies: `platform`, or what the credential says the sender is.
         public var dialect: ChatDialect { platform ?? (slackSigningSecret.isEmpty && !token.isEmpty ? .mattermost : .slack) }

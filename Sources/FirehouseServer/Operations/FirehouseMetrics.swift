@@ -122,6 +122,11 @@ public final class FirehouseMetrics: Sendable {
                 labels: [("target", target), ("result", result)]).increment()
     }
 
+    func digested(target: String, incidents: Int) {
+        counter("outbox_digested_openings", "total", "Incident openings announced in a storm digest instead of one by one, by target.",
+                labels: [("target", target)]).increment(by: Int64(incidents))
+    }
+
     /// Sets the outbox gauges from current counts; configured targets missing from them are at 0.
     func outboxDepth(_ depths: [OutboxDepth], targets: [String]) {
         let missing = Set(targets).subtracting(depths.map(\.target)).sorted()

@@ -147,6 +147,22 @@ struct SQLiteTransaction: StoreTransaction {
         return depths.values.sorted { $0.target < $1.target }
     }
 
+    func openingCount(target: String, since: Timestamp) throws -> Int {
+        try Int.fetchOne(db.cachedStatement(sql: "SELECT COUNT(*) FROM outbox WHERE event = 'opened' AND target = ? AND created_at >= ?"),
+                         arguments: [target, since.nanoseconds]) ?? 0
+    }
+
+    func pendingOpenings(target: String, through: Int64, limit: Int) throws -> [(id: Int64, at: Timestamp)] {
+        try Row.fetchAll(db.cachedStatement(sql: """
+            SELECT id, created_at FROM outbox WHERE state = 'pending' AND target = ? AND event = 'opened' AND id <= ? ORDER BY id LIMIT ?
+            """), arguments: [target, through, limit]).map { (id: $0[0], at: Timestamp(nanoseconds: $0[1])) }
+    }
+
+    func chatThread(incidentID: Int64, target: String) throws -> ChatThread? {
+        try Row.fetchOne(db.cachedStatement(sql: "SELECT channel, ts FROM chat_threads WHERE incident_id = ? AND target = ?"),
+                         arguments: [incidentID, target]).map { ChatThread(channel: $0[0], ts: $0[1]) }
+    }
+
     func deadLetters(limit: Int) throws -> [DeadLetter] {
         try Row.fetchAll(db, sql: """
             SELECT id, receiver, group_key, error, first_seen_at, last_seen_at, attempts, body
@@ -322,6 +338,13 @@ struct SQLiteTransaction: StoreTransaction {
               let row = try Row.fetchOne(db, sql: "SELECT incident_id, target, event, attempts FROM outbox WHERE id = ?", arguments: [id])
         else { return nil }
         return FinishedDelivery(incidentID: row[0], target: row[1], event: row[2], attempts: row[3])
+    }
+
+    func saveChatThread(_ thread: ChatThread, incidentID: Int64, target: String, at: Timestamp) throws {
+        try db.execute(sql: """
+            INSERT INTO chat_threads (incident_id, target, channel, ts, created_at) VALUES (?, ?, ?, ?, ?)
+            ON CONFLICT (incident_id, target) DO UPDATE SET channel = excluded.channel, ts = excluded.ts
+            """, arguments: [incidentID, target, thread.channel, thread.ts, at.nanoseconds])
     }
 
     func pruneDeliveries(finishedBefore cutoff: Timestamp) throws -> Int {

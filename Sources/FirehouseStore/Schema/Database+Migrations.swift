@@ -172,6 +172,21 @@ enum Migrations {
                 CREATE INDEX seen_signatures_by_ts ON seen_signatures(request_ts);
                 """)
         }
+        migrator.registerMigration("v11-chat-threads") { db in
+            // Slack app mode: each incident's one message per target, updated in place (chat.update
+            // by ts); and the storm digest counts a target's recent openings by time.
+            try db.execute(sql: """
+                CREATE TABLE chat_threads (
+                    incident_id INTEGER NOT NULL REFERENCES incidents(id) ON DELETE CASCADE,
+                    target TEXT NOT NULL,
+                    channel TEXT NOT NULL,
+                    ts TEXT NOT NULL,
+                    created_at INTEGER NOT NULL,
+                    PRIMARY KEY (incident_id, target)
+                ) WITHOUT ROWID;
+                CREATE INDEX outbox_openings ON outbox(target, created_at) WHERE event = 'opened';
+                """)
+        }
         return migrator
     }
 }

@@ -10,6 +10,31 @@ struct DiscordNotifier: Notifier {
                         body: RequestJSON.encode(Self.body(text.message(delivery))))
     }
 
+    func digestRequest(_ digest: DigestMessage, to target: FirehouseConfig.NotificationTarget) -> OutboundRequest? {
+        OutboundRequest(method: "POST", url: target.url, headers: Notifiers.digestHeaders, body: RequestJSON.encode(Self.digestBody(digest)))
+    }
+
+    /// The digest as embeds of 20 incidents each. A description holds 4,096 characters and a
+    /// message 10 embeds and 6,000 characters in all, so lines lose their links and then their
+    /// titles until every incident fits (each is always listed).
+    static func digestBody(_ digest: DigestMessage) -> Body {
+        let d = ChatDialect.discord
+        let budget = 5_500 - (DigestText.services(digest, dialect: d)?.count ?? 0)
+        var lines: [String] = []
+        for (titleLimit, linked) in [(80, true), (60, false), (30, false), (12, false), (0, false)] {
+            lines = digest.items.map { DigestText.line($0, dialect: d, titleLimit: titleLimit, linked: linked) }
+            if lines.reduce(0, { $0 + $1.count + 1 }) <= budget { break }
+        }
+        let chunks = stride(from: 0, to: max(lines.count, 1), by: 20).map { Array(lines[$0..<min($0 + 20, lines.count)]) }
+        let embeds = chunks.enumerated().map { index, chunk in
+            var description = chunk
+            if index == 0, let services = DigestText.services(digest, dialect: d) { description.insert(services, at: 0) }
+            return Embed(title: index == 0 ? "🚨 \(digest.headline)" : "…", description: description.joined(separator: "\n"),
+                         url: index == 0 ? digest.listURL : nil, color: 0xD1242F, fields: [], timestamp: digest.at.rfc3339)
+        }
+        return Body(embeds: embeds, allowed_mentions: Mentions(parse: []))
+    }
+
     struct Body: Encodable, Equatable {
         var embeds: [Embed]
         var allowed_mentions: Mentions

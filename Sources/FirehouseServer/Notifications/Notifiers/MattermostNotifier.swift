@@ -13,6 +13,11 @@ struct MattermostNotifier: Notifier {
                         body: RequestJSON.encode(body(delivery)))
     }
 
+    func digestRequest(_ digest: DigestMessage, to target: FirehouseConfig.NotificationTarget) -> OutboundRequest? {
+        OutboundRequest(method: "POST", url: target.url, headers: Notifiers.digestHeaders,
+                        body: RequestJSON.encode(Body(text: DigestText.render(digest, dialect: .mattermost))))
+    }
+
     struct Body: Encodable, Equatable {
         var text: String
         var attachments: [Attachment]?

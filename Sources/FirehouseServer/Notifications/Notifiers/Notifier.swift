@@ -1,4 +1,6 @@
 import FirehouseCore
+import FirehouseService
+import Logging
 
 #if canImport(FoundationEssentials)
 import FoundationEssentials
@@ -6,11 +8,63 @@ import FoundationEssentials
 import Foundation
 #endif
 
-/// One integration (`notifications.targets[].kind`): turns a due delivery into the HTTP request
-/// its receiver takes. A new kind (Teams, Discord) is one more conformance and one more case in
-/// `forKind`.
-protocol Notifier: Sendable {
+/// One integration as the outbox worker drives it: delivers an event (with as many requests as
+/// the receiver needs) and, for chat kinds, a storm digest. Returns what the attempt did, or nil
+/// when shutdown cut it off.
+protocol Delivering: Sendable {
+    func deliver(_ delivery: PendingDelivery, to target: FirehouseConfig.NotificationTarget, via link: DeliveryLink) async
+        -> DeliveryPolicy.Attempt?
+    /// Nil when this kind takes no digest (its openings then go out one by one).
+    func deliverDigest(_ digest: DigestMessage, to target: FirehouseConfig.NotificationTarget, via link: DeliveryLink) async
+        -> DeliveryPolicy.Attempt??
+}
+
+/// What an integration may use while it delivers: the worker's bounded HTTP exchange and the
+/// repository (where an incident's chat message lives).
+struct DeliveryLink: Sendable {
+    /// One request, bounded by the worker's timeout: the answer, a transport failure, or nil when
+    /// shutdown cut it off.
+    let exchange: @Sendable (OutboundRequest) async -> Exchange?
+    let repository: any IncidentUseCases
+    let logger: Logger
+
+    enum Exchange: Sendable {
+        case answered(OutboundResponse)
+        case failed(String)
+    }
+
+    /// One request whose answer is read as a webhook's: its status (and `Retry-After`).
+    func send(_ request: OutboundRequest) async -> DeliveryPolicy.Attempt? {
+        switch await exchange(request) {
+        case .answered(let response): .classify(status: response.status, retryAfter: response.headers["retry-after"], body: response.text)
+        case .failed(let reason): .transient(reason)
+        case nil: nil
+        }
+    }
+}
+
+/// One webhook integration (`notifications.targets[].kind`): turns a due delivery into the one
+/// HTTP request its receiver takes. A new kind (Teams, Discord) is one more conformance and one
+/// more case in `forKind`.
+protocol Notifier: Delivering {
     func request(_ delivery: PendingDelivery, to target: FirehouseConfig.NotificationTarget) -> OutboundRequest
+    /// The storm digest as one request; nil when this kind takes none.
+    func digestRequest(_ digest: DigestMessage, to target: FirehouseConfig.NotificationTarget) -> OutboundRequest?
+}
+
+extension Notifier {
+    func deliver(_ delivery: PendingDelivery, to target: FirehouseConfig.NotificationTarget, via link: DeliveryLink) async
+        -> DeliveryPolicy.Attempt? {
+        await link.send(request(delivery, to: target))
+    }
+
+    func deliverDigest(_ digest: DigestMessage, to target: FirehouseConfig.NotificationTarget, via link: DeliveryLink) async
+        -> DeliveryPolicy.Attempt?? {
+        guard let request = digestRequest(digest, to: target) else { return .none }
+        return .some(await link.send(request))
+    }
+
+    func digestRequest(_ digest: DigestMessage, to target: FirehouseConfig.NotificationTarget) -> OutboundRequest? { nil }
 }
 
 enum Notifiers {
@@ -32,6 +86,9 @@ enum Notifiers {
     static func headers(_ delivery: PendingDelivery) -> [String: String] {
         ["Content-Type": "application/json", "X-Firehouse-Delivery": String(delivery.id)]
     }
+
+    /// Headers of a digest, which stands for several deliveries.
+    static let digestHeaders = ["Content-Type": "application/json", "X-Firehouse-Delivery": "digest"]
 }
 
 /// Compact JSON with sorted keys and unescaped slashes, for request bodies.

@@ -12,6 +12,11 @@ struct SlackNotifier: Notifier {
         OutboundRequest(method: "POST", url: target.url, headers: Notifiers.headers(delivery), body: RequestJSON.encode(body(delivery)))
     }
 
+    func digestRequest(_ digest: DigestMessage, to target: FirehouseConfig.NotificationTarget) -> OutboundRequest? {
+        OutboundRequest(method: "POST", url: target.url, headers: Notifiers.digestHeaders,
+                        body: RequestJSON.encode(Body(text: DigestText.render(digest, dialect: .slack))))
+    }
+
     struct Body: Encodable, Equatable {
         var text: String
         var blocks: [Block]?

@@ -11,6 +11,21 @@ struct TeamsNotifier: Notifier {
                         body: RequestJSON.encode(Self.body(text.message(delivery))))
     }
 
+    func digestRequest(_ digest: DigestMessage, to target: FirehouseConfig.NotificationTarget) -> OutboundRequest? {
+        OutboundRequest(method: "POST", url: target.url, headers: Notifiers.digestHeaders, body: RequestJSON.encode(Self.digestBody(digest)))
+    }
+
+    /// The digest as one card: the headline, the busiest services, a line per incident and a
+    /// button to the list.
+    static func digestBody(_ digest: DigestMessage) -> Envelope {
+        let d = ChatDialect.teams
+        var body: [Element] = [.text("🚨 \(digest.headline)", weight: "Bolder", size: "Medium", color: "Attention")]
+        if let services = DigestText.services(digest, dialect: d) { body.append(.text(services, subtle: true)) }
+        body += digest.items.map { .text(DigestText.line($0, dialect: d)) }
+        let actions = digest.listURL.map { [Action(title: "All incidents", url: $0)] } ?? []
+        return Envelope(attachments: [Attachment(content: Card(body: body, actions: actions))])
+    }
+
     struct Envelope: Encodable, Equatable {
         var type = "message"
         var attachments: [Attachment]
