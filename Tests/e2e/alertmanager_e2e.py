@@ -74,6 +74,63 @@ class Sink:
             return [status for status, body, _ in self.received if body["event"] == event]
 
 
+class ChatSinks:
+    """Local stand-ins for the chat platforms: a fake Slack Web API (chat.postMessage answers a new ts,
+    chat.update echoes it, every fifth call is rate-limited with 429 and Retry-After) and Teams, Discord
+    and Mattermost incoming webhooks. Records every accepted body by path."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.calls = []  # (path, body)
+        self.limited = 0
+        self.api_calls = 0
+        self.posted = 0
+        sinks = self
+
+        class Handler(httpserver.BaseHTTPRequestHandler):
+            def do_POST(self):
+                body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", 0))) or b"{}")
+                answer, status, extra = b"", 200, {}
+                with sinks.lock:
+                    if self.path.startswith("/slack/api/"):
+                        sinks.api_calls += 1
+                        if self.headers.get("Authorization") != "Bearer xoxb-e2e":
+                            answer = json.dumps({"ok": False, "error": "invalid_auth"}).encode()
+                        elif sinks.api_calls % 5 == 0:
+                            sinks.limited += 1
+                            status, extra = 429, {"Retry-After": "1"}
+                        elif self.path.endswith("/chat.postMessage"):
+                            sinks.posted += 1
+                            ts = f"1800000000.{sinks.posted:06d}"
+                            sinks.calls.append((self.path, body))
+                            answer = json.dumps({"ok": True, "channel": body.get("channel"), "ts": ts}).encode()
+                        elif self.path.endswith("/chat.update"):
+                            sinks.calls.append((self.path, body))
+                            answer = json.dumps({"ok": True, "channel": body.get("channel"), "ts": body.get("ts")}).encode()
+                        else:
+                            answer = json.dumps({"ok": False, "error": "unknown_method"}).encode()
+                    else:
+                        sinks.calls.append((self.path, body))
+                self.send_response(status)
+                for name, value in extra.items():
+                    self.send_header(name, value)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(answer)))
+                self.end_headers()
+                self.wfile.write(answer)
+
+            def log_message(self, *args):
+                pass
+
+        self.server = httpserver.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.base = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def bodies(self, path):
+        with self.lock:
+            return [body for p, body in self.calls if p == path]
+
+
 class CheckFailed(Exception):
     """A check's condition did not hold; the message says what was expected and what was got."""
 
@@ -160,6 +217,7 @@ class Harness:
         self.procs = []
         self.binary = firehouse_binary
         self.sink = Sink()
+        self.chats = ChatSinks()
 
     def start(self):
         env = dict(os.environ, FIREHOUSE_WEBHOOK_TOKEN=TOKEN)
@@ -185,17 +243,26 @@ runbooks:
   path: {self.runbooks}
 alertmanager:
   url: {self.am_url}
+server:
+  external_url: http://firehouse.e2e.example
+chat:
+  slack_bot_token_env: E2E_SLACK_BOT_TOKEN
+  slack_api_url: {self.chats.base}/slack/api
 notifications:
   targets:
     - name: sink
       kind: webhook
       url: {self.sink.url}
       secret_env: E2E_HOOK_SECRET
+    - {{name: slack-app, kind: slack, channel: C0E2E}}
+    - {{name: teams, kind: teams, url: "{self.chats.base}/teams"}}
+    - {{name: discord, kind: discord, url: "{self.chats.base}/discord"}}
+    - {{name: mattermost, kind: mattermost, url: "{self.chats.base}/mattermost"}}
   initial_backoff: 200ms
   max_backoff: 1s
   max_attempts: 100
 """)
-        self.env = dict(env, E2E_HOOK_SECRET=HOOK_SECRET, E2E_API_TOKEN=API_TOKEN)
+        self.env = dict(env, E2E_HOOK_SECRET=HOOK_SECRET, E2E_API_TOKEN=API_TOKEN, E2E_SLACK_BOT_TOKEN="xoxb-e2e")
         self.start_firehouse()
 
         config = os.path.join(self.dir, "alertmanager.yml")
@@ -861,6 +928,40 @@ def main():
                      ("the outage check's acknowledged event (that check did not pass)", rode_out),
                      ("the resolve check's resolved events (that check did not pass)", resolved),
                      ("the close check's closed event (that check did not pass)", closed_ok)])
+
+        def chat_platforms():
+            def slack_caught_up():
+                updates = h.chats.bodies("/slack/api/chat.update")
+                return any("closed" in u["blocks"][0]["text"]["text"] for u in updates) and updates
+            wait_for("the Slack app message of the closed incident redrawn", slack_caught_up, timeout=30)
+            posts = h.chats.bodies("/slack/api/chat.postMessage")
+            messages = [p for p in posts if "thread_ts" not in p]
+            refs = [m["blocks"][0]["text"]["text"].split(" ")[1] for m in messages]
+            expect(f"INC-{leak_id}" in refs and f"INC-{broker_id}" in refs, f"a Slack message per incident: {refs}")
+            expect(len(refs) == len(set(refs)), f"an incident got a second Slack message: {refs}")
+            ts_by_ref = {}
+            for index, message in enumerate(posts):
+                if "thread_ts" not in message:
+                    ts_by_ref[message["blocks"][0]["text"]["text"].split(" ")[1]] = f"1800000000.{index + 1:06d}"
+            updates = h.chats.bodies("/slack/api/chat.update")
+            expect(all(u["ts"] in ts_by_ref.values() and u["channel"] == "C0E2E" for u in updates),
+                   f"an update addressed no message Firehouse posted: {[u['ts'] for u in updates]} vs {ts_by_ref}")
+            replies = [p for p in posts if "thread_ts" in p]
+            expect(any("acknowledged" in r["text"] for r in replies if r["thread_ts"] == ts_by_ref.get(f"INC-{broker_id}")),
+                   "the acknowledgement is not in the KafkaBrokerDown message's thread")
+            expect(h.chats.limited > 0, "the fake Slack never rate-limited (the check would not show 429 handling)")
+            for body in h.chats.bodies("/teams"):
+                expect_equal(body["attachments"][0]["contentType"], "application/vnd.microsoft.card.adaptive", "Teams attachment type")
+            discord = h.chats.bodies("/discord")
+            expect(discord and all(b["allowed_mentions"] == {"parse": []} for b in discord), f"Discord bodies: {discord[:1]}")
+            mattermost = [b["text"] for b in h.chats.bodies("/mattermost")]
+            expect(any(f"**INC-{leak_id} closed**" in t for t in mattermost), f"Mattermost texts: {mattermost[-2:]}")
+            expect(len(h.chats.bodies("/teams")) == len(discord) == len(mattermost),
+                   "Teams, Discord and Mattermost got different numbers of events")
+
+        check("chat platforms: one updating Slack message per incident through the Web API (429s ridden out); Teams, "
+              "Discord and Mattermost bodies", chat_platforms,
+              needs=[servers, have_leak, have_broker, ("the close check's closed event (that check did not pass)", closed_ok)])
 
         # Each of these starts a firehouse of its own: they need only the binary, not the harness.
         check("SIGTERM under load: readiness fails first, exit 0, every 2xx stored once",
