@@ -50,7 +50,8 @@ public func buildApplication(
                                       replica: replica,
                                       // Longer than one attempt (request timeout) with its retry's wait.
                                       outbox: config.notifications.timeout * 2 + .seconds(10),
-                                      rounds: config.escalation.checkInterval * 3 + .seconds(10)))
+                                      rounds: config.escalation.checkInterval * 3 + .seconds(10)),
+                                  slo: config.slo.policy, heartbeat: config.heartbeat.heartbeat)
     let router = buildRouter(config: config, repository: service, catalog: catalog, drafts: drafts, metrics: metrics,
                              readiness: readiness, clock: clock, http: http)
     services.append(RunbookReloadService(catalog: catalog, interval: config.runbooks.reloadInterval))
@@ -62,6 +63,9 @@ public func buildApplication(
                                      slackApp: config.chat.slackBotToken.isEmpty ? nil : OutboxWorker.SlackApp(
                                          token: config.chat.slackBotToken, api: config.chat.slackAPIURL,
                                          lead: config.chat.roles.lead, runbooks: catalog.shelf)))
+    }
+    if config.heartbeat.heartbeat != nil {
+        services.append(HeartbeatService(repository: service, interval: config.heartbeat.checkInterval.duration, logger: logger))
     }
     if let policy = config.escalation.policy {
         services.append(EscalationService(repository: service, policy: policy,
@@ -113,6 +117,7 @@ func buildRoutes(config: FirehouseConfig, repository: any IncidentUseCases,
     RunbookController(catalog: catalog, repository: repository).addRoutes(to: routes)
     PostmortemController(repository: repository, drafts: drafts, maxBodyBytes: config.server.maxAPIBodyBytes).addRoutes(to: routes)
     StatsController(repository: repository, clock: clock).addRoutes(to: routes)
+    SLOController(repository: repository, impactEnd: config.slo.impactEnd).addRoutes(to: routes)
     DeadLetterController(repository: repository).addRoutes(to: routes)
     MetricsController(metrics: metrics, repository: repository, auth: StaticCredential(bearer: config.metrics.bearerToken))
         .addRoutes(to: routes)

@@ -3,14 +3,23 @@ import FirehouseCore
 extension IncidentService {
     /// Prepares the notification on the caller's task, then joins the store's group commit with
     /// the script: load what correlation needs, correlate (pure), write the plan.
+    /// Heartbeat alerts (`heartbeat.alertname`) only move the heartbeat's last arrival.
     public func ingest(_ notification: AlertmanagerNotification) async throws -> [IngestResult] {
-        let prepared = PreparedNotification(notification, runbooks: runbooks.library)
-        let correlator = self.correlator
+        let (rest, beat) = withoutHeartbeat(notification)
+        let heartbeat = beat ? self.heartbeat?.alertname : nil
         let clock = self.clock
+        guard let rest else {
+            if let heartbeat { try await store.groupWrite { try $0.recordHeartbeat(name: heartbeat, at: clock.now()) } }
+            return []
+        }
+        let prepared = PreparedNotification(rest, runbooks: runbooks.library)
+        let correlator = self.correlator
         let routes = self.routes
         let (results, recorded) = try await store.groupWrite { tx in
+            let now = clock.now()
+            if let heartbeat { try tx.recordHeartbeat(name: heartbeat, at: now) }
             let recorder = TimelineRecorder(tx: tx, routes: routes)
-            return (try Self.ingest(prepared, correlator: correlator, now: clock.now(), recorder: recorder), recorder.recorded)
+            return (try Self.ingest(prepared, correlator: correlator, now: now, recorder: recorder), recorder.recorded)
         }
         if !recorded.isEmpty { observer.committed(recorded) }
         return results

@@ -11,11 +11,15 @@ public final class IncidentService: IncidentUseCases {
     let routes: NotificationRoutes
     let observer: any TimelineObserver
     let leases: LeasePolicy
+    let slo: SLOPolicy
+    let heartbeat: Heartbeat?
 
     public init(store: any IncidentStore, correlator: Correlator, clock: any WallClock,
                 runbooks: RunbookShelf = RunbookShelf(), drafter: PostmortemDrafter? = nil,
                 routes: NotificationRoutes = NotificationRoutes(), observer: any TimelineObserver = NoTimelineObserver(),
-                leases: LeasePolicy = LeasePolicy()) {
+                leases: LeasePolicy = LeasePolicy(), slo: SLOPolicy = SLOPolicy(), heartbeat: Heartbeat? = nil) {
+        self.slo = slo
+        self.heartbeat = heartbeat
         self.store = store
         self.correlator = correlator
         self.clock = clock
@@ -60,7 +64,8 @@ public final class IncidentService: IncidentUseCases {
     }
 
     public func stats(_ query: StatsQuery) async throws -> IncidentStats {
-        IncidentStats.compute(try await store.read { try $0.statsRecords(query) })
+        IncidentStats.compute(try await store.read { try $0.statsRecords(query) }.filter { query.drills.admits($0.drill) },
+                              window: Interval(start: query.since, end: min(query.until, clock.now())))
     }
 
     public func roleHolders(_ role: String, incidentIDs: [Int64]) async throws -> [Int64: String] {

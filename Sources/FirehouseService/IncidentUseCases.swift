@@ -10,8 +10,16 @@ public protocol IncidentUseCases: Sendable {
     func incident(id: Int64) async throws -> IncidentDetail?
     /// nil when no incident has this id.
     func timeline(incidentID: Int64) async throws -> [TimelineEntry]?
-    /// Opens an incident by hand (no alert); the severity is pinned.
-    func declare(title: String, severity: Severity, actor: Actor) async throws -> IncidentHead
+    /// Opens an incident by hand (no alert); the severity is pinned. A drill is a rehearsal.
+    func declare(title: String, severity: Severity, actor: Actor, drill: Bool) async throws -> IncidentHead
+    /// Opens a drill that rehearses a runbook: titled after it, the runbook attached; nil when no
+    /// runbook has this id.
+    func startDrill(runbookID: String, severity: Severity?, actor: Actor) async throws -> IncidentHead?
+    /// Every configured service's error budget now.
+    func sloReports() async throws -> [ErrorBudget.Report]
+    /// Opens or resolves the pipeline-silent incident as the heartbeat says.
+    @discardableResult
+    func checkHeartbeat() async throws -> Heartbeat.Decision
     /// Applies a human action (lifecycle move, severity, roles, note, title) in one transaction.
     func perform(_ action: IncidentAction, on id: Int64, actor: Actor) async throws -> ActionResult
     /// A stored post-mortem draft: the given version, or the latest when `version` is nil.
@@ -74,9 +82,15 @@ public protocol IncidentUseCases: Sendable {
 }
 
 extension IncidentUseCases {
+    public func declare(title: String, severity: Severity, actor: Actor) async throws -> IncidentHead {
+        try await declare(title: title, severity: severity, actor: actor, drill: false)
+    }
+
     /// The due head of every target's queue.
     public func dueDeliveries() async throws -> [PendingDelivery] { try await dueDeliveries(target: nil) }
 }
 
 /// Writes the post-mortem draft of an incident that was just closed (the template lives in the shell).
-public typealias PostmortemDrafter = @Sendable (IncidentDetail) -> String
+/// Given the incident and the error budgets of the services it was charged to (empty for a drill
+/// or without SLOs).
+public typealias PostmortemDrafter = @Sendable (IncidentDetail, [ErrorBudget.Report]) -> String

@@ -8,6 +8,6 @@ struct Firehouse: AsyncParsableCommand {
         commandName: "firehouse",
         abstract: "Incident response bot: Alertmanager webhooks become incidents.",
         version: BuildInfo.version,
-        subcommands: [Serve.self, CheckConfig.self, Runbooks.self, Postmortem.self, BackupCommand.self],
+        subcommands: [Serve.self, CheckConfig.self, Runbooks.self, Postmortem.self, BackupCommand.self, DrillCommand.self],
         defaultSubcommand: Serve.self)
 }

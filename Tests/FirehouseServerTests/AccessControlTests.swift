@@ -51,6 +51,8 @@ struct AccessControlTests {
         Route(method: .get, pattern: "/api/v1/runbooks", uri: "/api/v1/runbooks", access: .api(.read)),
         Route(method: .get, pattern: "/api/v1/runbooks/:id", uri: "/api/v1/runbooks/none", access: .api(.read)),
         Route(method: .get, pattern: "/api/v1/stats", uri: "/api/v1/stats", access: .api(.read)),
+        Route(method: .get, pattern: "/api/v1/slo", uri: "/api/v1/slo", access: .api(.read)),
+        Route(method: .get, pattern: "/api/v1/slo/:service", uri: "/api/v1/slo/checkout", access: .api(.read)),
         Route(method: .post, pattern: "/api/v1/incidents/:id/close", uri: "/api/v1/incidents/1/close", access: .api(.write)),
         Route(method: .post, pattern: "/api/v1/incidents/:id/silence", uri: "/api/v1/incidents/1/silence", access: .api(.write)),
         Route(method: .delete, pattern: "/api/v1/incidents/:id/silence", uri: "/api/v1/incidents/1/silence", access: .api(.write)),

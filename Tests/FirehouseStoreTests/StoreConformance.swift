@@ -567,7 +567,7 @@ struct StoreBackend: Sendable, CustomStringConvertible {
     @Test(arguments: StoreBackend.all) func closingStoresTheDraftWithTheAction(_ backend: StoreBackend) async throws {
         let store = try await backend.open().store
         let service = IncidentService(store: store, correlator: Correlator(config: .init()), clock: ManualClock(t0),
-                                      drafter: { detail in "# \(detail.summary.head.title)" })
+                                      drafter: { detail, _ in "# \(detail.summary.head.title)" })
         let head = try await service.declare(title: "by hand", severity: .sev2, actor: Self.alice)
         _ = try await service.perform(.move(.resolve, summary: nil), on: head.id, actor: Self.alice)
         guard case .changed(_, let entries) = try await service.perform(.move(.close, summary: nil), on: head.id, actor: Self.alice) else {

@@ -963,6 +963,28 @@ def main():
               "Discord and Mattermost bodies", chat_platforms,
               needs=[servers, have_leak, have_broker, ("the close check's closed event (that check did not pass)", closed_ok)])
 
+        def drill_through_alertmanager():
+            run = subprocess.run([h.binary, "drill", "--alertmanager", h.am_url, "--firehouse", h.fh_url, "--token", API_TOKEN,
+                                  "--runbook", "redis-latency-spike", "--timeout", "60s"],
+                                 capture_output=True, text=True, timeout=120)
+            print("\n".join("     " + line for line in run.stdout.splitlines()))
+            expect_equal(run.returncode, 0, "exit code of firehouse drill", run.stderr)
+            expect_in("firehouse drill: PASS", run.stdout, "drill report")
+            drills = [i for i in h.incidents("all") if i.get("drill")]
+            expect_equal(len(drills), 1, "drill incidents", drills)
+            expect_equal(drills[0]["status"], "closed", "the drill's status", drills[0])
+            code, stats = http("GET", f"{h.fh_url}/api/v1/stats", headers=API)
+            only = http("GET", f"{h.fh_url}/api/v1/stats?drills=only", headers=API)[1]
+            expect(code == 200 and only["total"] == 1 and stats["total"] == len(h.incidents("all")) - 1,
+                   f"drills left out of stats by default: {stats['total']} of {len(h.incidents('all'))}, only={only['total']}")
+            # A failing path fails: an Alertmanager nobody listens on.
+            bad = subprocess.run([h.binary, "drill", "--alertmanager", f"http://127.0.0.1:{free_port()}", "--firehouse", h.fh_url,
+                                  "--token", API_TOKEN, "--timeout", "5s"], capture_output=True, text=True, timeout=60)
+            expect(bad.returncode != 0 and "FAIL" in bad.stdout, f"a drill against no Alertmanager: exit {bad.returncode}, {bad.stdout!r}")
+
+        check("firehouse drill proves the path through the real Alertmanager and back; drills stay out of stats",
+              drill_through_alertmanager, needs=[servers])
+
         # Each of these starts a firehouse of its own: they need only the binary, not the harness.
         check("SIGTERM under load: readiness fails first, exit 0, every 2xx stored once",
               lambda: print("     " + shutdown_under_load(h.binary, h.dir)))

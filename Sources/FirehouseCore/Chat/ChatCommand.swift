@@ -4,7 +4,11 @@ public enum ChatCommand: Sendable, Equatable {
     case list(IncidentStatusFilter)
     case show(Int64)
     case timeline(Int64)
-    case declare(Severity, title: String)
+    case declare(Severity, title: String, drill: Bool = false)
+    /// Rehearse a runbook: a drill incident with it attached.
+    case drillStart(runbookID: String, severity: Severity?)
+    /// Error budgets: every service's, or one's.
+    case slo(service: String?)
     case act(Int64, IncidentAction)
     case roles(Int64)
     case runbook(Int64)
@@ -17,7 +21,7 @@ public enum ChatCommand: Sendable, Equatable {
         case .show(let id), .timeline(let id), .act(let id, _), .roles(let id), .runbook(let id), .silence(let id, _, _),
              .unsilence(let id):
             id
-        case .help, .list, .declare:
+        case .help, .list, .declare, .drillStart, .slo:
             nil
         }
     }

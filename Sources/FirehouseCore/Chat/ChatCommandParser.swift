@@ -53,9 +53,27 @@ public struct ChatCommandParser: Sendable {
             try r.end()
             return .timeline(id)
         },
-        CommandSpec("declare", usage: "declare <sev1..sev4> <title...>", "Open an incident by hand.") { r in
-            let severity = try r.severity()
-            return .declare(severity, title: try r.text("title"))
+        CommandSpec("declare", usage: "declare [drill] <sev1..sev4> <title...>",
+                    "Open an incident by hand; `declare drill ...` opens a drill (a game day: marked, not in stats or budgets).") { r in
+            let first = try r.word("severity (sev1..sev4) or drill")
+            let drill = first.lowercased() == "drill"
+            let severity: Severity = if drill { try r.severity() } else { try r.severity(from: first) }
+            return .declare(severity, title: try r.text("title"), drill: drill)
+        },
+        CommandSpec("drill", usage: "drill start <runbook-id> [sev1..sev4]",
+                    "Rehearse a runbook: opens a drill with the runbook attached.") { r in
+            let verb = try r.word("start").lowercased()
+            guard verb == "start" else { throw r.fail("\"\(verb.prefix(20))\" is not a drill command (use drill start <runbook-id>)") }
+            let runbook = try r.word("runbook id")
+            var severity: Severity?
+            if let text = try r.optionalWord() { severity = try r.severity(from: text) }
+            try r.end()
+            return .drillStart(runbookID: runbook, severity: severity)
+        },
+        CommandSpec("slo", aliases: ["budget"], usage: "slo [service]", "Error budgets: every service's, or one's in detail.") { r in
+            let service = try r.optionalWord()
+            try r.end()
+            return .slo(service: service)
         },
         CommandSpec("ack", aliases: ["acknowledge"], usage: "ack <ref>", "Acknowledge: you are on it.") { r in
             let id = try r.ref()

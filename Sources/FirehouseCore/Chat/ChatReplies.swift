@@ -120,8 +120,45 @@ public struct ChatReplies: Sendable {
     }
 
     public func declared(_ head: IncidentHead) -> String {
-        "Declared \(dialect.bold("\(IncidentReference.format(head.id))")) [\(head.severity.name)]: \(dialect.text(head.title, limit: 200))"
-            + (link(head.id).map { "\n\($0)" } ?? "")
+        let what = head.drill ? "Drill" : "Declared"
+        let note = head.drill ? " (a drill: marked everywhere, left out of stats and error budgets)" : ""
+        return "\(what) \(dialect.bold("\(IncidentReference.format(head.id))")) [\(head.severity.name)]: \(dialect.text(head.title, limit: 200))"
+            + note + (link(head.id).map { "\n\($0)" } ?? "")
+    }
+
+    public func noRunbook(_ id: String, library: RunbookLibrary) -> String {
+        let ids = library.runbooks.prefix(30).map(\.id)
+        return "No runbook \(dialect.code(id, limit: 80))." + (ids.isEmpty ? "" : " Runbooks: " + ids.map { dialect.code($0, limit: 80) }.joined(separator: ", "))
+    }
+
+    /// Error budgets: one line per service, or one service with the incidents charged to it.
+    public func slo(_ reports: [ErrorBudget.Report], service: String?) -> String {
+        guard !reports.isEmpty else { return "No service objectives are configured (`slo.services`)." }
+        func line(_ r: ErrorBudget.Report) -> String {
+            let o = r.objective
+            let left = r.remaining.nanoseconds < 0 ? "overspent by \(TimeSpan(nanoseconds: -r.remaining.nanoseconds).humanReadable)"
+                : "\(PostmortemRenderer.percent(100 * r.remainingRatio)) left"
+            return "\(dialect.bold(dialect.text(o.service, limit: 60))) \(PostmortemRenderer.percent(o.objective)) over \(o.window.humanReadable): "
+                + "\(r.consumed.humanReadable) of \(r.allowed.humanReadable) used, \(left), burn rate \(Self.decimal(r.burnRate))×, "
+                + "availability \(PostmortemRenderer.percent(r.availability))"
+        }
+        guard let service else { return "Error budgets:\n" + reports.map { "• " + line($0) }.joined(separator: "\n") }
+        guard let report = reports.first(where: { $0.objective.service == service }) else {
+            return "No service objective named \(dialect.text(service, limit: 60)) (services: "
+                + reports.map { dialect.text($0.objective.service, limit: 60) }.joined(separator: ", ") + ")."
+        }
+        var lines = [line(report)]
+        if report.incidents.isEmpty { lines.append("No incident was charged in the window.") }
+        for charge in report.incidents.suffix(20) {
+            lines.append("• \(dialect.bold(IncidentReference.format(charge.id))): \(charge.charged.humanReadable)")
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    /// One decimal.
+    static func decimal(_ value: Double) -> String {
+        let tenths = Int64((value * 10).rounded())
+        return "\(tenths / 10).\(abs(tenths % 10))"
     }
 
     public func changed(_ id: Int64, timeline: [TimelineDraft]) -> String {

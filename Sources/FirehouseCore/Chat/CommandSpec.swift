@@ -40,10 +40,14 @@ public struct ArgumentReader {
     }
 
     mutating func severity() throws -> Severity {
-        let text = try word("severity (sev1..sev4)")
+        try severity(from: try word("severity (sev1..sev4)"))
+    }
+
+    func severity(from text: String) throws -> Severity {
         guard let severity = Severity(name: text) else { throw fail("\"\(text.prefix(20))\" is not a severity (use sev1..sev4)") }
         return severity
     }
+
 
     mutating func role() throws -> String {
         let text = try word("role")

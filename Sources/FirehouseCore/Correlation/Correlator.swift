@@ -16,12 +16,18 @@ public struct Correlator: Sendable {
         receiver + " " + labels.canonicalText
     }
 
+    /// A drill's alerts get keys of their own, so a rehearsal never joins a real incident (nor a
+    /// real alert a drill), whatever Alertmanager grouped together.
+    func key(_ base: String, for alert: AlertmanagerNotification.Alert) -> String {
+        config.isDrill(alert.labels) ? base + " drill" : base
+    }
+
     /// What the shell must load before calling `correlate`.
     public func lookup(for notification: AlertmanagerNotification) -> CorrelationLookup {
         let keys: Set<String> = if let shared = sharedKey(of: notification) {
-            [shared.key]
+            notification.alerts.contains { config.isDrill($0.labels) } ? Set(notification.alerts.map { key(shared.key, for: $0) }) : [shared.key]
         } else {
-            Set(notification.alerts.map { key(of: keyLabels(of: $0, in: notification), receiver: notification.receiver) })
+            Set(notification.alerts.map { key(key(of: keyLabels(of: $0, in: notification), receiver: notification.receiver), for: $0) })
         }
         return CorrelationLookup(receiver: notification.receiver,
                                  episodes: Set(notification.alerts.map { EpisodeKey(fingerprint: $0.fingerprint, startsAt: $0.startsAt) }),
@@ -44,10 +50,10 @@ public struct Correlator: Sendable {
             if let stored = state.episodes[episodeKey] {
                 apply(alert, to: stored, work: &work)
             } else if let shared {
-                add(alert, keyLabels: shared.labels, key: shared.key, notification: notification, work: &work)
+                add(alert, keyLabels: shared.labels, key: key(shared.key, for: alert), notification: notification, work: &work)
             } else {
                 let labels = keyLabels(of: alert, in: notification)
-                add(alert, keyLabels: labels, key: key(of: labels, receiver: notification.receiver),
+                add(alert, keyLabels: labels, key: key(key(of: labels, receiver: notification.receiver), for: alert),
                     notification: notification, work: &work)
             }
         }
@@ -144,7 +150,7 @@ public struct Correlator: Sendable {
             id: 0, correlationKey: key, receiver: notification.receiver,
             title: Self.title(notification: notification, alert: alert, keyLabels: keyLabels),
             labels: keyLabels, severity: config.severity.severity(of: alert.labels),
-            milestones: .init(status: .triggered), openedAt: work.now)
+            milestones: .init(status: .triggered), openedAt: work.now, drill: config.isDrill(alert.labels))
         work.startPlan(ref, head: head, firing: 0)
         work.plans[ref]!.timeline.append(TimelineDraft(
             at: work.now, actor: SystemActor.alertmanager, text: "incident opened: \(head.title)",

@@ -14,10 +14,13 @@ public struct IncidentHead: Sendable, Equatable {
     public var reopenCount: Int
     /// The last `truncatedAlerts` seen for this incident, so a repeat does not log it again.
     public var truncatedAlerts: Int
+    /// A rehearsal (game day): marked everywhere, left out of statistics and never charged to an
+    /// error budget. Set when the incident opens and never changed.
+    public var drill: Bool
 
     public init(id: Int64, correlationKey: String, receiver: String, title: String, labels: LabelSet,
                 severity: Severity, severityPinned: Bool = false, milestones: IncidentLifecycle.Milestones,
-                openedAt: Timestamp, reopenCount: Int = 0, truncatedAlerts: Int = 0) {
+                openedAt: Timestamp, reopenCount: Int = 0, truncatedAlerts: Int = 0, drill: Bool = false) {
         self.id = id
         self.correlationKey = correlationKey
         self.receiver = receiver
@@ -29,6 +32,7 @@ public struct IncidentHead: Sendable, Equatable {
         self.openedAt = openedAt
         self.reopenCount = reopenCount
         self.truncatedAlerts = truncatedAlerts
+        self.drill = drill
     }
 
     public var status: IncidentStatus { milestones.status }

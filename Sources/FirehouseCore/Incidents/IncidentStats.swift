@@ -10,10 +10,12 @@ public struct StatsRecord: Sendable, Equatable {
     public var reopenCount: Int
     public var services: Set<String>
     public var alertnames: Set<String>
+    public var drill: Bool
 
     public init(id: Int64, severity: Severity, status: IncidentStatus, openedAt: Timestamp, acknowledgedAt: Timestamp? = nil,
                 mitigatedAt: Timestamp? = nil, resolvedAt: Timestamp? = nil, reopenCount: Int = 0,
-                services: Set<String> = [], alertnames: Set<String> = []) {
+                services: Set<String> = [], alertnames: Set<String> = [], drill: Bool = false) {
+        self.drill = drill
         self.id = id
         self.severity = severity
         self.status = status
@@ -44,6 +46,32 @@ public struct IncidentStats: Sendable, Equatable {
     public var perDay: [DayCount] = []
     /// Resolved incidents by time to resolve: one count per bound of `resolveBounds`, then the rest.
     public var resolveHistogram: [Int] = []
+    /// MTBF, MTTR and achieved availability per service over the window.
+    public var reliability: [String: Reliability] = [:]
+
+    /// A service's reliability over a window, as the classic definitions have it:
+    /// downtime = the union of its incidents' impact (opening to mitigation, or resolution when
+    /// never mitigated, or the window's end while open), uptime = window − downtime,
+    /// MTBF = uptime / failures, MTTR = downtime / failures,
+    /// availability = MTBF / (MTBF + MTTR) = uptime / window (percent).
+    public struct Reliability: Sendable, Equatable {
+        public var failures: Int
+        public var downtime: TimeSpan
+        public var uptime: TimeSpan
+        public var mtbf: TimeSpan
+        public var mttr: TimeSpan
+        public var availability: Double
+
+        public init(failures: Int, downtime: TimeSpan, window: TimeSpan) {
+            self.failures = failures
+            self.downtime = downtime
+            uptime = window - downtime
+            let n = Int64(max(failures, 1))
+            mtbf = TimeSpan(nanoseconds: uptime.nanoseconds / n)
+            mttr = TimeSpan(nanoseconds: downtime.nanoseconds / n)
+            availability = window.nanoseconds > 0 ? 100 * Double(uptime.nanoseconds) / Double(window.nanoseconds) : 100
+        }
+    }
 
     /// Upper bounds of `resolveHistogram`'s buckets: 5 min, 15 min, 1 h, 4 h, 1 day.
     public static let resolveBounds: [TimeSpan] = [.minutes(5), .minutes(15), .hours(1), .hours(4), .hours(24)]
@@ -90,7 +118,8 @@ public struct IncidentStats: Sendable, Equatable {
         public var flaps: Int
     }
 
-    public static func compute(_ records: [StatsRecord], top: Int = 10) -> IncidentStats {
+    /// `window`: the span the records were taken from (for reliability; none without it).
+    public static func compute(_ records: [StatsRecord], top: Int = 10, window: Interval? = nil) -> IncidentStats {
         var bySeverity: [String: Int] = [:]
         var byStatus: [String: Int] = [:]
         for severity in Severity.allCases { bySeverity[severity.name] = 0 }
@@ -129,19 +158,46 @@ public struct IncidentStats: Sendable, Equatable {
             histogram[resolveBounds.firstIndex { time <= $0 } ?? resolveBounds.count] += 1
         }
         stats.resolveHistogram = histogram
+        if let window {
+            var impacts: [String: [(id: Int64, span: Interval)]] = [:]
+            for r in records {
+                let span = Interval(start: r.openedAt, end: max(r.openedAt, min(r.mitigatedAt ?? r.resolvedAt ?? window.end, window.end)))
+                for service in r.services { impacts[service, default: []].append((id: r.id, span: span)) }
+            }
+            stats.reliability = impacts.mapValues { list in
+                let downtime = ErrorBudget.charge(list, within: window).reduce(TimeSpan.seconds(0)) { $0 + $1.charged }
+                return Reliability(failures: list.count, downtime: downtime, window: window.length)
+            }
+        }
         return stats
     }
 }
 
-/// Which incidents statistics cover: opened in [since, until), optionally only those touching a service.
+/// Which incidents statistics cover: opened in [since, until), optionally only those touching a
+/// service; drills left out unless asked for.
 public struct StatsQuery: Sendable, Equatable {
     public var since: Timestamp
     public var until: Timestamp
     public var service: String?
+    public var drills: DrillFilter
 
-    public init(since: Timestamp, until: Timestamp, service: String? = nil) {
+    /// `?drills=`: real incidents only (the default), drills too, or drills only.
+    public enum DrillFilter: String, Sendable, Equatable, CaseIterable {
+        case exclude, include, only
+
+        public func admits(_ drill: Bool) -> Bool {
+            switch self {
+            case .exclude: !drill
+            case .include: true
+            case .only: drill
+            }
+        }
+    }
+
+    public init(since: Timestamp, until: Timestamp, service: String? = nil, drills: DrillFilter = .exclude) {
         self.since = since
         self.until = until
         self.service = service
+        self.drills = drills
     }
 }

@@ -109,4 +109,9 @@ public struct NotificationMessage: Sendable, Equatable {
     public var at: Timestamp
     public var incidentURL: String?
     public var postmortemURL: String?
+    /// A rehearsal: every platform marks it.
+    public var drill: Bool = false
+
+    /// `[DRILL] ` for a drill's messages, else nothing.
+    public var drillMark: String { drill ? "[DRILL] " : "" }
 }

@@ -17,7 +17,7 @@ public enum DigestText {
         let ref = linked ? item.url.map { dialect.linked(item.ref, to: $0) } ?? item.ref : item.ref
         let title = titleLimit > 0 ? " " + dialect.text(item.title, limit: titleLimit) : ""
         let service = item.service.map { " (\(dialect.text($0, limit: titleLimit > 0 ? 40 : 16)))" } ?? ""
-        return "• \(ref) [\(item.severity.name)]\(title)\(service)"
+        return "• \(item.drill ? "[DRILL] " : "")\(ref) [\(item.severity.name)]\(title)\(service)"
     }
 
     public static func listLink(_ digest: DigestMessage) -> String? {

@@ -32,7 +32,7 @@ public struct NotificationText: Sendable {
             event: delivery.event, emoji: emoji, symbol: symbol, ref: IncidentReference.format(head.id), verb: verb,
             actor: system ? nil : actor, severity: head.severity, status: head.status, title: head.title, detail: delivery.entry.text,
             at: delivery.entry.at, incidentURL: links.incidentPage(head.id),
-            postmortemURL: delivery.event == .closed ? links.postmortemPage(head.id) : nil)
+            postmortemURL: delivery.event == .closed ? links.postmortemPage(head.id) : nil, drill: head.drill)
     }
 
     /// The message as Slack (the default) or Mattermost text.
@@ -40,7 +40,7 @@ public struct NotificationText: Sendable {
         let m = message(delivery)
         let by = m.actor.map { " by \(dialect.text($0, limit: 80))" } ?? ""
         var lines = [
-            "\(m.emoji) \(dialect.bold("\(m.ref) \(m.verb)"))\(by) [\(m.severity.name), \(m.status.rawValue)] " + dialect.text(m.title, limit: 150),
+            "\(m.emoji) \(m.drillMark)\(dialect.bold("\(m.ref) \(m.verb)"))\(by) [\(m.severity.name), \(m.status.rawValue)] " + dialect.text(m.title, limit: 150),
             dialect.text(m.detail, limit: 300),
         ]
         if let incident = m.incidentURL {

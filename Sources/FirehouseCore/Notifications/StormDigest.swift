@@ -50,8 +50,10 @@ public struct DigestMessage: Sendable, Equatable {
         public var title: String
         public var service: String?
         public var url: String?
+        public var drill: Bool
 
-        public init(ref: String, severity: Severity, title: String, service: String?, url: String?) {
+        public init(ref: String, severity: Severity, title: String, service: String?, url: String?, drill: Bool = false) {
+            self.drill = drill
             self.ref = ref
             self.severity = severity
             self.title = title

@@ -5,7 +5,7 @@ public enum PostmortemBuilder {
     /// - Parameter incidentURL: link to the incident in the API, if the external URL is known.
     /// - Parameter leadRole: the role whose gaps are `timeWithoutCommander` (`RoleCatalog.lead`).
     public static func build(_ detail: IncidentDetail, library: RunbookLibrary, incidentURL: String? = nil,
-                             leadRole: String = RoleCatalog.default.lead) -> PostmortemModel {
+                             leadRole: String = RoleCatalog.default.lead, budgets: [ErrorBudget.Report] = []) -> PostmortemModel {
         let head = detail.summary.head
         let m = head.milestones
         let start = detail.alerts.map(\.startsAt).min().map { min($0, head.openedAt) } ?? head.openedAt
@@ -45,7 +45,7 @@ public enum PostmortemBuilder {
         }
         let primary = library.primary(of: detail.runbooks)?.id ?? detail.runbooks.first
 
-        return PostmortemModel(
+        var model = PostmortemModel(
             ref: IncidentReference.format(head.id), id: head.id, title: head.title, status: head.status.rawValue,
             severity: head.severity.name, date: String(start.rfc3339.prefix(10)),
             authors: distinct(detail.roles.map(\.user.name) + detail.timeline.map(\.actor).filter { !systemActors.contains($0) }),
@@ -66,6 +66,16 @@ public enum PostmortemBuilder {
                       annotations: alert.annotations.sorted { $0.key < $1.key }.map { ($0.key, $0.value) },
                       generatorURL: alert.generatorURL)
             })
+        model.drill = head.drill
+        model.sloImpact = head.drill ? [] : budgets.compactMap { report in
+            guard let charge = report.incidents.first(where: { $0.id == head.id }) else { return nil }
+            let allowed = report.allowed
+            return .init(service: report.objective.service, objective: report.objective.objective, window: report.objective.window,
+                         allowed: allowed, charged: charge.charged,
+                         shareOfBudget: allowed.nanoseconds > 0 ? 100 * Double(charge.charged.nanoseconds) / Double(allowed.nanoseconds) : 0,
+                         remaining: report.remaining, remainingRatio: report.remainingRatio)
+        }
+        return model
     }
 
     static func distinct(_ values: [String]) -> [String] {

@@ -23,6 +23,26 @@ public struct PostmortemModel: Sendable, Equatable {
     public var relatedRunbooks: [RunbookInfo]
     public var actionItems: [ActionItem]
     public var alerts: [AlertInfo]
+    /// A rehearsal: the draft follows the game-day structure and charges no budget.
+    public var drill: Bool = false
+    /// What this incident cost each service's error budget it was charged to.
+    public var sloImpact: [SLOImpact] = []
+
+    /// One service's budget and this incident's share of it.
+    public struct SLOImpact: Sendable, Equatable {
+        public var service: String
+        /// Percent, e.g. 99.9.
+        public var objective: Double
+        public var window: TimeSpan
+        public var allowed: TimeSpan
+        /// Charged for this incident (overlaps with earlier incidents of the service are theirs).
+        public var charged: TimeSpan
+        /// `charged` as a percentage of `allowed`.
+        public var shareOfBudget: Double
+        /// What remains of the budget now (negative once overspent).
+        public var remaining: TimeSpan
+        public var remainingRatio: Double
+    }
 
     public struct Link: Sendable, Equatable {
         public var name: String

@@ -2,6 +2,7 @@
 /// Pure; every text that came from alerts or people goes through `MarkdownText`.
 public enum PostmortemRenderer {
     public static func render(_ model: PostmortemModel) -> String {
+        if model.drill { return renderGameDay(model) }
         var out = ""
         out.reserveCapacity(4096 + model.timeline.count * 96 + model.alerts.count * 400)
         func line(_ text: String = "") { out += text; out += "\n" }
@@ -42,6 +43,8 @@ public enum PostmortemRenderer {
         line()
         line("> TODO: who was affected and how much (users, requests, orders, revenue, SLO budget)?")
         line()
+
+        sloSection(model, line)
 
         let m = model.metrics
         line("## Key metrics")
@@ -131,6 +134,113 @@ public enum PostmortemRenderer {
             if let url = MarkdownText.url(alert.generatorURL) { line("- Generator: <\(url)>") }
             line()
         }
+        return out
+    }
+
+    /// "SLO impact": this incident's charge to each service's error budget and what remains.
+    static func sloSection(_ model: PostmortemModel, _ line: (String) -> Void) {
+        line("## SLO impact")
+        line("")
+        if model.drill {
+            line("A drill: not charged to any error budget.")
+        } else if model.sloImpact.isEmpty {
+            line("No service objective (`slo.services`) matches this incident's alerts: no error budget was charged.")
+        } else {
+            line("| Service | Objective | Budget (window) | Charged for this incident | Share of the budget | Remaining now |")
+            line("|---|---|---|---|---|---|")
+            for s in model.sloImpact {
+                let remaining = s.remaining.nanoseconds < 0 ? "overspent by \(span(TimeSpan(nanoseconds: -s.remaining.nanoseconds)))"
+                    : "\(span(s.remaining)) (\(percent(100 * s.remainingRatio)))"
+                line("| \(MarkdownText.inline(s.service)) | \(percent(s.objective)) | \(span(s.allowed)) (\(s.window.humanReadable)) | "
+                     + "\(span(s.charged)) | \(percent(s.shareOfBudget)) | \(remaining) |")
+            }
+            line("")
+            line("Impact runs from the first alert to mitigation (or resolution); time already charged to an earlier overlapping incident of the service is not charged again.")
+        }
+        line("")
+    }
+
+    /// `99.9%`, `12.35%`: up to two decimals, trailing zeros dropped.
+    public static func percent(_ value: Double) -> String {
+        let hundredths = (value * 100).rounded()
+        var text = String(Int64(hundredths) / 100)
+        let fraction = abs(Int64(hundredths) % 100)
+        if fraction != 0 { text += fraction % 10 == 0 ? ".\(fraction / 10)" : (fraction < 10 ? ".0\(fraction)" : ".\(fraction)") }
+        if hundredths < 0, !text.hasPrefix("-") { text = "-" + text }
+        return text + "%"
+    }
+
+    /// A drill's draft: a game-day report (hypothesis and steady state, what was injected, what
+    /// was observed, what broke, how long detection and mitigation took, action items).
+    public static func renderGameDay(_ model: PostmortemModel) -> String {
+        var out = ""
+        func line(_ text: String = "") { out += text; out += "\n" }
+        let t = MarkdownText.inline
+        line("# Game day: \(model.ref) — \(t(model.title))")
+        line()
+        line("| | |")
+        line("|---|---|")
+        line("| Drill | \(model.ref) |")
+        line("| Status | Draft |")
+        line("| Severity rehearsed | \(model.severity) |")
+        line("| Date | \(model.date) |")
+        line("| Participants | \(model.authors.isEmpty ? "TODO" : model.authors.map(t).joined(separator: ", ")) |")
+        let links = model.links.compactMap { link in MarkdownText.url(link.url).map { "[\(link.name)](\($0))" } }
+        line("| Links | \(links.isEmpty ? "none" : links.joined(separator: ", ")) |")
+        line()
+        line("## Hypothesis and steady state")
+        line()
+        line("> TODO: what did we expect the system and the team to do? What does normal look like (the SLIs and their values)?")
+        line()
+        line("## What was injected")
+        line()
+        if let runbook = model.runbook { line("- Scenario rehearsed: \(t(runbook.title)), runbook `\(runbook.id)`") }
+        if model.alerts.isEmpty {
+            line("- No alert fired: the drill was declared by hand.")
+        } else {
+            for alert in model.alerts {
+                line("- Alert \(t(alert.alertname)) fired \(time(alert.startsAt)), ended \(alert.endsAt.map(time) ?? "never"): "
+                     + alert.labels.map { t("\($0.name)=\($0.value)") }.joined(separator: ", "))
+            }
+        }
+        line()
+        line("> TODO: the fault injected: what, where, for how long, and how its blast radius was limited.")
+        line()
+        line("## What was observed")
+        line()
+        line("All times UTC.")
+        line()
+        line("| Time | Event | Actor |")
+        line("|---|---|---|")
+        for row in model.timeline {
+            let when = row.until.map { "\(time(row.time)) – \(clock($0))" } ?? time(row.time)
+            line("| \(when) | \(t(row.event)) | \(t(row.actor)) |")
+        }
+        line()
+        line("## What broke")
+        line()
+        line("> TODO: what did not work as expected: alerts, dashboards, runbook steps, access, tools, hand-offs?")
+        line()
+        let m = model.metrics
+        line("## Detection and mitigation")
+        line()
+        line("| Metric | Value |")
+        line("|---|---|")
+        line("| Time to detect (first alert → incident opened) | \(opt(m.timeToDetect)) |")
+        line("| Time to acknowledge | \(opt(m.timeToAcknowledge, never: "never acknowledged")) |")
+        line("| Time to mitigate | \(opt(m.timeToMitigate, never: "never mitigated")) |")
+        line("| Time to resolve | \(opt(m.timeToResolve, never: "not resolved")) |")
+        line("| Time without a commander | \(span(m.timeWithoutCommander)) |")
+        line()
+        line("> TODO: were these within what the runbook and the SLOs need? What would have made them shorter?")
+        line()
+        sloSection(model, { line($0) })
+        line("## Action items")
+        line()
+        line("| Action item | Type | Owner | Ticket |")
+        line("|---|---|---|---|")
+        for item in model.actionItems { line("| \(t(item.text)) | TODO | TODO | |") }
+        line("| TODO | runbook / alert / tooling / training | TODO | |")
         return out
     }
 

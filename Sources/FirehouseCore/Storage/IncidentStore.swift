@@ -82,6 +82,11 @@ public protocol StoreReads {
     /// The ids of `target`'s pending `opened` rows (at most `through`) and when each was queued,
     /// oldest first, at most `limit`.
     func pendingOpenings(target: String, through: Int64, limit: Int) throws -> [(id: Int64, at: Timestamp)]
+    /// Incidents whose impact may reach past `since` (not resolved, or resolved at or after it),
+    /// with what SLO arithmetic needs.
+    func impactRecords(endingAfter since: Timestamp) throws -> [ImpactRecord]
+    /// When the heartbeat `name` last arrived (or watching began); nil before either.
+    func heartbeat(name: String) throws -> Timestamp?
     /// Where the incident's message on `target` lives, once one was posted (Slack app mode).
     func chatThread(incidentID: Int64, target: String) throws -> ChatThread?
     /// Newest first.
@@ -127,6 +132,8 @@ public protocol StoreTransaction: StoreReads {
     /// Records an attempt's result on a pending row; a row no longer pending is left alone and
     /// nil returned, so a late duplicate report cannot undo a delivery.
     func finishDelivery(_ id: Int64, _ decision: DeliveryPolicy.Decision, at: Timestamp) throws -> FinishedDelivery?
+    /// Moves the heartbeat's last arrival forward to `at` (never back).
+    func recordHeartbeat(name: String, at: Timestamp) throws
     /// Remembers (or replaces) where the incident's message on `target` lives.
     func saveChatThread(_ thread: ChatThread, incidentID: Int64, target: String, at: Timestamp) throws
     /// Deletes delivered rows finished before `cutoff`; returns how many.

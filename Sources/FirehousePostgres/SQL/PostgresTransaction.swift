@@ -118,7 +118,7 @@ final class PostgresTransaction: StoreTransaction {
 
     static let headColumns = """
         id, correlation_key, receiver, title, labels, severity, severity_pinned, status, opened_at,
-        acknowledged_at, mitigated_at, resolved_at, closed_at, reopen_count, truncated_alerts
+        acknowledged_at, mitigated_at, resolved_at, closed_at, reopen_count, truncated_alerts, drill
         """
 
     private static func head(_ row: PostgresRow) throws -> IncidentHead {
@@ -134,13 +134,14 @@ final class PostgresTransaction: StoreTransaction {
         let (openedAt, ackAt, mitAt, resAt, closedAt, reopens, truncated) = (
             try cell(8, Int64.self), try cell(9, Int64?.self), try cell(10, Int64?.self), try cell(11, Int64?.self),
             try cell(12, Int64?.self), try cell(13, Int.self), try cell(14, Int.self))
+        let drill = try cell(15, Bool.self)
         return IncidentHead(
             id: id, correlationKey: key, receiver: receiver, title: title, labels: JSONText.decode(labels),
             severity: Severity(rawValue: severity) ?? .sev3, severityPinned: pinned,
             milestones: .init(status: IncidentStatus(rawValue: status) ?? .triggered, acknowledgedAt: ackAt.map { Timestamp(nanoseconds: $0) },
                               mitigatedAt: mitAt.map { Timestamp(nanoseconds: $0) }, resolvedAt: resAt.map { Timestamp(nanoseconds: $0) },
                               closedAt: closedAt.map { Timestamp(nanoseconds: $0) }),
-            openedAt: Timestamp(nanoseconds: openedAt), reopenCount: reopens, truncatedAlerts: truncated)
+            openedAt: Timestamp(nanoseconds: openedAt), reopenCount: reopens, truncatedAlerts: truncated, drill: drill)
     }
 
     // MARK: - Reads
@@ -179,8 +180,8 @@ final class PostgresTransaction: StoreTransaction {
         var summaries: [IncidentSummary] = []
         for row in rows {
             let cells = Array(row)
-            let total = try cells[15].decode(Int.self)
-            let firing = try cells[16].decode(Int.self)
+            let total = try cells[16].decode(Int.self)
+            let firing = try cells[17].decode(Int.self)
             summaries.append(IncidentSummary(head: try Self.head(cells), alertCount: total, firingAlertCount: firing))
         }
         var next: Int64?
@@ -252,15 +253,16 @@ final class PostgresTransaction: StoreTransaction {
         var records: [Int64: StatsRecord] = [:]
         var order: [Int64] = []
         for row in try run("""
-            SELECT id, severity, status, opened_at, acknowledged_at, mitigated_at, resolved_at, reopen_count, labels
+            SELECT id, severity, status, opened_at, acknowledged_at, mitigated_at, resolved_at, reopen_count, labels, drill
             FROM incidents WHERE opened_at >= \(query.since.nanoseconds) AND opened_at < \(query.until.nanoseconds) ORDER BY id
             """) {
-            let (id, severity, status, openedAt, ackAt, mitAt, resAt, reopens, labels) =
-                try row.decode((Int64, Int, String, Int64, Int64?, Int64?, Int64?, Int, String).self)
+            let (id, severity, status, openedAt, ackAt, mitAt, resAt, reopens, labels, drill) =
+                try row.decode((Int64, Int, String, Int64, Int64?, Int64?, Int64?, Int, String, Bool).self)
             var record = StatsRecord(
                 id: id, severity: Severity(rawValue: severity) ?? .sev3, status: IncidentStatus(rawValue: status) ?? .triggered,
                 openedAt: Timestamp(nanoseconds: openedAt), acknowledgedAt: ackAt.map { Timestamp(nanoseconds: $0) },
-                mitigatedAt: mitAt.map { Timestamp(nanoseconds: $0) }, resolvedAt: resAt.map { Timestamp(nanoseconds: $0) }, reopenCount: reopens)
+                mitigatedAt: mitAt.map { Timestamp(nanoseconds: $0) }, resolvedAt: resAt.map { Timestamp(nanoseconds: $0) }, reopenCount: reopens,
+                drill: drill)
             if let service = JSONText.decode(labels)["service"] { record.services.insert(service) }
             records[id] = record
             order.append(id)
@@ -393,8 +395,8 @@ final class PostgresTransaction: StoreTransaction {
         if writing { try send(Self.lockHeads, [bind(ids)]) }
         var snapshots: [Int64: AttachedSnapshot] = [:]
         for cells in try run(Self.snapshots, [bind(ids)]) {
-            let firing = try cells[15].decode(Int.self)
-            let runbooks = try cells[16].decode([String].self)
+            let firing = try cells[16].decode(Int.self)
+            let runbooks = try cells[17].decode([String].self)
             let head = try Self.head(cells)
             snapshots[head.id] = AttachedSnapshot(snapshot: IncidentSnapshot(head: head, firingAlerts: firing), runbooks: Set(runbooks))
         }
@@ -461,6 +463,32 @@ final class PostgresTransaction: StoreTransaction {
         }
     }
 
+    func impactRecords(endingAfter since: Timestamp) throws -> [ImpactRecord] {
+        var records: [Int64: ImpactRecord] = [:]
+        var order: [Int64] = []
+        for row in try run("""
+            SELECT id, drill, opened_at, mitigated_at, resolved_at, labels,
+                (SELECT MIN(starts_at) FROM alerts WHERE alerts.incident_id = incidents.id)
+            FROM incidents WHERE resolved_at IS NULL OR resolved_at >= \(since.nanoseconds) ORDER BY id
+            """) {
+            let (id, drill, openedAt, mitAt, resAt, labels, first) = try row.decode((Int64, Bool, Int64, Int64?, Int64?, String, Int64?).self)
+            records[id] = ImpactRecord(id: id, drill: drill, openedAt: Timestamp(nanoseconds: openedAt),
+                                       firstAlertAt: first.map { Timestamp(nanoseconds: $0) }, mitigatedAt: mitAt.map { Timestamp(nanoseconds: $0) },
+                                       resolvedAt: resAt.map { Timestamp(nanoseconds: $0) }, labelSets: [JSONText.decode(labels)])
+            order.append(id)
+        }
+        guard !order.isEmpty else { return [] }
+        for row in try run("SELECT DISTINCT incident_id, labels FROM alerts WHERE incident_id = ANY(\(order))") {
+            let (id, labels) = try row.decode((Int64, String).self)
+            records[id]?.labelSets.append(JSONText.decode(labels))
+        }
+        return order.compactMap { records[$0] }
+    }
+
+    func heartbeat(name: String) throws -> Timestamp? {
+        try run("SELECT last_seen_at FROM heartbeats WHERE name = \(name)").first.map { Timestamp(nanoseconds: try $0.decode(Int64.self)) }
+    }
+
     func chatThread(incidentID: Int64, target: String) throws -> ChatThread? {
         try run("SELECT channel, ts FROM chat_threads WHERE incident_id = \(incidentID) AND target = \(target)").first.map { row in
             let (channel, ts) = try row.decode((String, String).self)
@@ -506,9 +534,9 @@ final class PostgresTransaction: StoreTransaction {
 
     static let insertIncident = HotStatement("""
         INSERT INTO incidents (correlation_key, receiver, title, labels, severity, severity_pinned, status,
-            opened_at, acknowledged_at, mitigated_at, resolved_at, closed_at, reopen_count, truncated_alerts, updated_at)
+            opened_at, acknowledged_at, mitigated_at, resolved_at, closed_at, reopen_count, truncated_alerts, updated_at, drill)
         VALUES ($1::text, $2::text, $3::text, $4::text, $5::bigint, $6::boolean, $7::text, $8::bigint, $9::bigint, $10::bigint,
-            $11::bigint, $12::bigint, $13::bigint, $14::bigint, $15::bigint)
+            $11::bigint, $12::bigint, $13::bigint, $14::bigint, $15::bigint, $16::boolean)
         RETURNING id
         """)
 
@@ -518,7 +546,7 @@ final class PostgresTransaction: StoreTransaction {
             bind(head.correlationKey), bind(head.receiver), bind(head.title), bind(JSONText.encode(head.labels)),
             bind(head.severity.rawValue), bind(head.severityPinned), bind(m.status.rawValue), bind(head.openedAt.nanoseconds),
             bind(m.acknowledgedAt?.nanoseconds), bind(m.mitigatedAt?.nanoseconds), bind(m.resolvedAt?.nanoseconds),
-            bind(m.closedAt?.nanoseconds), bind(head.reopenCount), bind(head.truncatedAlerts), bind(at.nanoseconds),
+            bind(m.closedAt?.nanoseconds), bind(head.reopenCount), bind(head.truncatedAlerts), bind(at.nanoseconds), bind(head.drill),
         ]).first
         guard let id = try row?.first?.decode(Int64.self) else { throw PostgresStoreError.noRowReturned("insert incident") }
         return id
@@ -732,6 +760,13 @@ final class PostgresTransaction: StoreTransaction {
             """).first
         guard let id = try row?.decode(Int64.self) else { throw PostgresStoreError.noRowReturned("keep dead letter") }
         return id
+    }
+
+    func recordHeartbeat(name: String, at: Timestamp) throws {
+        _ = try run("""
+            INSERT INTO heartbeats (name, last_seen_at) VALUES (\(name), \(at.nanoseconds))
+            ON CONFLICT (name) DO UPDATE SET last_seen_at = GREATEST(heartbeats.last_seen_at, excluded.last_seen_at)
+            """)
     }
 
     func saveChatThread(_ thread: ChatThread, incidentID: Int64, target: String, at: Timestamp) throws {

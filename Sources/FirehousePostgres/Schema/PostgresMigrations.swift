@@ -168,5 +168,11 @@ enum PostgresMigrations {
             );
             CREATE INDEX outbox_openings ON outbox (target, created_at) WHERE event = 'opened';
             """),
+        Migration(version: 3, name: "v3-drills-heartbeats", sql: """
+            -- Drills (game days) are marked on the incident; heartbeats hold when each pipeline
+            -- heartbeat alert last arrived, so every replica judges silence alike.
+            ALTER TABLE incidents ADD COLUMN drill BOOLEAN NOT NULL DEFAULT false;
+            CREATE TABLE heartbeats (name TEXT PRIMARY KEY, last_seen_at BIGINT NOT NULL);
+            """),
     ]
 }

@@ -54,10 +54,18 @@ struct ChatService: Sendable {
             guard let detail = try await repository.incident(id: id) else { return .ephemeral(replies.notFound(id)) }
             let runbook = runbooks.library.primary(of: detail.runbooks)
             return .ephemeral(replies.runbook(id, runbook: runbook, links: detail.runbookLinks))
-        case .declare(let severity, let title):
+        case .declare(let severity, let title, let drill):
             guard let actor else { return .ephemeral(Self.anonymous) }
-            let head = try await repository.declare(title: title, severity: severity, actor: actor)
+            let head = try await repository.declare(title: title, severity: severity, actor: actor, drill: drill)
             return .inChannel(replies.declared(head))
+        case .drillStart(let runbookID, let severity):
+            guard let actor else { return .ephemeral(Self.anonymous) }
+            guard let head = try await repository.startDrill(runbookID: runbookID, severity: severity, actor: actor) else {
+                return .ephemeral(replies.noRunbook(runbookID, library: runbooks.library))
+            }
+            return .inChannel(replies.declared(head))
+        case .slo(let service):
+            return .ephemeral(replies.slo(try await repository.sloReports(), service: service))
         case .act(let id, let action):
             guard let actor else { return .ephemeral(Self.anonymous) }
             switch try await repository.perform(action, on: id, actor: actor) {

@@ -33,6 +33,9 @@ final class ConfigReader {
             case "api": readAPI(node, path, into: &config.api)
             case "metrics": readMetrics(node, path, into: &config.metrics)
             case "ui": readUI(node, path, into: &config.ui)
+            case "slo": readSLO(node, path, into: &config.slo)
+            case "drills": readDrills(node, path, into: &config.drills)
+            case "heartbeat": readHeartbeat(node, path, into: &config.heartbeat)
             default:
                 return false
             }

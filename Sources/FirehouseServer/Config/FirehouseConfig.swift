@@ -18,6 +18,9 @@ public struct FirehouseConfig: Sendable, Equatable {
     public var api = API()
     public var metrics = MetricsSection()
     public var ui = UISection()
+    public var slo = SLOSection()
+    public var drills = DrillsSection()
+    public var heartbeat = HeartbeatSection()
 
     public init() {}
 
@@ -145,7 +148,8 @@ public struct FirehouseConfig: Sendable, Equatable {
     public var correlationConfig: CorrelationConfig {
         CorrelationConfig(
             groupBy: correlation.groupBy.isEmpty ? nil : correlation.groupBy,
-            reopenWindow: correlation.reopenWindow, autoResolve: correlation.autoResolve, severity: severity.map)
+            reopenWindow: correlation.reopenWindow, autoResolve: correlation.autoResolve, severity: severity.map,
+            drillLabel: drills.label, drillValue: drills.value)
     }
 }
 

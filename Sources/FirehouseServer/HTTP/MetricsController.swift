@@ -22,6 +22,7 @@ struct MetricsController: Sendable {
         }
         // A database problem must not hide the other metrics: the gauge just keeps its last values.
         if let counts = try? await repository.openIncidentCounts() { metrics.openIncidents(counts) }
+        if let budgets = try? await repository.sloReports() { metrics.errorBudgets(budgets) }
         var headers = HTTPFields()
         headers[.contentType] = "text/plain; version=0.0.4; charset=utf-8"
         return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: metrics.exposition())))

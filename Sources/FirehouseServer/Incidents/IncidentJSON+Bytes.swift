@@ -68,6 +68,8 @@ extension IncidentJSON {
         number("reopenCount", head.reopenCount)
         number("alertCount", summary.alertCount)
         number("firingAlertCount", summary.firingAlertCount)
+        key("drill")
+        out.append(contentsOf: (head.drill ? "true" : "false").utf8)
         out.append(UInt8(ascii: "}"))
     }
 }

@@ -10,7 +10,7 @@ struct IncidentJSON: Encodable {
 
     private enum Keys: String, CodingKey {
         case id, ref, title, status, severity, openedAt, acknowledgedAt, mitigatedAt, resolvedAt, closedAt
-        case labels, receiver, reopenCount, alertCount, firingAlertCount, alerts, roles, roleHistory, timeline
+        case labels, receiver, reopenCount, alertCount, firingAlertCount, drill, alerts, roles, roleHistory, timeline
         case runbook, relatedRunbooks, runbookLinks
     }
 
@@ -32,6 +32,7 @@ struct IncidentJSON: Encodable {
         try c.encode(head.reopenCount, forKey: .reopenCount)
         try c.encode(summary.alertCount, forKey: .alertCount)
         try c.encode(summary.firingAlertCount, forKey: .firingAlertCount)
+        try c.encode(head.drill, forKey: .drill)
         if let detail {
             try c.encode(detail.alerts.map(AlertJSON.init), forKey: .alerts)
             try c.encode(detail.roles.filter(\.isCurrent).map(RoleJSON.init), forKey: .roles)

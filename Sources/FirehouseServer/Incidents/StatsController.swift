@@ -25,7 +25,14 @@ struct StatsController: Sendable {
         let since = try time("since") ?? (until - TimeSpan.seconds(30 * 86_400))
         guard since < until else { throw APIError.badRequest("since: must be before until") }
         let service = parameters["service"].map(String.init).flatMap { $0.isEmpty ? nil : $0 }
-        let query = StatsQuery(since: since, until: until, service: service)
+        var drills = StatsQuery.DrillFilter.exclude
+        if let text = parameters["drills"].map(String.init) {
+            guard let filter = text == "exclude" ? .exclude : StatsQuery.DrillFilter(rawValue: text) else {
+                throw APIError.badRequest("drills: expected only, include or exclude")
+            }
+            drills = filter
+        }
+        let query = StatsQuery(since: since, until: until, service: service, drills: drills)
         let stats = try await repository.stats(query)
         return JSONResponse.make(StatsJSON(query: query, stats: stats))
     }
@@ -38,7 +45,26 @@ struct StatsJSON: Encodable {
 
     private enum Keys: String, CodingKey {
         case since, until, service, total, bySeverity, byStatus, timeToAcknowledge, timeToMitigate, timeToResolve
-        case meanTimeBetweenIncidents, noisiestAlertnames, byService, perDay
+        case meanTimeBetweenIncidents, noisiestAlertnames, byService, perDay, drills, reliability
+    }
+
+    /// MTBF, MTTR and availability of one service over the window.
+    struct ReliabilityJSON: Encodable {
+        var failures: Int
+        var downtimeSeconds: Double
+        var uptimeSeconds: Double
+        var mtbfSeconds: Double
+        var mttrSeconds: Double
+        var availability: Double
+
+        init(_ r: IncidentStats.Reliability) {
+            failures = r.failures
+            downtimeSeconds = seconds(r.downtime)
+            uptimeSeconds = seconds(r.uptime)
+            mtbfSeconds = seconds(r.mtbf)
+            mttrSeconds = seconds(r.mttr)
+            availability = BudgetJSON.rounded(r.availability)
+        }
     }
 
     struct DayJSON: Encodable {
@@ -69,6 +95,7 @@ struct StatsJSON: Encodable {
         try c.encode(query.since, forKey: .since)
         try c.encode(query.until, forKey: .until)
         try c.encode(query.service, forKey: .service)
+        try c.encode(query.drills.rawValue, forKey: .drills)
         try c.encode(stats.total, forKey: .total)
         try c.encode(stats.bySeverity, forKey: .bySeverity)
         try c.encode(stats.byStatus, forKey: .byStatus)
@@ -80,6 +107,7 @@ struct StatsJSON: Encodable {
                      forKey: .noisiestAlertnames)
         try c.encode(stats.byService, forKey: .byService)
         try c.encode(stats.perDay.map { DayJSON(day: $0.day, incidents: $0.incidents) }, forKey: .perDay)
+        try c.encode(stats.reliability.mapValues(ReliabilityJSON.init), forKey: .reliability)
     }
 }
 

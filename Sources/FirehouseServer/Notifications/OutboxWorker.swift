@@ -173,7 +173,7 @@ struct OutboxWorker: Service {
             items: items.map { item in
                 let head = item.incident.head
                 return DigestMessage.Item(ref: IncidentReference.format(head.id), severity: head.severity, title: head.title,
-                                          service: head.labels["service"], url: links.incidentPage(head.id))
+                                          service: head.labels["service"], url: links.incidentPage(head.id), drill: head.drill)
             },
             listURL: links.incidentListPage, at: now)
         var metadata: Logger.Metadata = ["target": "\(target.name)", "incidents": "\(items.count)", "opened_in_window": "\(recent)"]

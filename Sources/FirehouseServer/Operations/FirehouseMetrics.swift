@@ -122,6 +122,21 @@ public final class FirehouseMetrics: Sendable {
                 labels: [("target", target), ("result", result)]).increment()
     }
 
+    /// Each configured service's error budget, set at every scrape.
+    func errorBudgets(_ reports: [ErrorBudget.Report]) {
+        for report in reports {
+            let labels = [("service", report.objective.service)]
+            registry.makeGauge(descriptor: name("slo_budget_remaining_ratio", "", "Share of the service's error budget left (negative once overspent)."),
+                               labels: labels).set(report.remainingRatio)
+            registry.makeGauge(descriptor: name("slo_budget_consumed", "seconds", "Downtime charged to the service's error budget within its window."),
+                               labels: labels).set(report.consumed.seconds)
+            registry.makeGauge(descriptor: name("slo_budget_allowed", "seconds", "Downtime the service's objective allows within its window."),
+                               labels: labels).set(report.allowed.seconds)
+            registry.makeGauge(descriptor: name("slo_burn_rate", "", "How fast the service's budget burned over the last hour (1: exactly over the window)."),
+                               labels: labels).set(report.burnRate)
+        }
+    }
+
     func digested(target: String, incidents: Int) {
         counter("outbox_digested_openings", "total", "Incident openings announced in a storm digest instead of one by one, by target.",
                 labels: [("target", target)]).increment(by: Int64(incidents))

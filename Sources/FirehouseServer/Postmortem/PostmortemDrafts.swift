@@ -42,18 +42,18 @@ public struct PostmortemDrafts: Sendable {
         }
     }
 
-    public func model(_ detail: IncidentDetail) -> PostmortemModel {
+    public func model(_ detail: IncidentDetail, budgets: [ErrorBudget.Report] = []) -> PostmortemModel {
         PostmortemBuilder.build(detail, library: runbooks.library, incidentURL: links.incidentPage(detail.summary.head.id),
-                                leadRole: leadRole)
+                                leadRole: leadRole, budgets: budgets)
     }
 
-    public func render(_ detail: IncidentDetail) -> String {
-        let model = model(detail)
+    public func render(_ detail: IncidentDetail, budgets: [ErrorBudget.Report] = []) -> String {
+        let model = model(detail, budgets: budgets)
         guard let template else { return PostmortemRenderer.render(model) }
         return template.render(TemplateView(value: model))
     }
 
-    public var drafter: PostmortemDrafter { { detail in render(detail) } }
+    public var drafter: PostmortemDrafter { { detail, budgets in render(detail, budgets: budgets) } }
 
     public func postmortemLink(_ id: Int64) -> String {
         links.postmortemOrPath(id)

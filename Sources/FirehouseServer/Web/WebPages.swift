@@ -84,6 +84,7 @@ enum WebPages {
             var firing: Int
             var total: Int
             var reopens: Int
+            var drill: Bool
         }
     }
 
@@ -106,7 +107,7 @@ enum WebPages {
                 severity: Severity(name: head.severity.name, level: head.severity.rawValue), status: head.status.rawValue,
                 title: head.title, service: service, commander: commanders[head.id] ?? "",
                 opened: Time(head.openedAt, now: now), firing: summary.firingAlertCount, total: summary.alertCount,
-                reopens: head.reopenCount)
+                reopens: head.reopenCount, drill: head.drill)
         }
         return ListPage(heading: "Incidents: \(filterName)", filters: filters, rows: rows,
                         next: page.next.map { "/ui/incidents?status=\(WebFormat.query(filterName))&before=\($0)" })
@@ -118,6 +119,7 @@ enum WebPages {
         var id: Int64
         var ref: String
         var title: String
+        var drill: Bool
         var severity: Severity
         var status: String
         var facts: [Fact]
@@ -253,7 +255,7 @@ enum WebPages {
                 assigned: roles.names.filter(current.contains).map { .init(value: $0, label: $0, selected: false) })
         }
         return DetailPage(
-            id: head.id, ref: IncidentReference.format(head.id), title: head.title,
+            id: head.id, ref: IncidentReference.format(head.id), title: head.title, drill: head.drill,
             severity: Severity(name: head.severity.name, level: head.severity.rawValue), status: head.status.rawValue, facts: facts,
             currentRoles: roleRows.filter { $0.to == nil }, roleHistory: roleRows, alerts: alerts, runbook: runbook,
             otherRunbooks: others, runbookLinks: runbookLinks,

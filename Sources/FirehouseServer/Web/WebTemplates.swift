@@ -63,7 +63,7 @@ struct WebTemplates: Sendable {
     <thead><tr><th scope="col">Ref</th><th scope="col">Severity</th><th scope="col">Status</th><th scope="col">Title</th><th scope="col" class="wide">Service</th><th scope="col" class="wide">Commander</th><th scope="col">Opened</th><th scope="col" class="wide">Firing / total</th><th scope="col" class="wide">Reopens</th></tr></thead>
     <tbody>
     {{/empty(rows)}}
-    {{#rows}}<tr data-ref="{{ref}}"><td class="ref"><a href="{{href}}">{{ref}}</a></td><td><span class="sev sev-{{severity.level}}">{{severity.name}}</span></td><td class="status">{{status}}</td><td class="title">{{title}}</td><td class="wide">{{service}}</td><td class="wide">{{commander}}</td><td><time datetime="{{opened.iso}}" title="{{opened.exact}}">{{opened.relative}}</time></td><td class="wide">{{firing}} / {{total}}</td><td class="wide">{{reopens}}</td></tr>
+    {{#rows}}<tr data-ref="{{ref}}"><td class="ref"><a href="{{href}}">{{ref}}</a></td><td><span class="sev sev-{{severity.level}}">{{severity.name}}</span></td><td class="status">{{status}}</td><td class="title">{{#drill}}<span class="drill">DRILL</span> {{/drill}}{{title}}</td><td class="wide">{{service}}</td><td class="wide">{{commander}}</td><td><time datetime="{{opened.iso}}" title="{{opened.exact}}">{{opened.relative}}</time></td><td class="wide">{{firing}} / {{total}}</td><td class="wide">{{reopens}}</td></tr>
     {{/rows}}
     {{^empty(rows)}}
     </tbody></table></div>
@@ -75,7 +75,8 @@ struct WebTemplates: Sendable {
 
     static let incident = """
     <p class="muted"><a href="/ui/incidents">Incidents</a> › {{ref}}</p>
-    <h1><span class="sev sev-{{severity.level}}">{{severity.name}}</span> {{ref}}: <span id="incident-title">{{title}}</span></h1>
+    <h1><span class="sev sev-{{severity.level}}">{{severity.name}}</span> {{#drill}}<span class="drill">DRILL</span> {{/drill}}{{ref}}: <span id="incident-title">{{title}}</span></h1>
+    {{#drill}}<p class="notice">A drill (game day): left out of statistics and error budgets; its post-mortem is a game-day report.</p>{{/drill}}
     {{#notice}}<p class="notice" role="status">{{notice}}</p>{{/notice}}
     {{#error}}<p class="notice error" role="alert">{{error}}</p>{{/error}}
     <dl class="facts">

@@ -7,7 +7,7 @@ struct IncidentReader {
 
     private static let headColumns = """
         id, correlation_key, receiver, title, labels, severity, severity_pinned, status, opened_at,
-        acknowledged_at, mitigated_at, resolved_at, closed_at, reopen_count, truncated_alerts
+        acknowledged_at, mitigated_at, resolved_at, closed_at, reopen_count, truncated_alerts, drill
         """
 
     func exists(id: Int64) throws -> Bool {
@@ -45,7 +45,7 @@ struct IncidentReader {
         var summaries: [IncidentSummary] = []
         summaries.reserveCapacity(min(query.limit + 1, 1024))
         while try rows.next() {
-            let counts = rows.int64(15)
+            let counts = rows.int64(16)
             summaries.append(IncidentSummary(head: Self.head(from: rows), alertCount: Int(counts >> 32),
                                              firingAlertCount: Int(counts & 0xFFFF_FFFF)))
         }
@@ -67,7 +67,8 @@ struct IncidentReader {
             milestones: .init(
                 status: IncidentStatus(rawValue: row.text(7)) ?? .triggered, acknowledgedAt: time(9),
                 mitigatedAt: time(10), resolvedAt: time(11), closedAt: time(12)),
-            openedAt: Timestamp(nanoseconds: row.int64(8)), reopenCount: Int(row.int64(13)), truncatedAlerts: Int(row.int64(14)))
+            openedAt: Timestamp(nanoseconds: row.int64(8)), reopenCount: Int(row.int64(13)), truncatedAlerts: Int(row.int64(14)),
+            drill: row.int64(15) != 0)
     }
 
     func summary(of head: IncidentHead) throws -> IncidentSummary {

@@ -158,6 +158,34 @@ struct SQLiteTransaction: StoreTransaction {
             """), arguments: [target, through, limit]).map { (id: $0[0], at: Timestamp(nanoseconds: $0[1])) }
     }
 
+    func impactRecords(endingAfter since: Timestamp) throws -> [ImpactRecord] {
+        var records: [Int64: ImpactRecord] = [:]
+        var order: [Int64] = []
+        for row in try Row.fetchAll(db, sql: """
+            SELECT id, drill, opened_at, mitigated_at, resolved_at, labels,
+                (SELECT MIN(starts_at) FROM alerts WHERE alerts.incident_id = incidents.id)
+            FROM incidents WHERE resolved_at IS NULL OR resolved_at >= ? ORDER BY id
+            """, arguments: [since.nanoseconds]) {
+            func time(_ i: Int) -> Timestamp? { (row[i] as Int64?).map(Timestamp.init(nanoseconds:)) }
+            let id: Int64 = row[0]
+            records[id] = ImpactRecord(id: id, drill: row[1], openedAt: Timestamp(nanoseconds: row[2]), firstAlertAt: time(6),
+                                       mitigatedAt: time(3), resolvedAt: time(4), labelSets: [JSONText.decode(row[5])])
+            order.append(id)
+        }
+        for id in order {
+            for text in try String.fetchAll(db.cachedStatement(sql: "SELECT DISTINCT labels FROM alerts WHERE incident_id = ?"),
+                                            arguments: [id]) {
+                records[id]!.labelSets.append(JSONText.decode(text))
+            }
+        }
+        return order.compactMap { records[$0] }
+    }
+
+    func heartbeat(name: String) throws -> Timestamp? {
+        try Int64.fetchOne(db.cachedStatement(sql: "SELECT last_seen_at FROM heartbeats WHERE name = ?"), arguments: [name])
+            .map(Timestamp.init(nanoseconds:))
+    }
+
     func chatThread(incidentID: Int64, target: String) throws -> ChatThread? {
         try Row.fetchOne(db.cachedStatement(sql: "SELECT channel, ts FROM chat_threads WHERE incident_id = ? AND target = ?"),
                          arguments: [incidentID, target]).map { ChatThread(channel: $0[0], ts: $0[1]) }
@@ -184,8 +212,8 @@ struct SQLiteTransaction: StoreTransaction {
         let m = head.milestones
         var insert = try RawStatement(db, sql: """
             INSERT INTO incidents (correlation_key, receiver, title, labels, severity, severity_pinned, status,
-                opened_at, acknowledged_at, mitigated_at, resolved_at, closed_at, reopen_count, truncated_alerts, updated_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                opened_at, acknowledged_at, mitigated_at, resolved_at, closed_at, reopen_count, truncated_alerts, updated_at, drill)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
         insert.bind(head.correlationKey)
         insert.bind(head.receiver)
@@ -202,6 +230,7 @@ struct SQLiteTransaction: StoreTransaction {
         insert.bind(head.reopenCount)
         insert.bind(head.truncatedAlerts)
         insert.bind(at.nanoseconds)
+        insert.bind(head.drill)
         try insert.execute()
         return db.lastInsertedRowID
     }
@@ -338,6 +367,13 @@ struct SQLiteTransaction: StoreTransaction {
               let row = try Row.fetchOne(db, sql: "SELECT incident_id, target, event, attempts FROM outbox WHERE id = ?", arguments: [id])
         else { return nil }
         return FinishedDelivery(incidentID: row[0], target: row[1], event: row[2], attempts: row[3])
+    }
+
+    func recordHeartbeat(name: String, at: Timestamp) throws {
+        try db.cachedStatement(sql: """
+            INSERT INTO heartbeats (name, last_seen_at) VALUES (?, ?)
+            ON CONFLICT (name) DO UPDATE SET last_seen_at = MAX(last_seen_at, excluded.last_seen_at)
+            """).execute(arguments: [name, at.nanoseconds])
     }
 
     func saveChatThread(_ thread: ChatThread, incidentID: Int64, target: String, at: Timestamp) throws {

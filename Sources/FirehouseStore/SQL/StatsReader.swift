@@ -9,7 +9,7 @@ struct StatsReader {
         var records: [Int64: StatsRecord] = [:]
         var order: [Int64] = []
         let rows = try Row.fetchCursor(db, sql: """
-            SELECT id, severity, status, opened_at, acknowledged_at, mitigated_at, resolved_at, reopen_count, labels
+            SELECT id, severity, status, opened_at, acknowledged_at, mitigated_at, resolved_at, reopen_count, labels, drill
             FROM incidents WHERE opened_at >= ? AND opened_at < ? ORDER BY id
             """, arguments: [query.since.nanoseconds, query.until.nanoseconds])
         while let row = try rows.next() {
@@ -18,7 +18,7 @@ struct StatsReader {
             var record = StatsRecord(
                 id: id, severity: Severity(rawValue: row[1]) ?? .sev3, status: IncidentStatus(rawValue: row[2]) ?? .triggered,
                 openedAt: Timestamp(nanoseconds: row[3]), acknowledgedAt: time(4), mitigatedAt: time(5), resolvedAt: time(6),
-                reopenCount: row[7])
+                reopenCount: row[7], drill: row[9])
             if let service = JSONText.decode(row[8])["service"] { record.services.insert(service) }
             records[id] = record
             order.append(id)

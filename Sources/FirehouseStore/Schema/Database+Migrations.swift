@@ -187,6 +187,14 @@ enum Migrations {
                 CREATE INDEX outbox_openings ON outbox(target, created_at) WHERE event = 'opened';
                 """)
         }
+        migrator.registerMigration("v12-drills-heartbeats") { db in
+            // Drills (game days) are marked on the incident; heartbeats hold when each pipeline
+            // heartbeat alert last arrived, so every replica judges silence alike.
+            try db.execute(sql: """
+                ALTER TABLE incidents ADD COLUMN drill INTEGER NOT NULL DEFAULT 0;
+                CREATE TABLE heartbeats (name TEXT PRIMARY KEY, last_seen_at INTEGER NOT NULL) WITHOUT ROWID;
+                """)
+        }
         return migrator
     }
 }

@@ -67,7 +67,7 @@ struct DiscordNotifier: Notifier {
         if let actor = m.actor { fields.append(Field(name: "By", value: d.text(actor, limit: 80), inline: true)) }
         if let postmortem = m.postmortemURL { fields.append(Field(name: "Post-mortem draft", value: postmortem, inline: false)) }
         return Body(
-            embeds: [Embed(title: "\(m.symbol) \(m.ref) \(m.verb)", description: d.text(m.title, limit: 200) + "\n" + d.text(m.detail, limit: 1_000),
+            embeds: [Embed(title: "\(m.symbol) \(m.drillMark)\(m.ref) \(m.verb)", description: d.text(m.title, limit: 200) + "\n" + d.text(m.detail, limit: 1_000),
                            url: m.incidentURL, color: color(m), fields: fields, timestamp: m.at.rfc3339)],
             allowed_mentions: Mentions(parse: []))
     }

@@ -209,7 +209,7 @@ struct SlackAppNotifier: Delivering {
     /// Notifications and screen readers use `text`; the blocks are what people see.
     static func fallback(_ summary: IncidentSummary) -> String {
         let head = summary.head
-        return "\(IncidentReference.format(head.id)) [\(head.severity.name), \(head.status.rawValue)] \(ChatDialect.slack.text(head.title, limit: 150))"
+        return "\(head.drill ? "[DRILL] " : "")\(IncidentReference.format(head.id)) [\(head.severity.name), \(head.status.rawValue)] \(ChatDialect.slack.text(head.title, limit: 150))"
     }
 
     /// Slack's limits: header text 150 characters, a field 2,000, 10 fields, 25 elements in actions.
@@ -220,7 +220,7 @@ struct SlackAppNotifier: Delivering {
         let page = links.incidentPage(head.id)
         let symbol = head.status.isActive ? (head.severity >= .sev2 ? "🔴" : "🟠") : "✅"
         var blocks = [
-            Block(type: "header", text: .plain(String("\(symbol) \(ref) · \(head.severity.name) · \(head.status.rawValue)".prefix(150)))),
+            Block(type: "header", text: .plain(String("\(symbol) \(head.drill ? "DRILL · " : "")\(ref) · \(head.severity.name) · \(head.status.rawValue)".prefix(150)))),
             // Plain text: nothing in an alert's title formats, links or pings.
             Block(type: "section", text: .plain(String(head.title.prefix(300)))),
         ]

@@ -84,7 +84,7 @@ struct TeamsNotifier: Notifier {
         if let incident = m.incidentURL { actions.append(Action(title: "Open \(m.ref)", url: incident)) }
         if let postmortem = m.postmortemURL { actions.append(Action(title: "Post-mortem draft", url: postmortem)) }
         let card = Card(body: [
-            .text("\(m.symbol) \(m.ref) \(m.verb)\(by)", weight: "Bolder", size: "Medium", color: color(m)),
+            .text("\(m.symbol) \(m.drillMark)\(m.ref) \(m.verb)\(by)", weight: "Bolder", size: "Medium", color: color(m)),
             .text(d.text(m.title, limit: 200)),
             Element(type: "FactSet", facts: facts),
             .text(d.text(m.detail, limit: 1_000), subtle: true),
