@@ -89,6 +89,13 @@ struct ConfigTests {
         alertmanager: {url: "http://am:9093/", timeout: 4s}
         ui: {enabled: false, trusted_user_header: X-Auth-User, trusted_proxies: [10.1.0.0/16], proxy_scope: admin, session_ttl: 2h,
              poll_interval: 5s}
+        slo:
+          impact_end: resolved
+          services:
+            - {service: checkout, objective: 99.95, window: 7d, match: ['alertname=~"Checkout.*"']}
+            - {service: search, objective: 99}
+        drills: {label: gameday, value: "yes"}
+        heartbeat: {alertname: Watchdog, timeout: 10m, check_interval: 1m}
         """
         // The other side of each pair of mutually exclusive keys.
         let alternatives = """
@@ -130,6 +137,12 @@ struct ConfigTests {
         #expect(c.notifications.policy == DeliveryPolicy(maxAttempts: 4, initialBackoff: .seconds(2), maxBackoff: .minutes(1)))
         #expect(c.notifications.timeout == .seconds(3) && c.notifications.retention == .seconds(7 * 86_400))
         #expect(c.notifications.digest == StormDigest(threshold: 3, window: .minutes(2), gather: .seconds(1)))
+        #expect(c.slo.impactEnd == .resolved && c.slo.services.map(\.service) == ["checkout", "search"])
+        #expect(c.slo.services[0].objective == 99.95 && c.slo.services[0].window == .seconds(7 * 86_400))
+        #expect(c.slo.services[0].match.map(\.description) == [#"alertname=~"Checkout.*""#])
+        #expect(c.slo.services[1].window == .seconds(30 * 86_400) && c.slo.services[1].match.map(\.description) == [#"service="search""#])
+        #expect(c.correlationConfig.drillLabel == "gameday" && c.correlationConfig.drillValue == "yes")
+        #expect(c.heartbeat.heartbeat == Heartbeat(alertname: "Watchdog", timeout: .minutes(10)) && c.heartbeat.checkInterval == .minutes(1))
         #expect(c.chat.slackBotToken == "xoxb-1" && c.chat.slackAPIURL == "http://127.0.0.1:9/api")
         #expect(c.escalation.policy == EscalationPolicy(after: .minutes(10), minSeverity: .sev2, repeatEvery: .minutes(30)))
         #expect(c.escalation.checkInterval == .seconds(5))
@@ -177,6 +190,13 @@ struct ConfigTests {
         ("notifications: {digest: {threshold: -1}}", "notifications.digest.threshold"),
         ("notifications: {digest: {window: 0s}}", "notifications.digest.window"),
         ("chat: {slack_api_url: slack.com}", "chat.slack_api_url"),
+        ("slo: {services: [{service: a, objective: 100}]}", "slo.services[0].objective"),
+        ("slo: {services: [{service: a}]}", "slo.services[0].objective"),
+        ("slo: {services: [{objective: 99}]}", "slo.services[0].service"),
+        ("slo: {services: [{service: a, objective: 99, match: ['a=~\"(\"']}]}", "slo.services[0].match[0]"),
+        ("slo: {services: [{service: a, objective: 99, window: 10m}]}", "slo.services[0].window"),
+        ("slo: {impact_end: never}", "slo.impact_end"),
+        ("heartbeat: {timeout: 5s}", "heartbeat.timeout"),
         ("escalation: {min_severity: high}", "escalation.min_severity"),
         ("alertmanager: {url: am:9093}", "alertmanager.url"),
     ])

@@ -57,7 +57,7 @@ extension ConfigReader {
             if service.isEmpty || service.contains("/") { fail("\(itemPath).service", "every objective needs a service name without /") }
             if !names.insert(service).inserted { fail("\(itemPath).service", "\"\(service)\" is used twice") }
             guard let objective else {
-                fail("\(itemPath).objective", "every objective needs a percentage such as 99.9")
+                if item["objective"] == nil { fail("\(itemPath).objective", "every objective needs a percentage such as 99.9") }
                 continue
             }
             out.append(ServiceObjective(service: service, objective: objective, window: window, match: match))

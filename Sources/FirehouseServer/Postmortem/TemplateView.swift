@@ -19,6 +19,7 @@ struct TemplateView: MustacheParent {
         case let span as TimeSpan: return PostmortemRenderer.span(span)
         case let number as Int: return number
         case let number as Int64: return number
+        case let number as Double: return number
         case let flag as Bool: return flag
         default: break
         }
