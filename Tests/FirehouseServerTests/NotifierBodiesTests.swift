@@ -236,4 +236,17 @@ struct NotifierBodiesTests {
         #expect(SlackAppNotifier.attempt("internal_error", method: "x") == .transient("Slack x: internal_error"))
         #expect(SlackAppNotifier.attempt("not_in_channel", method: "x") == .rejected("Slack x: not_in_channel"))
     }
+
+    /// A drill is marked on every platform.
+    @Test func drillsAreMarkedOnEveryPlatform() throws {
+        var delivery = Self.deliveries()[0]
+        delivery.incident.head.drill = true
+        for kind in [FirehouseConfig.NotificationTarget.Kind.slack, .mattermost, .discord, .teams] {
+            let body = String(decoding: Notifiers.forKind(kind, links: Self.links).request(delivery, to: Self.target(kind)).body, as: UTF8.self)
+            #expect(body.contains("[DRILL] "), "\(kind)")
+        }
+        let blocks = SlackAppNotifier.blocks(.init(summary: delivery.incident, commander: nil, runbook: nil), links: Self.links)
+        #expect(blocks[0].text?.text.contains("DRILL · INC-42") == true)
+        #expect(SlackAppNotifier.fallback(delivery.incident).hasPrefix("[DRILL] INC-42"))
+    }
 }

@@ -96,6 +96,8 @@ struct ReliabilityRouteTests {
             let (_, declared) = try await ChatRouteTests.say(client, "declare drill sev3 failover rehearsal", user: "alice")
             #expect(declared.hasPrefix("Drill *INC-2* [SEV3]: failover rehearsal"))
             _ = try await ChatRouteTests.say(client, "declare sev3 a real one", user: "alice")
+            let (_, list) = try await ChatRouteTests.say(client, "list all")
+            #expect(list.contains("[DRILL] *INC-1*") && list.contains("[DRILL] *INC-2*") && !list.contains("[DRILL] *INC-3*"))
             let incident = try json(try await client.get("/api/v1/incidents/1"))
             #expect(incident["drill"] as? Bool == true && (incident["runbook"] as? [String: Any])?["id"] as? String == "service-memory-leak")
 

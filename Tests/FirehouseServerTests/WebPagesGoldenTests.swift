@@ -110,7 +110,12 @@ struct WebPagesGoldenTests {
                         alertnames: ["MySQLSlowQueries"]),
         ]
         let query = StatsQuery(since: Timestamp(rfc3339: "2026-11-20T00:00:00Z")!, until: Timestamp(rfc3339: "2026-11-26T00:00:00Z")!)
-        let model = WebPages.stats(IncidentStats.compute(records), query: query)
+        let budget = ErrorBudget.report(ServiceObjective(service: "kafka", objective: 99.9, window: .seconds(30 * 86_400)),
+                                        records: [ImpactRecord(id: 1, openedAt: Self.at(-1440), resolvedAt: Self.at(-1400),
+                                                               labelSets: [["service": "kafka"]])],
+                                        end: .mitigated, now: Self.at(0))
+        let model = WebPages.stats(IncidentStats.compute(records, window: Interval(start: query.since, end: Self.at(0))), query: query,
+                                   budgets: [budget])
         try Self.golden.check(Self.templates.render("stats", model, layout: Self.layout("Stats", nav: "/ui/stats")), "web-stats.html")
     }
 

@@ -44,7 +44,7 @@ public struct ChatReplies: Sendable {
 
     func line(_ summary: IncidentSummary) -> String {
         let h = summary.head
-        return "\(dialect.bold("\(IncidentReference.format(h.id))")) [\(h.severity.name)] \(h.status.rawValue) — \(dialect.text(h.title, limit: 120))"
+        return "\(h.drill ? "[DRILL] " : "")\(dialect.bold("\(IncidentReference.format(h.id))")) [\(h.severity.name)] \(h.status.rawValue) — \(dialect.text(h.title, limit: 120))"
             + " (\(summary.firingAlertCount)/\(summary.alertCount) alerts firing)"
     }
 
@@ -156,7 +156,7 @@ public struct ChatReplies: Sendable {
     }
 
     /// One decimal.
-    static func decimal(_ value: Double) -> String {
+    public static func decimal(_ value: Double) -> String {
         let tenths = Int64((value * 10).rounded())
         return "\(tenths / 10).\(abs(tenths % 10))"
     }

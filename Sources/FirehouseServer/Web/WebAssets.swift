@@ -64,6 +64,7 @@ enum WebAssets {
     .sev { display: inline-block; padding: 0 .4rem; border: 1px solid currentColor; border-radius: .3rem; font-weight: 700; font-size: .85rem; white-space: nowrap; }
     .sev-1 { color: var(--sev1); } .sev-2 { color: var(--sev2); } .sev-3 { color: var(--sev3); } .sev-4 { color: var(--sev4); } .sev-5 { color: var(--sev5); }
     .status { white-space: nowrap; }
+    .overspent { color: var(--sev1); font-weight: 700; }
     .drill { display: inline-block; padding: 0 .4rem; border: 1px dashed currentColor; border-radius: .3rem; font-weight: 700; font-size: .8rem; }
     dl.facts { display: grid; grid-template-columns: max-content 1fr; gap: .2rem 1rem; margin: 0; }
     dl.facts dt { color: var(--muted); }

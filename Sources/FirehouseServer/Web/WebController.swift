@@ -172,7 +172,7 @@ struct WebController: Sendable {
         guard since < until else { throw APIError.badRequest("since: must be before until") }
         let service = parameters["service"].map(String.init).flatMap { $0.isEmpty ? nil : $0 }
         let query = StatsQuery(since: since, until: until, service: service)
-        var model = WebPages.stats(try await repository.stats(query), query: query)
+        var model = WebPages.stats(try await repository.stats(query), query: query, budgets: try await repository.sloReports())
         if parameters["until"]?.count == 10 { model.until = String(parameters["until"]!) }
         return render(request, user: user, page: "stats", model: model, title: "Stats", nav: "/ui/stats")
     }

@@ -354,7 +354,8 @@ enum WebPages {
         var total: Int
         var severities: [Count]
         var statuses: [Count]
-        var services: [Count]
+        var services: [ServiceRow]
+        var budgets: [Budget]
         var times: [Distribution]
         var noisy: [Count]
         var perDayChart: String
@@ -373,9 +374,30 @@ enum WebPages {
             var p50: String
             var p90: String
         }
+
+        /// A service's incidents and reliability over the window.
+        struct ServiceRow {
+            var name: String
+            var count: Int
+            var downtime: String
+            var mtbf: String
+            var mttr: String
+            var availability: String
+        }
+
+        /// One service objective's error budget now.
+        struct Budget {
+            var service: String
+            var objective: String
+            var used: String
+            var remaining: String
+            var overspent: Bool
+            var burnRate: String
+            var availability: String
+        }
     }
 
-    static func stats(_ stats: IncidentStats, query: StatsQuery) -> StatsPage {
+    static func stats(_ stats: IncidentStats, query: StatsQuery, budgets: [ErrorBudget.Report] = []) -> StatsPage {
         func dist(_ name: String, _ d: IncidentStats.Distribution) -> StatsPage.Distribution {
             .init(name: name, count: d.count, mean: d.mean.map(WebFormat.span) ?? "n/a", p50: d.p50.map(WebFormat.span) ?? "n/a",
                   p90: d.p90.map(WebFormat.span) ?? "n/a")
@@ -386,7 +408,19 @@ enum WebPages {
             total: stats.total,
             severities: FirehouseCore.Severity.allCases.map { .init(name: $0.name, count: stats.bySeverity[$0.name] ?? 0) },
             statuses: IncidentStatus.allCases.map { .init(name: $0.rawValue, count: stats.byStatus[$0.rawValue] ?? 0) },
-            services: stats.byService.sorted { ($1.value, $0.key) < ($0.value, $1.key) }.map { .init(name: $0.key, count: $0.value) },
+            services: stats.byService.sorted { ($1.value, $0.key) < ($0.value, $1.key) }.map { name, count in
+                let r = stats.reliability[name]
+                return .init(name: name, count: count, downtime: r.map { WebFormat.span($0.downtime) } ?? "n/a",
+                             mtbf: r.map { WebFormat.span($0.mtbf) } ?? "n/a", mttr: r.map { WebFormat.span($0.mttr) } ?? "n/a",
+                             availability: r.map { PostmortemRenderer.percent($0.availability) } ?? "n/a")
+            },
+            budgets: budgets.map { b in
+                .init(service: b.objective.service, objective: "\(PostmortemRenderer.percent(b.objective.objective)) / \(b.objective.window.humanReadable)",
+                      used: "\(WebFormat.span(b.consumed)) of \(WebFormat.span(b.allowed))",
+                      remaining: b.remaining.nanoseconds < 0 ? "overspent" : PostmortemRenderer.percent(100 * b.remainingRatio),
+                      overspent: b.remaining.nanoseconds < 0, burnRate: ChatReplies.decimal(b.burnRate) + "×",
+                      availability: PostmortemRenderer.percent(b.availability))
+            },
             times: [dist("Time to acknowledge", stats.timeToAcknowledge), dist("Time to mitigate", stats.timeToMitigate),
                     dist("Time to resolve", stats.timeToResolve)],
             noisy: stats.noisiestAlertnames.map { .init(name: $0.alertname, count: $0.incidents, detail: "\($0.flaps) flaps") },

@@ -189,10 +189,15 @@ struct WebTemplates: Sendable {
     {{#statuses}}<tr><td>{{name}}</td><td>{{count}}</td></tr>
     {{/statuses}}</tbody></table></div>
     <h2>By service</h2>
-    {{^empty(services)}}<div class="table"><table><thead><tr><th scope="col">Service</th><th scope="col">Incidents</th></tr></thead><tbody>
-    {{/empty(services)}}{{#services}}<tr><td>{{name}}</td><td>{{count}}</td></tr>
-    {{/services}}{{^empty(services)}}</tbody></table></div>{{/empty(services)}}
+    {{^empty(services)}}<div class="table"><table><thead><tr><th scope="col">Service</th><th scope="col">Incidents</th><th scope="col">Downtime</th><th scope="col">MTBF</th><th scope="col">MTTR</th><th scope="col">Availability</th></tr></thead><tbody>
+    {{/empty(services)}}{{#services}}<tr><td>{{name}}</td><td>{{count}}</td><td>{{downtime}}</td><td>{{mtbf}}</td><td>{{mttr}}</td><td>{{availability}}</td></tr>
+    {{/services}}{{^empty(services)}}</tbody></table></div>
+    <p class="muted">Downtime: the union of the service's incidents from opening to mitigation (or resolution); MTBF = uptime / incidents, MTTR = downtime / incidents, availability = uptime / window.</p>{{/empty(services)}}
     {{^services}}<p class="muted">No incident named a service.</p>{{/services}}
+    {{^empty(budgets)}}<h2>Error budgets (now)</h2>
+    <div class="table"><table><thead><tr><th scope="col">Service</th><th scope="col">Objective</th><th scope="col">Used</th><th scope="col">Remaining</th><th scope="col">Burn rate (1h)</th><th scope="col">Availability</th></tr></thead><tbody>
+    {{/empty(budgets)}}{{#budgets}}<tr><td>{{service}}</td><td>{{objective}}</td><td>{{used}}</td><td{{#overspent}} class="overspent"{{/overspent}}>{{remaining}}</td><td>{{burnRate}}</td><td>{{availability}}</td></tr>
+    {{/budgets}}{{^empty(budgets)}}</tbody></table></div>{{/empty(budgets)}}
     <h2>Noisiest alerts</h2>
     {{^empty(noisy)}}<div class="table"><table><thead><tr><th scope="col">Alert</th><th scope="col">Incidents</th><th scope="col">Flaps</th></tr></thead><tbody>
     {{/empty(noisy)}}{{#noisy}}<tr><td>{{name}}</td><td>{{count}}</td><td>{{detail}}</td></tr>
