@@ -62,10 +62,12 @@ public func buildApplication(
                                      slackButtons: !config.chat.slackSigningSecret.isEmpty,
                                      slackApp: config.chat.slackBotToken.isEmpty ? nil : OutboxWorker.SlackApp(
                                          token: config.chat.slackBotToken, api: config.chat.slackAPIURL,
-                                         lead: config.chat.roles.lead, runbooks: catalog.shelf)))
+                                         lead: config.chat.roles.lead, runbooks: catalog.shelf,
+                                         buttons: !config.chat.slackSigningSecret.isEmpty)))
     }
     if config.heartbeat.heartbeat != nil {
-        services.append(HeartbeatService(repository: service, interval: config.heartbeat.checkInterval.duration, logger: logger))
+        services.append(HeartbeatService(repository: service, interval: config.heartbeat.checkInterval.duration, clock: clock,
+                                         logger: logger))
     }
     if let policy = config.escalation.policy {
         services.append(EscalationService(repository: service, policy: policy,

@@ -20,16 +20,17 @@ extension IncidentService {
 
     /// One replica judges the heartbeat per round (the holder of the `heartbeat` lease); the last
     /// arrival is in the database, so it does not matter which replica received it.
-    public func checkHeartbeat() async throws -> Heartbeat.Decision {
+    public func checkHeartbeat(watchingSince: Timestamp?) async throws -> Heartbeat.Decision {
         guard let heartbeat else { return .steady }
         let now = clock.now()
         guard try await leases.claim("heartbeat", for: leases.rounds, on: store, now: now) else { return .steady }
         return try await recordingWrite { tx, recorder in
-            guard let lastSeen = try tx.heartbeat(name: heartbeat.alertname) else {
+            guard let stored = try tx.heartbeat(name: heartbeat.alertname) else {
                 // Watching begins now: silence is measured from here until the first heartbeat.
                 try tx.recordHeartbeat(name: heartbeat.alertname, at: now)
                 return .steady
             }
+            let lastSeen = max(stored, watchingSince ?? stored)
             let open = try tx.activeIncident(correlationKey: heartbeat.correlationKey)
             let decision = heartbeat.decide(lastSeen: lastSeen, now: now, openIncident: open)
             switch decision {

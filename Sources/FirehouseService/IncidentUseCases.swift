@@ -17,9 +17,11 @@ public protocol IncidentUseCases: Sendable {
     func startDrill(runbookID: String, severity: Severity?, actor: Actor) async throws -> IncidentHead?
     /// Every configured service's error budget now.
     func sloReports() async throws -> [ErrorBudget.Report]
-    /// Opens or resolves the pipeline-silent incident as the heartbeat says.
+    /// Opens or resolves the pipeline-silent incident as the heartbeat says. Silence counts from
+    /// `watchingSince` at the earliest (this process's start: Firehouse's own downtime is not the
+    /// pipeline's).
     @discardableResult
-    func checkHeartbeat() async throws -> Heartbeat.Decision
+    func checkHeartbeat(watchingSince: Timestamp?) async throws -> Heartbeat.Decision
     /// Applies a human action (lifecycle move, severity, roles, note, title) in one transaction.
     func perform(_ action: IncidentAction, on id: Int64, actor: Actor) async throws -> ActionResult
     /// A stored post-mortem draft: the given version, or the latest when `version` is nil.
@@ -88,6 +90,9 @@ extension IncidentUseCases {
 
     /// The due head of every target's queue.
     public func dueDeliveries() async throws -> [PendingDelivery] { try await dueDeliveries(target: nil) }
+
+    @discardableResult
+    public func checkHeartbeat() async throws -> Heartbeat.Decision { try await checkHeartbeat(watchingSince: nil) }
 }
 
 /// Writes the post-mortem draft of an incident that was just closed (the template lives in the shell).

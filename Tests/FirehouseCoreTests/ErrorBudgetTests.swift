@@ -11,8 +11,8 @@ struct ErrorBudgetTests {
     /// An incident of `service` whose first alert fired `start` minutes before now; mitigated and
     /// resolved `mitigated`/`resolved` minutes before now (nil: not yet).
     static func incident(_ id: Int64, _ service: String = "checkout", start: Int64, mitigated: Int64? = nil, resolved: Int64? = nil,
-                         opened: Int64? = nil, drill: Bool = false) -> ImpactRecord {
-        ImpactRecord(id: id, drill: drill, openedAt: now - .minutes(opened ?? start), firstAlertAt: now - .minutes(start),
+                         opened: Int64? = nil, drill: Bool = false, status: IncidentStatus? = nil) -> ImpactRecord {
+        ImpactRecord(id: id, drill: drill, status: status, openedAt: now - .minutes(opened ?? start), firstAlertAt: now - .minutes(start),
                      mitigatedAt: mitigated.map { now - .minutes($0) }, resolvedAt: resolved.map { now - .minutes($0) },
                      labelSets: [["alertname": "A"], ["alertname": "A", "service": service]])
     }
@@ -37,11 +37,20 @@ struct ErrorBudgetTests {
              charged: [(1, 20)]),
         Case(name: "overlapping incidents are charged once, the overlap to the first",
              records: [incident(2, start: 50, mitigated: 10), incident(1, start: 60, mitigated: 30)], charged: [(1, 30), (2, 20)]),
-        Case(name: "one inside another: the inner one is charged nothing",
-             records: [incident(1, start: 60, mitigated: 0), incident(2, start: 50, mitigated: 40)], charged: [(1, 60)]),
+        Case(name: "one inside another: the inner one is listed, charged nothing",
+             records: [incident(1, start: 60, mitigated: 0), incident(2, start: 50, mitigated: 40)], charged: [(1, 60), (2, 0)]),
         Case(name: "partly before the window: only the part inside counts",
              records: [incident(1, start: 30 * 1440 + 60, mitigated: 30 * 1440 - 15)], charged: [(1, 15)]),
         Case(name: "wholly before the window: nothing", records: [incident(1, start: 31 * 1440, mitigated: 30 * 1440 + 10)], charged: []),
+        Case(name: "mitigated, then back to investigating: charged up to now",
+             records: [incident(1, start: 100, mitigated: 70, status: .investigating)], charged: [(1, 100)]),
+        Case(name: "resolved, then reopened: charged up to now",
+             records: [incident(1, start: 100, mitigated: 70, resolved: 60, status: .triggered)], charged: [(1, 100)]),
+        Case(name: "mitigated, impact ending at resolution: still hurting", records: [incident(1, start: 100, mitigated: 70, status: .mitigated)],
+             end: .resolved, charged: [(1, 100)]),
+        Case(name: "both began before the window: the overlap goes to the one that began first",
+             records: [incident(1, start: 30 * 1440 + 10, mitigated: 30 * 1440 - 20), incident(2, start: 31 * 1440, mitigated: 30 * 1440 - 30)],
+             charged: [(2, 30), (1, 0)]),
         Case(name: "drills are never charged", records: [incident(1, start: 60, mitigated: 0, drill: true)], charged: []),
         Case(name: "another service's incident is not charged", records: [incident(1, "payments", start: 60, mitigated: 0)], charged: []),
     ]

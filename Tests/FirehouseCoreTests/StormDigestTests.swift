@@ -28,6 +28,7 @@ struct StormDigestTests {
         Case(name: "off: never a digest", rule: StormDigest(threshold: 0, window: .seconds(60)), recent: 500, pendingAges: [30, 0],
              expected: .single),
         Case(name: "nothing pending (the head is not due): alone", recent: 10, pendingAges: [], expected: .single),
+        Case(name: "a slow storm: a lone opening goes at once", recent: 10, pendingAges: [0], expected: .single),
         Case(name: "an old backlog in a storm goes out at once", recent: 20, pendingAges: [600, 300], expected: .digest(ids(2))),
     ]
 

@@ -156,6 +156,19 @@ struct NotifierBodiesTests {
         #expect(Notifiers.forKind(.webhook, links: Self.links).digestRequest(small, to: Self.target(.webhook)) == nil)
     }
 
+    /// 20 long lines (80-character titles, 40-character services, long links) still fit one embed each.
+    @Test func discordEmbedsStayUnderTheirOwnLimit() throws {
+        let items = (1...20).map { i in
+            DigestMessage.Item(ref: "INC-\(100_000 + i)", severity: .sev2, title: String(repeating: "t-_:", count: 20),
+                               service: String(repeating: "s_", count: 20), url: "https://firehouse.long-name.example.com/ui/incidents/\(100_000 + i)")
+        }
+        let digest = DigestMessage(openedInWindow: 20, window: .seconds(60), items: items, listURL: nil, at: Timestamp(seconds: 1))
+        let embeds = try #require(try jsonObject(RequestJSON.encode(DiscordNotifier.digestBody(digest)))["embeds"] as? [[String: Any]])
+        #expect(embeds.allSatisfy { ($0["description"] as? String ?? "").utf16.count <= 4_096 })
+        let all = embeds.map { $0["description"] as? String ?? "" }.joined()
+        #expect(items.allSatisfy { all.contains($0.ref) })
+    }
+
     @Test func aFullDigestFitsEveryPlatformsLimits() throws {
         let digest = Self.digest()
         let refs = digest.items.map(\.ref)
@@ -215,6 +228,10 @@ struct NotifierBodiesTests {
                     == ["Acknowledge", "Mitigated", "Resolve", "Take commander", "Silence 2h"])
             }
             if status == .closed { #expect(buttons.isEmpty) }
+            // Without a signing secret clicks cannot be verified: no buttons at all.
+            let bare = SlackAppNotifier.blocks(Self.appCard(status: status, commander: commander), links: Self.links, buttons: false)
+            #expect(!bare.contains { $0.type == "actions" })
+            #expect(decoded.allSatisfy { ["header", "section", "actions"].contains($0["type"] as? String ?? "") })
         }
         try Self.golden.check(out.joined(separator: "\n") + "\n", "notifications-slack-app.json")
     }

@@ -172,6 +172,10 @@ struct ReliabilityRouteTests {
         #expect(resolved.summary.head.status == .resolved)
         #expect(resolved.timeline.contains { $0.text.contains("no Watchdog heartbeat since") })
         #expect(try await service.checkHeartbeat() == .steady)
+        // After Firehouse itself was down longer than the timeout, silence counts from its start.
+        clock.advance(.minutes(30))
+        #expect(try await service.checkHeartbeat(watchingSince: clock.now() - .minutes(1)) == .steady)
+        #expect(try await service.checkHeartbeat() == .open(silentFor: .minutes(30)))
     }
 
     @Test func aDrillAlertNeverJoinsARealIncident() async throws {

@@ -382,6 +382,48 @@ struct StoreBackend: Sendable, CustomStringConvertible {
         #expect(try await store.read { try $0.pendingOpenings(target: "chat", through: .max, limit: 1) }.map(\.id) == [2])
     }
 
+    @Test(arguments: StoreBackend.all) func impactRecordsAndDrillsReadBack(_ backend: StoreBackend) async throws {
+        let store = try await backend.open().store
+        let early = Self.t0 - .minutes(5)
+        let (open, drill, old) = try await store.write { tx in
+            let open = try tx.insertIncident(Self.head(key: "a"), at: Self.t0)
+            let a = Self.alert("a1", startsAt: early)
+            let b = Self.alert("a2", startsAt: Self.t0)
+            try tx.insertAlerts([(a, Self.stored(a)), (b, Self.stored(b))], incidentID: open, at: Self.t0)
+            var drillHead = Self.head(key: "d")
+            drillHead.drill = true
+            let drill = try tx.insertIncident(drillHead, at: Self.t0)
+            var oldHead = Self.head(key: "o", status: .resolved)
+            oldHead.milestones.mitigatedAt = Self.t0 - .hours(3)
+            oldHead.milestones.resolvedAt = Self.t0 - .hours(2)
+            let old = try tx.insertIncident(oldHead, at: Self.t0)
+            return (open, drill, old)
+        }
+        #expect(try await store.read { try $0.head(id: drill) }?.drill == true)
+        #expect(try await store.read { try $0.head(id: open) }?.drill == false)
+        #expect(try await store.read { try $0.page(IncidentQuery(status: .all)) }.incidents.map(\.head.drill) == [false, true, false])
+        let records = try await store.read { try $0.impactRecords(endingAfter: Self.t0 - .hours(1)) }
+        #expect(records.map(\.id) == [open, drill], "resolved before the cut: left out")
+        #expect(records[0].firstAlertAt == early && records[0].openedAt == Self.t0 && records[0].mitigatedAt == nil && !records[0].drill)
+        #expect(records[0].labelSets.first == ["service": "kafka"] && records[0].labelSets.count == 2, "the incident's and its alerts' distinct labels")
+        #expect(records[1].drill && records[1].firstAlertAt == nil)
+        let all = try await store.read { try $0.impactRecords(endingAfter: Self.t0 - .hours(5)) }
+        #expect(all.map(\.id) == [open, drill, old] && all[2].resolvedAt == Self.t0 - .hours(2) && all[2].mitigatedAt == Self.t0 - .hours(3))
+        let stats = try await store.read { try $0.statsRecords(StatsQuery(since: Self.t0 - .hours(1), until: Self.t0 + .hours(1))) }
+        #expect(stats.map(\.drill) == [false, true, false])
+    }
+
+    @Test(arguments: StoreBackend.all) func heartbeatsOnlyMoveForward(_ backend: StoreBackend) async throws {
+        let store = try await backend.open().store
+        #expect(try await store.read { try $0.heartbeat(name: "Watchdog") } == nil)
+        try await store.write { try $0.recordHeartbeat(name: "Watchdog", at: Self.t0) }
+        try await store.write { try $0.recordHeartbeat(name: "Watchdog", at: Self.t0 - .minutes(1)) }  // a late, older arrival
+        #expect(try await store.read { try $0.heartbeat(name: "Watchdog") } == Self.t0)
+        try await store.write { try $0.recordHeartbeat(name: "Watchdog", at: Self.t0 + .minutes(1)) }
+        #expect(try await store.read { try $0.heartbeat(name: "Watchdog") } == Self.t0 + .minutes(1))
+        #expect(try await store.read { try $0.heartbeat(name: "Other") } == nil)
+    }
+
     @Test(arguments: StoreBackend.all) func chatThreadsAreRememberedPerIncidentAndTarget(_ backend: StoreBackend) async throws {
         let store = try await backend.open().store
         let (one, two) = try await store.write { tx in

@@ -161,7 +161,9 @@ public struct IncidentStats: Sendable, Equatable {
         if let window {
             var impacts: [String: [(id: Int64, span: Interval)]] = [:]
             for r in records {
-                let span = Interval(start: r.openedAt, end: max(r.openedAt, min(r.mitigatedAt ?? r.resolvedAt ?? window.end, window.end)))
+                // As in error budgets: the status says whether the milestones still hold.
+                let span = ImpactRecord(id: r.id, status: r.status, openedAt: r.openedAt, mitigatedAt: r.mitigatedAt,
+                                        resolvedAt: r.resolvedAt).impact(end: .mitigated, now: window.end)
                 for service in r.services { impacts[service, default: []].append((id: r.id, span: span)) }
             }
             stats.reliability = impacts.mapValues { list in

@@ -34,7 +34,8 @@ public struct StormDigest: Sendable, Equatable {
     /// target since `now - window` (sent or not, the head included); `pending` holds the target's
     /// pending openings (id and when each was raised, oldest first, the head first).
     public func decide(recent: Int, pending: [(id: Int64, at: Timestamp)], now: Timestamp) -> Decision {
-        guard isEnabled, recent > threshold, let oldest = pending.first else { return .single }
+        // One pending opening is not worth a digest (a slow storm): it goes at once.
+        guard isEnabled, recent > threshold, pending.count > 1, let oldest = pending.first else { return .single }
         let due = oldest.at + gather
         if now < due, pending.count < maxListed { return .wait(until: due) }
         return .digest(pending.prefix(maxListed).map(\.id))

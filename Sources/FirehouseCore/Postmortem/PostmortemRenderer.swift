@@ -160,14 +160,19 @@ public enum PostmortemRenderer {
         line("")
     }
 
-    /// `99.9%`, `12.35%`: up to two decimals, trailing zeros dropped.
+    /// `99.9%`, `12.35%`: two decimals, four between 99 and 100 (where the nines are: 99.999% and
+    /// 99.9996% must not both read 100%), trailing zeros dropped.
     public static func percent(_ value: Double) -> String {
-        let hundredths = (value * 100).rounded()
-        var text = String(Int64(hundredths) / 100)
-        let fraction = abs(Int64(hundredths) % 100)
-        if fraction != 0 { text += fraction % 10 == 0 ? ".\(fraction / 10)" : (fraction < 10 ? ".0\(fraction)" : ".\(fraction)") }
-        if hundredths < 0, !text.hasPrefix("-") { text = "-" + text }
-        return text + "%"
+        let digits = value > 99 && value < 100 ? 4 : 2
+        var scale: Int64 = 1
+        for _ in 0..<digits { scale *= 10 }
+        let scaled = Int64((value * Double(scale)).rounded())
+        var text = String(abs(scaled) / scale)
+        var fraction = String(abs(scaled) % scale)
+        fraction = String(repeating: "0", count: digits - fraction.count) + fraction
+        while fraction.hasSuffix("0") { fraction.removeLast() }
+        if !fraction.isEmpty { text += "." + fraction }
+        return (scaled < 0 ? "-" : "") + text + "%"
     }
 
     /// A drill's draft: a game-day report (hypothesis and steady state, what was injected, what

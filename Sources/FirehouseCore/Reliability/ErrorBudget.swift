@@ -22,7 +22,8 @@ public enum ErrorBudget {
         public var objective: ServiceObjective
         public var consumed: TimeSpan
         public var burnRate: Double
-        /// The incidents charged, in the order they began.
+        /// The matching incidents whose impact reaches into the window, in the order they began;
+        /// one wholly overlapped by an earlier one is charged 0.
         public var incidents: [Charge]
 
         public var allowed: TimeSpan { objective.allowed }
@@ -43,19 +44,22 @@ public enum ErrorBudget {
         let lastHour = charge(impacts, within: Interval(start: now - burnWindow, end: now)).reduce(TimeSpan.seconds(0)) { $0 + $1.charged }
         let budgetFraction = (100 - objective.objective) / 100
         let burn = budgetFraction > 0 ? (Double(lastHour.nanoseconds) / Double(burnWindow.nanoseconds)) / budgetFraction : 0
-        return Report(objective: objective, consumed: consumed, burnRate: burn, incidents: charges.filter { $0.charged.nanoseconds > 0 })
+        let window = Interval(start: now - objective.window, end: now)
+        let inWindow = Set(impacts.filter { $0.span.clipped(to: window).length.nanoseconds > 0 }.map(\.id))
+        return Report(objective: objective, consumed: consumed, burnRate: burn, incidents: charges.filter { inWindow.contains($0.id) })
     }
 
     /// Each interval clipped to `window` and charged only for time no earlier-starting interval
-    /// covered; the charges add up to the length of the union.
+    /// covered (ordered by when they really began, not where the window cuts them); the charges add
+    /// up to the length of the union.
     public static func charge(_ intervals: [(id: Int64, span: Interval)], within window: Interval) -> [Charge] {
-        let sorted = intervals.map { (id: $0.id, span: $0.span.clipped(to: window)) }
-            .sorted { ($0.span.start, $0.id) < ($1.span.start, $1.id) }
+        let sorted = intervals.sorted { ($0.span.start, $0.id) < ($1.span.start, $1.id) }
         var covered = window.start
         return sorted.map { item in
-            let from = max(item.span.start, covered)
-            let charged = item.span.end > from ? item.span.end - from : TimeSpan.seconds(0)
-            covered = max(covered, item.span.end)
+            let span = item.span.clipped(to: window)
+            let from = max(span.start, covered)
+            let charged = span.end > from ? span.end - from : TimeSpan.seconds(0)
+            covered = max(covered, span.end)
             return Charge(id: item.id, charged: charged)
         }
     }

@@ -3,6 +3,7 @@
 public struct ImpactRecord: Sendable, Equatable {
     public var id: Int64
     public var drill: Bool
+    public var status: IncidentStatus
     public var openedAt: Timestamp
     /// The earliest `startsAt` of its alerts (impact began when the alert did, before the incident
     /// opened); nil for a declared incident.
@@ -12,10 +13,12 @@ public struct ImpactRecord: Sendable, Equatable {
     /// The incident's correlation labels and each distinct label set of its alerts.
     public var labelSets: [LabelSet]
 
-    public init(id: Int64, drill: Bool = false, openedAt: Timestamp, firstAlertAt: Timestamp? = nil, mitigatedAt: Timestamp? = nil,
-                resolvedAt: Timestamp? = nil, labelSets: [LabelSet] = []) {
+    /// `status` defaults to what the milestones say (resolved, mitigated, else triggered).
+    public init(id: Int64, drill: Bool = false, status: IncidentStatus? = nil, openedAt: Timestamp, firstAlertAt: Timestamp? = nil,
+                mitigatedAt: Timestamp? = nil, resolvedAt: Timestamp? = nil, labelSets: [LabelSet] = []) {
         self.id = id
         self.drill = drill
+        self.status = status ?? (resolvedAt != nil ? .resolved : mitigatedAt != nil ? .mitigated : .triggered)
         self.openedAt = openedAt
         self.firstAlertAt = firstAlertAt
         self.mitigatedAt = mitigatedAt
@@ -24,12 +27,16 @@ public struct ImpactRecord: Sendable, Equatable {
     }
 
     /// From the first alert's start (or the opening) to mitigation or resolution, per `end`; up to
-    /// `now` while it lasts. Empty when the stored times are out of order.
+    /// `now` while it lasts. The status decides what still holds: an incident that went back from
+    /// mitigated, or was reopened, keeps its old milestone times but is hurting again, so it is
+    /// charged up to now. Empty when the stored times are out of order.
     public func impact(end: ImpactEnd, now: Timestamp) -> Interval {
         let start = min(firstAlertAt ?? openedAt, openedAt)
-        let stop: Timestamp = switch end {
-        case .mitigated: mitigatedAt ?? resolvedAt ?? now
-        case .resolved: resolvedAt ?? now
+        let stop: Timestamp = switch (status, end) {
+        case (.resolved, .mitigated), (.closed, .mitigated): mitigatedAt ?? resolvedAt ?? now
+        case (.resolved, .resolved), (.closed, .resolved): resolvedAt ?? now
+        case (.mitigated, .mitigated): mitigatedAt ?? now
+        default: now
         }
         return Interval(start: start, end: max(start, min(stop, now)))
     }

@@ -468,11 +468,13 @@ final class PostgresTransaction: StoreTransaction {
         var order: [Int64] = []
         for row in try run("""
             SELECT id, drill, opened_at, mitigated_at, resolved_at, labels,
-                (SELECT MIN(starts_at) FROM alerts WHERE alerts.incident_id = incidents.id)
-            FROM incidents WHERE resolved_at IS NULL OR resolved_at >= \(since.nanoseconds) ORDER BY id
+                (SELECT MIN(starts_at) FROM alerts WHERE alerts.incident_id = incidents.id), status
+            FROM incidents WHERE resolved_at IS NULL OR resolved_at >= \(since.nanoseconds) OR status NOT IN ('resolved', 'closed') ORDER BY id
             """) {
-            let (id, drill, openedAt, mitAt, resAt, labels, first) = try row.decode((Int64, Bool, Int64, Int64?, Int64?, String, Int64?).self)
-            records[id] = ImpactRecord(id: id, drill: drill, openedAt: Timestamp(nanoseconds: openedAt),
+            let (id, drill, openedAt, mitAt, resAt, labels, first, status) =
+                try row.decode((Int64, Bool, Int64, Int64?, Int64?, String, Int64?, String).self)
+            records[id] = ImpactRecord(id: id, drill: drill, status: IncidentStatus(rawValue: status) ?? .triggered,
+                                       openedAt: Timestamp(nanoseconds: openedAt),
                                        firstAlertAt: first.map { Timestamp(nanoseconds: $0) }, mitigatedAt: mitAt.map { Timestamp(nanoseconds: $0) },
                                        resolvedAt: resAt.map { Timestamp(nanoseconds: $0) }, labelSets: [JSONText.decode(labels)])
             order.append(id)

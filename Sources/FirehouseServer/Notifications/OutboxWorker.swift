@@ -37,6 +37,8 @@ struct OutboxWorker: Service {
         var api: String
         var lead: String
         var runbooks: RunbookShelf
+        /// Buttons only when their clicks can be verified (`chat.slack_signing_secret`).
+        var buttons = true
     }
 
     init(config: FirehouseConfig.Notifications, repository: any IncidentUseCases, http: any OutboundHTTP,
@@ -49,7 +51,7 @@ struct OutboxWorker: Service {
         self.notifiers = Dictionary(config.targets.map { target -> (String, any Delivering) in
             if target.kind == .slack, !target.channel.isEmpty, let slackApp {
                 return (target.name, SlackAppNotifier(text: NotificationText(links: links), api: slackApp.api, token: slackApp.token,
-                                                      lead: slackApp.lead, runbooks: slackApp.runbooks))
+                                                      lead: slackApp.lead, runbooks: slackApp.runbooks, buttons: slackApp.buttons))
             }
             return (target.name, Notifiers.forKind(target.kind, links: links, buttons: buttons, slackButtons: slackButtons))
         }, uniquingKeysWith: { first, _ in first })
@@ -185,7 +187,8 @@ struct OutboxWorker: Service {
             logger.info("storm digest interrupted by shutdown; it will be sent again", metadata: metadata)
             return
         }
-        let decision = policy.decide(attempt, attempts: first.attempts + 1, now: clock.now())
+        // The most-tried row decides, so none is retried past max_attempts.
+        let decision = policy.decide(attempt, attempts: (items.map(\.attempts).max() ?? first.attempts) + 1, now: clock.now())
         let repository = self.repository
         let ids = items.map(\.id)
         do {

@@ -8,12 +8,15 @@ import ServiceLifecycle
 struct HeartbeatService: Service {
     let repository: any IncidentUseCases
     let interval: Duration
+    let clock: any WallClock
     let logger: Logger
 
     func run() async throws {
+        // Firehouse's own downtime is not the pipeline's: silence counts from this start at the earliest.
+        let started = clock.now()
         while !Task.isShuttingDownGracefully, !Task.isCancelled {
             do {
-                switch try await repository.checkHeartbeat() {
+                switch try await repository.checkHeartbeat(watchingSince: started) {
                 case .steady: break
                 case .open(let silent):
                     logger.error("alerting pipeline silent: opened an incident", metadata: ["silent_for": "\(silent.humanReadable)"])

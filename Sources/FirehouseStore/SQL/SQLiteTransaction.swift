@@ -163,12 +163,13 @@ struct SQLiteTransaction: StoreTransaction {
         var order: [Int64] = []
         for row in try Row.fetchAll(db, sql: """
             SELECT id, drill, opened_at, mitigated_at, resolved_at, labels,
-                (SELECT MIN(starts_at) FROM alerts WHERE alerts.incident_id = incidents.id)
-            FROM incidents WHERE resolved_at IS NULL OR resolved_at >= ? ORDER BY id
+                (SELECT MIN(starts_at) FROM alerts WHERE alerts.incident_id = incidents.id), status
+            FROM incidents WHERE resolved_at IS NULL OR resolved_at >= ? OR status NOT IN ('resolved', 'closed') ORDER BY id
             """, arguments: [since.nanoseconds]) {
             func time(_ i: Int) -> Timestamp? { (row[i] as Int64?).map(Timestamp.init(nanoseconds:)) }
             let id: Int64 = row[0]
-            records[id] = ImpactRecord(id: id, drill: row[1], openedAt: Timestamp(nanoseconds: row[2]), firstAlertAt: time(6),
+            records[id] = ImpactRecord(id: id, drill: row[1], status: IncidentStatus(rawValue: row[7]) ?? .triggered,
+                                       openedAt: Timestamp(nanoseconds: row[2]), firstAlertAt: time(6),
                                        mitigatedAt: time(3), resolvedAt: time(4), labelSets: [JSONText.decode(row[5])])
             order.append(id)
         }

@@ -14,18 +14,28 @@ struct DiscordNotifier: Notifier {
         OutboundRequest(method: "POST", url: target.url, headers: Notifiers.digestHeaders, body: RequestJSON.encode(Self.digestBody(digest)))
     }
 
-    /// The digest as embeds of 20 incidents each. A description holds 4,096 characters and a
-    /// message 10 embeds and 6,000 characters in all, so lines lose their links and then their
-    /// titles until every incident fits (each is always listed).
+    /// The digest as embeds of at most 4,000 characters each. A description holds 4,096 characters
+    /// and a message 10 embeds and 6,000 characters in all, so lines lose their links and then their
+    /// titles until every incident fits in 5,500 (each is always listed).
     static func digestBody(_ digest: DigestMessage) -> Body {
         let d = ChatDialect.discord
-        let budget = 5_500 - (DigestText.services(digest, dialect: d)?.count ?? 0)
+        let budget = 5_500 - (DigestText.services(digest, dialect: d)?.utf16.count ?? 0)
         var lines: [String] = []
         for (titleLimit, linked) in [(80, true), (60, false), (30, false), (12, false), (0, false)] {
             lines = digest.items.map { DigestText.line($0, dialect: d, titleLimit: titleLimit, linked: linked) }
-            if lines.reduce(0, { $0 + $1.count + 1 }) <= budget { break }
+            if lines.reduce(0, { $0 + $1.utf16.count + 1 }) <= budget { break }
         }
-        let chunks = stride(from: 0, to: max(lines.count, 1), by: 20).map { Array(lines[$0..<min($0 + 20, lines.count)]) }
+        // Greedy: a new embed when the next line would pass 4,000 UTF-16 units (under Discord's 4,096).
+        var chunks: [[String]] = [[]]
+        var size = DigestText.services(digest, dialect: d).map { $0.utf16.count + 1 } ?? 0
+        for line in lines {
+            if size + line.utf16.count + 1 > 4_000, !chunks[chunks.count - 1].isEmpty {
+                chunks.append([])
+                size = 0
+            }
+            chunks[chunks.count - 1].append(line)
+            size += line.utf16.count + 1
+        }
         let embeds = chunks.enumerated().map { index, chunk in
             var description = chunk
             if index == 0, let services = DigestText.services(digest, dialect: d) { description.insert(services, at: 0) }

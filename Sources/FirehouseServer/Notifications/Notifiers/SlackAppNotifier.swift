@@ -24,6 +24,8 @@ struct SlackAppNotifier: Delivering {
     /// The role the "Take commander" button assigns (the chat role catalog's lead).
     let lead: String
     let runbooks: RunbookShelf
+    /// Clicks can be verified (a signing secret is set): the message carries buttons.
+    var buttons = true
 
     /// Action ids of this mode's buttons start with this, so a click is known to come from a
     /// message the outbox redraws itself.
@@ -42,7 +44,7 @@ struct SlackAppNotifier: Delivering {
         } catch {
             return .transient("could not read the incident: \(error)")
         }
-        let blocks = Self.blocks(card, links: text.links)
+        let blocks = Self.blocks(card, links: text.links, buttons: buttons)
         let fallback = Self.fallback(delivery.incident)
         if let existing = thread {
             switch await call("chat.update", Update(channel: existing.channel, ts: existing.ts, text: fallback, blocks: blocks), link) {
@@ -176,7 +178,7 @@ struct SlackAppNotifier: Delivering {
         var runbook: (id: String, title: String)?
     }
 
-    /// A Block Kit block: header, section (text or fields), context or actions.
+    /// A Block Kit block: header, section (text or fields) or actions.
     struct Block: Encodable, Equatable {
         var type: String
         var block_id: String?
@@ -194,16 +196,13 @@ struct SlackAppNotifier: Delivering {
         static func mrkdwn(_ text: String) -> Text { Text(type: "mrkdwn", text: text) }
     }
 
-    /// A button (actions) or a mrkdwn text (context).
+    /// A button of an actions block.
     struct Element: Encodable, Equatable {
         var type: String
         var text: Text?
         var action_id: String?
         var value: String?
         var style: String?
-        var url: String?
-
-        static func mrkdwn(_ text: String) -> Element { Element(type: "mrkdwn", text: .init(type: "mrkdwn", text: text)) }
     }
 
     /// Notifications and screen readers use `text`; the blocks are what people see.
@@ -213,7 +212,8 @@ struct SlackAppNotifier: Delivering {
     }
 
     /// Slack's limits: header text 150 characters, a field 2,000, 10 fields, 25 elements in actions.
-    static func blocks(_ card: Card, links: ExternalURL) -> [Block] {
+    /// Without `buttons` (no signing secret to verify clicks with) there are none.
+    static func blocks(_ card: Card, links: ExternalURL, buttons: Bool = true) -> [Block] {
         let d = ChatDialect.slack
         let head = card.summary.head
         let ref = IncidentReference.format(head.id)
@@ -236,8 +236,9 @@ struct SlackAppNotifier: Delivering {
         if let page { fields.append(.mrkdwn("*Incident*\n" + d.linked(ref, to: page))) }
         blocks.append(Block(type: "section", fields: fields))
         if let postmortem = head.status == .closed ? links.postmortemPage(head.id) : nil {
-            blocks.append(Block(type: "context", elements: [.mrkdwn("Post-mortem draft: " + d.linked("read it", to: postmortem))]))
+            blocks.append(Block(type: "section", text: .mrkdwn("Post-mortem draft: " + d.linked("read it", to: postmortem))))
         }
+        guard buttons else { return blocks }
         let buttons = ChatActionSigner.fullButtons(for: head.status).map { button in
             Element(type: "button", text: .plain(button.label), action_id: actionPrefix + button.rawValue, value: "\(head.id):\(button.rawValue)",
                     style: button == .acknowledge || button == .resolve ? "primary" : nil)
