@@ -8,18 +8,7 @@ public enum PostmortemRenderer {
         func line(_ text: String = "") { out += text; out += "\n" }
         let t = MarkdownText.inline
 
-        line("# Post-mortem: \(model.ref) — \(t(model.title))")
-        line()
-        line("| | |")
-        line("|---|---|")
-        line("| Incident | \(model.ref) |")
-        line("| Status | Draft |")
-        line("| Severity | \(model.severity) |")
-        line("| Date | \(model.date) |")
-        line("| Authors | \(model.authors.isEmpty ? "TODO" : model.authors.map(t).joined(separator: ", ")) |")
-        let links = model.links.compactMap { link in MarkdownText.url(link.url).map { "[\(link.name)](\($0))" } }
-        line("| Links | \(links.isEmpty ? "none" : links.joined(separator: ", ")) |")
-        line()
+        header(model, heading: "Post-mortem", kind: "Incident", severity: "Severity", people: "Authors", line)
 
         line("## Summary")
         line()
@@ -79,14 +68,7 @@ public enum PostmortemRenderer {
 
         line("## Timeline")
         line()
-        line("All times UTC.")
-        line()
-        line("| Time | Event | Actor |")
-        line("|---|---|---|")
-        for row in model.timeline {
-            let when = row.until.map { "\(time(row.time)) – \(clock($0))" } ?? time(row.time)
-            line("| \(when) | \(t(row.event)) | \(t(row.actor)) |")
-        }
+        timelineTable(model, line)
         line()
 
         line("## Runbook")
@@ -114,10 +96,7 @@ public enum PostmortemRenderer {
 
         line("## Action items")
         line()
-        line("| Action item | Type | Owner | Ticket |")
-        line("|---|---|---|---|")
-        for item in model.actionItems { line("| \(t(item.text)) | TODO | TODO | |") }
-        line("| TODO | prevent / mitigate / detect | TODO | |")
+        actionItems(model, types: "prevent / mitigate / detect", line)
         line()
 
         line("## Supporting information")
@@ -135,6 +114,44 @@ public enum PostmortemRenderer {
             line()
         }
         return out
+    }
+
+    /// The title and the facts table.
+    static func header(_ model: PostmortemModel, heading: String, kind: String, severity: String, people: String,
+                       _ line: (String) -> Void) {
+        let t = MarkdownText.inline
+        line("# \(heading): \(model.ref) — \(t(model.title))")
+        line("")
+        line("| | |")
+        line("|---|---|")
+        line("| \(kind) | \(model.ref) |")
+        line("| Status | Draft |")
+        line("| \(severity) | \(model.severity) |")
+        line("| Date | \(model.date) |")
+        line("| \(people) | \(model.authors.isEmpty ? "TODO" : model.authors.map(t).joined(separator: ", ")) |")
+        let links = model.links.compactMap { link in MarkdownText.url(link.url).map { "[\(link.name)](\($0))" } }
+        line("| Links | \(links.isEmpty ? "none" : links.joined(separator: ", ")) |")
+        line("")
+    }
+
+    static func timelineTable(_ model: PostmortemModel, _ line: (String) -> Void) {
+        let t = MarkdownText.inline
+        line("All times UTC.")
+        line("")
+        line("| Time | Event | Actor |")
+        line("|---|---|---|")
+        for row in model.timeline {
+            let when = row.until.map { "\(time(row.time)) – \(clock($0))" } ?? time(row.time)
+            line("| \(when) | \(t(row.event)) | \(t(row.actor)) |")
+        }
+    }
+
+    /// The action items noted on the timeline, and a row to fill in; `types` suggests the kinds.
+    static func actionItems(_ model: PostmortemModel, types: String, _ line: (String) -> Void) {
+        line("| Action item | Type | Owner | Ticket |")
+        line("|---|---|---|---|")
+        for item in model.actionItems { line("| \(MarkdownText.inline(item.text)) | TODO | TODO | |") }
+        line("| TODO | \(types) | TODO | |")
     }
 
     /// "SLO impact": this incident's charge to each service's error budget and what remains.
@@ -181,18 +198,7 @@ public enum PostmortemRenderer {
         var out = ""
         func line(_ text: String = "") { out += text; out += "\n" }
         let t = MarkdownText.inline
-        line("# Game day: \(model.ref) — \(t(model.title))")
-        line()
-        line("| | |")
-        line("|---|---|")
-        line("| Drill | \(model.ref) |")
-        line("| Status | Draft |")
-        line("| Severity rehearsed | \(model.severity) |")
-        line("| Date | \(model.date) |")
-        line("| Participants | \(model.authors.isEmpty ? "TODO" : model.authors.map(t).joined(separator: ", ")) |")
-        let links = model.links.compactMap { link in MarkdownText.url(link.url).map { "[\(link.name)](\($0))" } }
-        line("| Links | \(links.isEmpty ? "none" : links.joined(separator: ", ")) |")
-        line()
+        header(model, heading: "Game day", kind: "Drill", severity: "Severity rehearsed", people: "Participants", line)
         line("## Hypothesis and steady state")
         line()
         line("> TODO: what did we expect the system and the team to do? What does normal look like (the SLIs and their values)?")
@@ -213,14 +219,7 @@ public enum PostmortemRenderer {
         line()
         line("## What was observed")
         line()
-        line("All times UTC.")
-        line()
-        line("| Time | Event | Actor |")
-        line("|---|---|---|")
-        for row in model.timeline {
-            let when = row.until.map { "\(time(row.time)) – \(clock($0))" } ?? time(row.time)
-            line("| \(when) | \(t(row.event)) | \(t(row.actor)) |")
-        }
+        timelineTable(model, line)
         line()
         line("## What broke")
         line()
@@ -242,10 +241,7 @@ public enum PostmortemRenderer {
         sloSection(model, { line($0) })
         line("## Action items")
         line()
-        line("| Action item | Type | Owner | Ticket |")
-        line("|---|---|---|---|")
-        for item in model.actionItems { line("| \(t(item.text)) | TODO | TODO | |") }
-        line("| TODO | runbook / alert / tooling / training | TODO | |")
+        actionItems(model, types: "runbook / alert / tooling / training", line)
         return out
     }
 
