@@ -25,7 +25,7 @@ import urllib.error
 import urllib.request
 
 from selenium import webdriver
-from selenium.common.exceptions import NoAlertPresentException
+from selenium.common.exceptions import NoAlertPresentException, StaleElementReferenceException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions
@@ -230,31 +230,35 @@ def main():
             server.chat("ack 1")
             WebDriverWait(driver, 15).until(expected_conditions.visibility_of(notice))
             driver.find_element(By.CSS_SELECTOR, "#live a").click()
-            WebDriverWait(driver, 10).until(lambda d: d.find_element(By.ID, "incident-status").text == "acknowledged")
+            WebDriverWait(driver, 10, ignored_exceptions=[StaleElementReferenceException]).until(
+                lambda d: d.find_element(By.ID, "incident-status").text == "acknowledged")
         check("a change made in chat while the page is open shows up", chat_change_shows_up)
 
         def forms_work():
+            def submit(selector, done):
+                """Clicks and waits for the page after the redirect: the clicked button goes stale first, so
+                a check cannot pass on the page that is still being left."""
+                button = driver.find_element(By.CSS_SELECTOR, selector)
+                button.click()
+                WebDriverWait(driver, 10).until(expected_conditions.staleness_of(button))
+                WebDriverWait(driver, 10, ignored_exceptions=[StaleElementReferenceException]).until(done)
+
             driver.get(server.url + "/ui/incidents/2")
             driver.find_element(By.ID, "note").send_keys("written in the browser")
-            driver.find_element(By.CSS_SELECTOR, "form textarea#note ~ button").click()
-            WebDriverWait(driver, 10).until(lambda d: "done=note" in d.current_url)
+            submit("form textarea#note ~ button", lambda d: "done=note" in d.current_url)
             expect("Note added to the timeline." in driver.page_source, "no notice after the note")
             entries = server.api("/api/v1/incidents/2/timeline")["timeline"]
             expect(entries[-1]["text"] == "written in the browser" and entries[-1]["actor"] == "alice", f"last entry {entries[-1]}")
-            driver.find_element(By.CSS_SELECTOR, "button[value=acknowledge]").click()
-            WebDriverWait(driver, 10).until(lambda d: d.find_element(By.ID, "incident-status").text == "acknowledged")
+            submit("button[value=acknowledge]", lambda d: d.find_element(By.ID, "incident-status").text == "acknowledged")
             driver.find_element(By.ID, "assign-user").send_keys("@dave")
-            driver.find_element(By.CSS_SELECTOR, "#assign-user ~ button").click()
-            WebDriverWait(driver, 10).until(lambda d: "done=assign" in d.current_url)
+            submit("#assign-user ~ button", lambda d: "done=assign" in d.current_url)
             expect("dave" in driver.find_element(By.TAG_NAME, "main").text, "the role holder is not shown")
             select = driver.find_element(By.ID, "severity")
             select.find_element(By.CSS_SELECTOR, "option[value=SEV1]").click()
-            driver.find_element(By.CSS_SELECTOR, "#severity ~ button").click()
-            WebDriverWait(driver, 10).until(lambda d: "done=severity" in d.current_url)
+            submit("#severity ~ button", lambda d: "done=severity" in d.current_url)
             expect(server.api("/api/v1/incidents/2")["severity"] == "SEV1", "severity not changed")
-            for move in ["resolve", "close"]:
-                driver.find_element(By.CSS_SELECTOR, f"button[value={move}]").click()
-                WebDriverWait(driver, 10).until(lambda d: "done=move" in d.current_url)
+            for move, status in [("resolve", "resolved"), ("close", "closed")]:
+                submit(f"button[value={move}]", lambda d, status=status: d.find_element(By.ID, "incident-status").text == status)
             expect(server.api("/api/v1/incidents/2")["status"] == "closed", "not closed")
             driver.find_element(By.LINK_TEXT, "version 1").click()
             WebDriverWait(driver, 10).until(lambda d: "/postmortem" in d.current_url)
