@@ -109,6 +109,7 @@ func buildRoutes(config: FirehouseConfig, repository: any IncidentUseCases,
     let router = Router(context: FirehouseContext.self)
     router.add(middleware: RequestMetricsMiddleware(metrics: metrics))
     router.add(middleware: ErrorMiddleware())
+    if let guardHost = LoopbackHostGuard(config: config) { router.add(middleware: guardHost) }
     router.add(middleware: LogRequestsMiddleware(.debug))
     let routes = Routes(router: router, access: APIAccess(config.api.tokens), metrics: metrics)
     HealthController(repository: repository, readiness: readiness).addRoutes(to: routes)
