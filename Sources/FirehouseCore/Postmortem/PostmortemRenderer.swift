@@ -40,10 +40,7 @@ public enum PostmortemRenderer {
         line()
         line("| Metric | Value |")
         line("|---|---|")
-        line("| Time to detect (first alert → incident opened) | \(opt(m.timeToDetect)) |")
-        line("| Time to acknowledge | \(opt(m.timeToAcknowledge, never: "never acknowledged")) |")
-        line("| Time to mitigate | \(opt(m.timeToMitigate, never: "never mitigated")) |")
-        line("| Time to resolve | \(opt(m.timeToResolve, never: "not resolved")) |")
+        responseTimes(m, line)
         line("| Time to close | \(opt(m.timeToClose, never: "not closed")) |")
         line("| Alerts | \(m.alertCount) |")
         line("| Reopenings (flaps) | \(m.reopenCount) |")
@@ -132,6 +129,14 @@ public enum PostmortemRenderer {
         let links = model.links.compactMap { link in MarkdownText.url(link.url).map { "[\(link.name)](\($0))" } }
         line("| Links | \(links.isEmpty ? "none" : links.joined(separator: ", ")) |")
         line("")
+    }
+
+    /// Detect, acknowledge, mitigate and resolve: rows of a metrics table.
+    static func responseTimes(_ m: PostmortemModel.Metrics, _ line: (String) -> Void) {
+        line("| Time to detect (first alert → incident opened) | \(opt(m.timeToDetect)) |")
+        line("| Time to acknowledge | \(opt(m.timeToAcknowledge, never: "never acknowledged")) |")
+        line("| Time to mitigate | \(opt(m.timeToMitigate, never: "never mitigated")) |")
+        line("| Time to resolve | \(opt(m.timeToResolve, never: "not resolved")) |")
     }
 
     static func timelineTable(_ model: PostmortemModel, _ line: (String) -> Void) {
@@ -230,10 +235,7 @@ public enum PostmortemRenderer {
         line()
         line("| Metric | Value |")
         line("|---|---|")
-        line("| Time to detect (first alert → incident opened) | \(opt(m.timeToDetect)) |")
-        line("| Time to acknowledge | \(opt(m.timeToAcknowledge, never: "never acknowledged")) |")
-        line("| Time to mitigate | \(opt(m.timeToMitigate, never: "never mitigated")) |")
-        line("| Time to resolve | \(opt(m.timeToResolve, never: "not resolved")) |")
+        responseTimes(m, line)
         line("| Time without a commander | \(span(m.timeWithoutCommander)) |")
         line()
         line("> TODO: were these within what the runbook and the SLOs need? What would have made them shorter?")

@@ -6,12 +6,11 @@ struct DiscordNotifier: Notifier {
     let text: NotificationText
 
     func request(_ delivery: PendingDelivery, to target: FirehouseConfig.NotificationTarget) -> OutboundRequest {
-        OutboundRequest(method: "POST", url: target.url, headers: Notifiers.headers(delivery),
-                        body: RequestJSON.encode(Self.body(text.message(delivery))))
+        Notifiers.post(Self.body(text.message(delivery)), to: target, headers: Notifiers.headers(delivery))
     }
 
     func digestRequest(_ digest: DigestMessage, to target: FirehouseConfig.NotificationTarget) -> OutboundRequest? {
-        OutboundRequest(method: "POST", url: target.url, headers: Notifiers.digestHeaders, body: RequestJSON.encode(Self.digestBody(digest)))
+        Notifiers.post(Self.digestBody(digest), to: target, headers: Notifiers.digestHeaders)
     }
 
     /// The digest as embeds of at most 4,000 characters each. A description holds 4,096 characters

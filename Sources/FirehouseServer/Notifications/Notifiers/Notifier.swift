@@ -87,6 +87,11 @@ enum Notifiers {
         ["Content-Type": "application/json", "X-Firehouse-Delivery": String(delivery.id)]
     }
 
+    /// A JSON POST of `body` to the target's URL: what every chat webhook takes.
+    static func post(_ body: some Encodable, to target: FirehouseConfig.NotificationTarget, headers: [String: String]) -> OutboundRequest {
+        OutboundRequest(method: "POST", url: target.url, headers: headers, body: RequestJSON.encode(body))
+    }
+
     /// Headers of a digest, which stands for several deliveries.
     static let digestHeaders = ["Content-Type": "application/json", "X-Firehouse-Delivery": "digest"]
 }

@@ -9,12 +9,11 @@ struct SlackNotifier: Notifier {
     var buttons = false
 
     func request(_ delivery: PendingDelivery, to target: FirehouseConfig.NotificationTarget) -> OutboundRequest {
-        OutboundRequest(method: "POST", url: target.url, headers: Notifiers.headers(delivery), body: RequestJSON.encode(body(delivery)))
+        Notifiers.post(body(delivery), to: target, headers: Notifiers.headers(delivery))
     }
 
     func digestRequest(_ digest: DigestMessage, to target: FirehouseConfig.NotificationTarget) -> OutboundRequest? {
-        OutboundRequest(method: "POST", url: target.url, headers: Notifiers.digestHeaders,
-                        body: RequestJSON.encode(Body(text: DigestText.render(digest, dialect: .slack))))
+        Notifiers.post(Body(text: DigestText.render(digest, dialect: .slack)), to: target, headers: Notifiers.digestHeaders)
     }
 
     struct Body: Encodable, Equatable {

@@ -7,12 +7,11 @@ struct TeamsNotifier: Notifier {
     let text: NotificationText
 
     func request(_ delivery: PendingDelivery, to target: FirehouseConfig.NotificationTarget) -> OutboundRequest {
-        OutboundRequest(method: "POST", url: target.url, headers: Notifiers.headers(delivery),
-                        body: RequestJSON.encode(Self.body(text.message(delivery))))
+        Notifiers.post(Self.body(text.message(delivery)), to: target, headers: Notifiers.headers(delivery))
     }
 
     func digestRequest(_ digest: DigestMessage, to target: FirehouseConfig.NotificationTarget) -> OutboundRequest? {
-        OutboundRequest(method: "POST", url: target.url, headers: Notifiers.digestHeaders, body: RequestJSON.encode(Self.digestBody(digest)))
+        Notifiers.post(Self.digestBody(digest), to: target, headers: Notifiers.digestHeaders)
     }
 
     /// The digest as one card: the headline, the busiest services, a line per incident and a
