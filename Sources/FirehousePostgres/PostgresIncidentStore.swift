@@ -185,7 +185,7 @@ public final class PostgresIncidentStore: IncidentStore, Service {
         let tx = PostgresTransaction(connection: connection, statements: statements, logger: logger, writing: writing)
         if prepare { try tx.prepareHotStatements() }
         // Reads see one snapshot; writes are READ COMMITTED so a lock waiter sees its predecessor's commit.
-        tx.send(writing ? "BEGIN" : "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        try tx.send(writing ? "BEGIN" : "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
         do {
             let result = try body(tx)
             // A transaction that failed (a script that caught a store error and went on) answers
@@ -200,7 +200,7 @@ public final class PostgresIncidentStore: IncidentStore, Service {
             // is retried, behind a domain error that would not be).
             var cause = error
             do {
-                try tx.run("ROLLBACK")
+                try tx.rollback()
             } catch let driver as DriverError where !(error is DriverError) && serverError(driver) != nil {
                 cause = driver
             } catch {}
@@ -256,12 +256,8 @@ public final class PostgresIncidentStore: IncidentStore, Service {
             """)
         let applied = Set(try tx.run("SELECT version FROM firehouse_migrations").map { try $0.decode(Int.self) })
         for migration in PostgresMigrations.all where !applied.contains(migration.version) {
-            // One statement at a time: the extended protocol takes one per query.
-            for statement in migration.sql.components(separatedBy: ";\n") {
-                let sql = statement.split(separator: "\n").filter { !$0.trimmingCharacters(in: .whitespaces).hasPrefix("--") }
-                    .joined(separator: "\n").trimmingCharacters(in: .whitespacesAndNewlines)
-                guard !sql.isEmpty else { continue }
-                try tx.run(PostgresQuery(unsafeSQL: sql))
+            for statement in PostgresMigrations.statements(migration.sql) {
+                try tx.run(PostgresQuery(unsafeSQL: statement))
             }
             try tx.run("INSERT INTO firehouse_migrations (version, name) VALUES (\(migration.version), \(migration.name))")
         }

@@ -63,17 +63,19 @@ extension IncidentService {
         var results: [IngestResult] = []
         for incident in plan.incidents {
             let id: Int64
+            let alerts = incident.newAlerts.map { ($0, prepared.stored($0.alert)) }
             switch incident.ref {
             case .new:
-                id = try tx.insertIncident(incident.head, at: now)
+                id = try recorder.open(incident.head, alerts: alerts, entries: incident.timeline, runbooks: incident.attachRunbooks, at: now)
+                try tx.updateAlerts(incident.alertUpdates, at: now)
             case .existing(let existing):
                 id = existing
                 if incident.headChanged { try tx.updateIncident(incident.head, at: now) }
+                try tx.insertAlerts(alerts, incidentID: id, at: now)
+                try tx.updateAlerts(incident.alertUpdates, at: now)
+                try recorder.append(incident.timeline, incidentID: id)
+                for runbook in incident.attachRunbooks { try tx.attachRunbook(runbook, incidentID: id, at: now) }
             }
-            try tx.insertAlerts(incident.newAlerts.map { ($0, prepared.stored($0.alert)) }, incidentID: id, at: now)
-            try tx.updateAlerts(incident.alertUpdates, at: now)
-            try recorder.append(incident.timeline, incidentID: id)
-            for runbook in incident.attachRunbooks { try tx.attachRunbook(runbook, incidentID: id, at: now) }
             results.append(IngestResult(id: id, action: incident.outcome))
         }
         try tx.touchAlerts(plan.touchedEpisodes, at: now)

@@ -21,13 +21,35 @@ final class TimelineRecorder {
     func append(_ entries: [TimelineDraft], incidentID: Int64) throws {
         guard !entries.isEmpty else { return }
         let ids = try tx.appendTimeline(entries, incidentID: incidentID)
-        var deliveries: [QueuedDelivery] = []
-        for (entry, timelineID) in zip(entries, ids) {
-            if let (event, targets) = routes.targets(for: entry) {
-                for target in targets { deliveries.append(QueuedDelivery(timelineID: timelineID, target: target, event: event, at: entry.at)) }
-            }
-            recorded.append(RecordedEntry(incidentID: incidentID, timelineID: timelineID, entry: entry))
+        let deliveries = deliveries(for: entries).map {
+            QueuedDelivery(timelineID: ids[$0.entry], target: $0.target, event: $0.event, at: entries[$0.entry].at)
         }
         if !deliveries.isEmpty { try tx.enqueueDeliveries(deliveries, incidentID: incidentID) }
+        record(entries, ids: ids, incidentID: incidentID)
+    }
+
+    /// A new incident with its alerts, first entries (and their deliveries) and runbooks; its id.
+    func open(_ head: IncidentHead, alerts: [(alert: NewAlert, stored: PreparedNotification.EncodedAlert)],
+              entries: [TimelineDraft], runbooks: [String], at: Timestamp) throws -> Int64 {
+        let opened = try tx.openIncident(IncidentOpening(head: head, alerts: alerts, entries: entries,
+                                                         deliveries: deliveries(for: entries), runbooks: runbooks, at: at))
+        record(entries, ids: opened.timelineIDs, incidentID: opened.id)
+        return opened.id
+    }
+
+    /// Each entry's event for every target that wants it, by the entry's index.
+    private func deliveries(for entries: [TimelineDraft]) -> [IncidentOpening.Delivery] {
+        var deliveries: [IncidentOpening.Delivery] = []
+        for (index, entry) in entries.enumerated() {
+            guard let (event, targets) = routes.targets(for: entry) else { continue }
+            for target in targets { deliveries.append(.init(entry: index, target: target, event: event)) }
+        }
+        return deliveries
+    }
+
+    private func record(_ entries: [TimelineDraft], ids: [Int64], incidentID: Int64) {
+        for (entry, timelineID) in zip(entries, ids) {
+            recorded.append(RecordedEntry(incidentID: incidentID, timelineID: timelineID, entry: entry))
+        }
     }
 }

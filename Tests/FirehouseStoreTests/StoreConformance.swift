@@ -586,6 +586,49 @@ struct StoreBackend: Sendable, CustomStringConvertible {
         #expect(try await store.read { try $0.outboxRow(id: head[0], dueBy: Self.t0) }?.entry.text == "note 0")
     }
 
+    /// `openIncident` writes what the primitives would, in one call: ids in order, each delivery
+    /// on its own entry, runbooks in order; an opening with nothing but its head works too.
+    @Test(arguments: StoreBackend.all) func openingWritesTheIncidentWithAllItStartsWith(_ backend: StoreBackend) async throws {
+        let store = try await backend.open().store
+        var ended = Self.alert("b", status: .resolved)
+        ended.endsAt = Self.t0 + .minutes(5)
+        let alerts = [Self.alert("a"), ended, Self.alert("c")]
+        let entries = (0..<4).map { Self.entry(.note, at: Self.t0 + .seconds(Int64($0)), text: "note \($0)") }
+        let deliveries: [IncidentOpening.Delivery] = [
+            .init(entry: 2, target: "pager", event: .opened), .init(entry: 0, target: "chat", event: .opened),
+            .init(entry: 2, target: "chat", event: .opened), .init(entry: 3, target: "pager", event: .opened),
+        ]
+        let opened = try await store.write { tx in
+            try tx.openIncident(IncidentOpening(head: Self.head(), alerts: alerts.map { ($0, Self.stored($0)) }, entries: entries,
+                                                deliveries: deliveries, runbooks: ["r2", "r1"], at: Self.t0))
+        }
+        let detail = try #require(try await store.read { try $0.detail(id: opened.id) })
+        #expect(detail.summary.head.correlationKey == "k" && detail.summary.head.title == "Broker down")
+        #expect(detail.alerts.map(\.fingerprint) == ["a", "b", "c"])
+        #expect(detail.alerts.map(\.endsAt) == [nil, Self.t0 + .minutes(5), nil])
+        #expect(detail.alerts.map(\.firstSeenAt) == [Self.t0, Self.t0, Self.t0])
+        #expect(opened.timelineIDs.count == 4 && opened.timelineIDs == opened.timelineIDs.sorted())
+        #expect(detail.timeline.map(\.id) == opened.timelineIDs && detail.timeline.map(\.text) == entries.map(\.text))
+        #expect(detail.runbooks == ["r2", "r1"])
+        for (target, texts) in [("chat", ["note 0", "note 2"]), ("pager", ["note 2", "note 3"])] {
+            let rows = try await store.read { try $0.pendingOpenings(target: target, through: .max, limit: 10) }
+            var seen: [String] = []
+            for row in rows {
+                let outbox = try #require(try await store.read { try $0.outboxRow(id: row.id, dueBy: Self.t0 + .minutes(1)) })
+                #expect(outbox.incidentID == opened.id && outbox.entry.id == opened.timelineIDs[Int(outbox.entry.text.dropFirst(5))!])
+                seen.append(outbox.entry.text)
+            }
+            #expect(seen == texts, "\(target)")
+        }
+
+        let bare = try await store.write { tx in
+            try tx.openIncident(IncidentOpening(head: Self.head(key: "other"), alerts: [], entries: [], deliveries: [], runbooks: [], at: Self.t0))
+        }
+        #expect(bare.timelineIDs.isEmpty && bare.id > opened.id)
+        let bareDetail = try #require(try await store.read { try $0.detail(id: bare.id) })
+        #expect(bareDetail.alerts.isEmpty && bareDetail.timeline.isEmpty && bareDetail.runbooks.isEmpty)
+    }
+
     // MARK: - Use cases over the backend
 
     /// The same new notification delivered concurrently (an Alertmanager HA pair) gives one

@@ -19,6 +19,9 @@ final class PostgresTransaction: StoreTransaction {
     let statements: ConnectionStatements
     /// Statements sent and not yet waited for, in the order sent.
     private var unsettled: [EventLoopFuture<Void>] = []
+    /// Correlation keys to lock, held back so the candidates read can take them in its own round
+    /// trip (`lockAndCorrelate`); any other statement sends them first.
+    private var pendingLocks: [String] = []
 
     init(connection: PostgresConnection, statements: ConnectionStatements, logger: Logger, writing: Bool) {
         self.connection = connection
@@ -32,11 +35,13 @@ final class PostgresTransaction: StoreTransaction {
     /// error is the one thrown.
     @discardableResult
     func run(_ query: PostgresQuery) throws -> PostgresQueryResult {
-        try wait(connection.query(query, logger: logger))
+        try sendPendingLocks()
+        return try wait(connection.query(query, logger: logger))
     }
 
     /// Sends `query` without waiting for it: a write whose answer nobody needs.
-    func send(_ query: PostgresQuery) {
+    func send(_ query: PostgresQuery) throws {
+        try sendPendingLocks()
         unsettled.append(connection.query(query, logger: logger).map { _ in })
     }
 
@@ -46,7 +51,8 @@ final class PostgresTransaction: StoreTransaction {
     /// the formats the server described at preparation (text), so every cell is read as binary.
     @discardableResult
     func run(_ statement: HotStatement, _ binds: [PostgresData]) throws -> [[PostgresCell]] {
-        try wait(try prepared(statement).execute(binds)).map { row in
+        try sendPendingLocks()
+        return try wait(try prepared(statement).execute(binds)).map { row in
             row.map { cell in
                 var binary = cell
                 binary.format = .binary
@@ -57,7 +63,21 @@ final class PostgresTransaction: StoreTransaction {
 
     /// `send` for a hot statement.
     func send(_ statement: HotStatement, _ binds: [PostgresData]) throws {
+        try sendPendingLocks()
         unsettled.append(try prepared(statement).execute(binds).map { _ in })
+    }
+
+    /// Rolls back; locks not yet taken are not taken for it.
+    func rollback() throws {
+        pendingLocks = []
+        try run("ROLLBACK")
+    }
+
+    private func sendPendingLocks() throws {
+        guard !pendingLocks.isEmpty else { return }
+        let keys = pendingLocks
+        pendingLocks = []
+        try send(Self.lockKeys, [bind(keys)])
     }
 
     /// Prepares every hot statement this connection lacks, all sent at once: called before BEGIN,
@@ -67,7 +87,7 @@ final class PostgresTransaction: StoreTransaction {
     /// statements were lost) first drops whatever it had prepared, under names nobody will use.
     func prepareHotStatements() throws {
         guard statements.prepared.count < Self.hotStatements.count else { return }
-        if statements.prepared.isEmpty { send("DEALLOCATE ALL") }
+        if statements.prepared.isEmpty { try send("DEALLOCATE ALL") }
         let missing = Self.hotStatements.filter { statements.prepared[$0.sql] == nil }
         let preparing = missing.map { ($0.sql, connection.prepare(query: $0.sql)) }
         var failure: (any Error)?
@@ -113,7 +133,7 @@ final class PostgresTransaction: StoreTransaction {
     }
 
     /// Every hot statement, for the test that checks their plans.
-    static let hotStatements = [candidates, lockHeads, snapshots, lockKeys, insertIncident, updateIncident, insertAlerts,
+    static let hotStatements = [candidates, lockAndCorrelate, lockHeads, snapshots, lockKeys, insertIncident, openIncident, updateIncident, insertAlerts,
                                 updateAlerts, appendTimeline, enqueueDeliveries, touchAlerts, attachRunbook]
 
     static let headColumns = """
@@ -354,12 +374,25 @@ final class PostgresTransaction: StoreTransaction {
         CROSS JOIN LATERAL (SELECT id, status FROM incidents WHERE correlation_key = k.key ORDER BY id DESC LIMIT 1) i
         """)
 
+    /// `candidates` after taking the pending correlation locks, in one round trip (PostgreSQL
+    /// migration v4 has the function and says why its reads see their predecessors' commits).
+    static let lockAndCorrelate = HotStatement("""
+        SELECT * FROM firehouse_lock_and_correlate($1::text[], $2::bigint[], $3::text, $4::text[], $5::text[])
+        """)
+
     func correlationCandidates(_ lookup: CorrelationLookup) throws -> CorrelationCandidates {
         let episodes = Array(lookup.episodes)
         var candidates = CorrelationCandidates()
         guard !episodes.isEmpty || !lookup.keys.isEmpty else { return candidates }
-        for row in try run(Self.candidates, [bind(episodes.map(\.fingerprint)), bind(episodes.map(\.startsAt.nanoseconds)),
-                                             bind(lookup.receiver), bind(Array(lookup.keys))]) {
+        var binds = [bind(episodes.map(\.fingerprint)), bind(episodes.map(\.startsAt.nanoseconds)), bind(lookup.receiver),
+                     bind(Array(lookup.keys))]
+        var statement = Self.candidates
+        if !pendingLocks.isEmpty {
+            binds.append(bind(pendingLocks))
+            pendingLocks = []
+            statement = Self.lockAndCorrelate
+        }
+        for row in try run(statement, binds) {
             let (kind, key, startsAt, episodeID) = (try row[0].decode(Int.self), try row[1].decode(String.self),
                                                     try row[2].decode(Int64?.self), try row[3].decode(Int64?.self))
             let (incidentID, status, annotations, url) = (try row[4].decode(Int64.self), try row[5].decode(String.self),
@@ -528,10 +561,11 @@ final class PostgresTransaction: StoreTransaction {
 
     static let lockKeys = HotStatement("SELECT pg_advisory_xact_lock(hashtextextended(k, 0)) FROM unnest($1::text[]) AS k")
 
+    /// Held back until the next statement: the candidates read takes them in its round trip.
     func lockCorrelationKeys(_ keys: [String]) throws {
         guard !keys.isEmpty else { return }
         // Sorted, so two transactions wanting the same keys take them in the same order.
-        try send(Self.lockKeys, [bind(Array(Set(keys)).sorted())])
+        pendingLocks = Array(Set(pendingLocks + keys)).sorted()
     }
 
     static let insertIncident = HotStatement("""
@@ -552,6 +586,69 @@ final class PostgresTransaction: StoreTransaction {
         ]).first
         guard let id = try row?.first?.decode(Int64.self) else { throw PostgresStoreError.noRowReturned("insert incident") }
         return id
+    }
+
+    /// `openIncident` as one statement: the rows of every table go in by data-modifying CTEs on
+    /// the incident's new id; foreign keys are checked at the statement's end, after all of them.
+    /// Timeline ids are drawn in insertion order (ORDER BY n), so the k-th smallest returned id is
+    /// the k-th entry's, which the outbox rows join on.
+    static let openIncident = HotStatement("""
+        WITH i AS (
+            INSERT INTO incidents (correlation_key, receiver, title, labels, severity, severity_pinned, status,
+                opened_at, acknowledged_at, mitigated_at, resolved_at, closed_at, reopen_count, truncated_alerts, updated_at, drill)
+            VALUES ($1::text, $2::text, $3::text, $4::text, $5::bigint, $6::boolean, $7::text, $8::bigint, $9::bigint, $10::bigint,
+                $11::bigint, $12::bigint, $13::bigint, $14::bigint, $15::bigint, $16::boolean)
+            RETURNING id
+        ), a AS (
+            INSERT INTO alerts (incident_id, receiver, fingerprint, starts_at, status, ends_at, labels, annotations,
+                generator_url, first_seen_at, last_seen_at)
+            SELECT i.id, r, f, s, st, NULLIF(e, -9223372036854775808), l, an, g, $15::bigint, $15::bigint
+            FROM i, unnest($17::text[], $18::text[], $19::bigint[], $20::text[], $21::bigint[], $22::text[], $23::text[], $24::text[])
+                WITH ORDINALITY AS t (r, f, s, st, e, l, an, g, n)
+            ORDER BY n
+        ), t AS (
+            INSERT INTO timeline (incident_id, at, kind, actor, text, data)
+            SELECT i.id, at, kind, actor, text, data
+            FROM i, unnest($25::bigint[], $26::text[], $27::text[], $28::text[], $29::text[])
+                WITH ORDINALITY AS u (at, kind, actor, text, data, n)
+            ORDER BY n
+            RETURNING id
+        ), o AS (
+            INSERT INTO outbox (incident_id, timeline_id, target, event, created_at, next_attempt_at)
+            SELECT i.id, e.id, d.g, d.ev, d.at, d.at
+            FROM i, unnest($30::bigint[], $31::text[], $32::text[], $33::bigint[]) WITH ORDINALITY AS d (k, g, ev, at, n)
+            JOIN (SELECT id, row_number() OVER (ORDER BY id) AS k FROM t) e ON e.k = d.k
+            ORDER BY d.n
+        ), b AS (
+            INSERT INTO incident_runbooks (incident_id, runbook_id, attached_at)
+            SELECT i.id, rb, $15::bigint FROM i, unnest($34::text[]) WITH ORDINALITY AS x (rb, n)
+            ORDER BY n
+            ON CONFLICT DO NOTHING
+        )
+        SELECT i.id, ARRAY(SELECT id FROM t ORDER BY id) FROM i
+        """)
+
+    func openIncident(_ opening: IncidentOpening) throws -> OpenedIncident {
+        let (head, m, at) = (opening.head, opening.head.milestones, opening.at)
+        let (alerts, entries, stored) = (opening.alerts, opening.entries, opening.entries.map(\.stored))
+        let row = try run(Self.openIncident, [
+            bind(head.correlationKey), bind(head.receiver), bind(head.title), bind(JSONText.encode(head.labels)),
+            bind(head.severity.rawValue), bind(head.severityPinned), bind(m.status.rawValue), bind(head.openedAt.nanoseconds),
+            bind(m.acknowledgedAt?.nanoseconds), bind(m.mitigatedAt?.nanoseconds), bind(m.resolvedAt?.nanoseconds),
+            bind(m.closedAt?.nanoseconds), bind(head.reopenCount), bind(head.truncatedAlerts), bind(at.nanoseconds), bind(head.drill),
+            bind(alerts.map(\.alert.receiver)), bind(alerts.map(\.alert.alert.fingerprint)),
+            bind(alerts.map(\.alert.alert.startsAt.nanoseconds)), bind(alerts.map(\.alert.alert.status.rawValue)),
+            bind(alerts.map { $0.alert.endsAt?.nanoseconds ?? .min }), bind(alerts.map(\.stored.labels)),
+            bind(alerts.map(\.stored.annotations)), bind(alerts.map(\.alert.alert.generatorURL)),
+            bind(entries.map(\.at.nanoseconds)), bind(stored.map(\.kind)), bind(entries.map(\.actor)),
+            bind(entries.map(\.text)), bind(stored.map { JSONText.encode($0.data) }),
+            // Entries are numbered from 1 in SQL, as row_number() counts.
+            bind(opening.deliveries.map { Int64($0.entry + 1) }), bind(opening.deliveries.map(\.target)),
+            bind(opening.deliveries.map(\.event.rawValue)), bind(opening.deliveries.map { entries[$0.entry].at.nanoseconds }),
+            bind(opening.runbooks),
+        ]).first
+        guard let row, row.count == 2 else { throw PostgresStoreError.noRowReturned("open incident") }
+        return OpenedIncident(id: try row[0].decode(Int64.self), timelineIDs: try row[1].decode([Int64].self))
     }
 
     static let updateIncident = HotStatement("""
@@ -679,11 +776,11 @@ final class PostgresTransaction: StoreTransaction {
     }
 
     func endRole(assignmentID: Int64, at: Timestamp) throws {
-        send("UPDATE roles SET ended_at = \(at.nanoseconds) WHERE id = \(assignmentID)")
+        try send("UPDATE roles SET ended_at = \(at.nanoseconds) WHERE id = \(assignmentID)")
     }
 
     func startRole(_ start: IncidentActions.RoleStart, incidentID: Int64, assignedBy: String, at: Timestamp) throws {
-        send("""
+        try send("""
             INSERT INTO roles (incident_id, role, user_id, user_name, started_at, assigned_by)
             VALUES (\(incidentID), \(start.role), \(start.user.id), \(start.user.name), \(at.nanoseconds), \(assignedBy))
             """)
@@ -701,7 +798,7 @@ final class PostgresTransaction: StoreTransaction {
     }
 
     func insertSilence(_ silenceID: String, request: SilenceRequest, incidentID: Int64, createdBy: String) throws {
-        send("""
+        try send("""
             INSERT INTO silences (incident_id, silence_id, matchers, starts_at, ends_at, created_by, comment)
             VALUES (\(incidentID), \(silenceID), \(JSONText.encode(request.matchers)), \(request.startsAt.nanoseconds),
                 \(request.endsAt.nanoseconds), \(createdBy), \(request.comment))
@@ -709,14 +806,14 @@ final class PostgresTransaction: StoreTransaction {
     }
 
     func expireSilence(_ silenceID: String, incidentID: Int64, by: String, at: Timestamp) throws {
-        send("""
+        try send("""
             UPDATE silences SET expired_at = \(at.nanoseconds), expired_by = \(by)
             WHERE incident_id = \(incidentID) AND silence_id = \(silenceID) AND expired_at IS NULL
             """)
     }
 
     func recordEscalation(incidentID: Int64, at: Timestamp) throws {
-        send("""
+        try send("""
             UPDATE incidents SET escalations = escalations + 1, escalated_at = \(at.nanoseconds), updated_at = \(at.nanoseconds)
             WHERE id = \(incidentID)
             """)
@@ -780,7 +877,7 @@ final class PostgresTransaction: StoreTransaction {
     }
 
     func recordSignature(mac: [UInt8], timestamp: Int64, forgetBefore: Int64) throws -> Bool {
-        send("DELETE FROM seen_signatures WHERE request_ts < \(forgetBefore)")
+        try send("DELETE FROM seen_signatures WHERE request_ts < \(forgetBefore)")
         return try !run("""
             INSERT INTO seen_signatures (mac, request_ts) VALUES (\(ByteBuffer(bytes: mac)), \(timestamp))
             ON CONFLICT DO NOTHING RETURNING 1

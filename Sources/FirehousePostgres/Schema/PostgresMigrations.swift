@@ -174,5 +174,52 @@ enum PostgresMigrations {
             ALTER TABLE incidents ADD COLUMN drill BOOLEAN NOT NULL DEFAULT false;
             CREATE TABLE heartbeats (name TEXT PRIMARY KEY, last_seen_at BIGINT NOT NULL);
             """),
+        Migration(version: 4, name: "v4-lock-and-correlate", sql: """
+            -- Ingest's correlation lock and its reads in one round trip. A VOLATILE function takes
+            -- a fresh snapshot for each statement in it (READ COMMITTED), so the reads start after
+            -- the locks are held and see what their previous holders committed, as when the lock
+            -- was a statement of its own. Keys are locked in the order given (sorted by the caller).
+            -- The reads are PostgresTransaction.candidates with named parameters.
+            CREATE FUNCTION firehouse_lock_and_correlate(
+                p_fingerprints TEXT[], p_starts BIGINT[], p_receiver TEXT, p_keys TEXT[], p_lock TEXT[])
+            RETURNS TABLE (kind INTEGER, key TEXT, starts_at BIGINT, episode_id BIGINT, incident_id BIGINT,
+                status TEXT, annotations TEXT, generator_url TEXT)
+            LANGUAGE plpgsql VOLATILE AS $$
+            #variable_conflict use_column
+            BEGIN
+                PERFORM pg_advisory_xact_lock(hashtextextended(k, 0)) FROM unnest(p_lock) AS k;
+                RETURN QUERY
+                SELECT 0, k.fingerprint, k.starts_at, a.id, a.incident_id, a.status, a.annotations, a.generator_url
+                FROM unnest(p_fingerprints, p_starts) AS k (fingerprint, starts_at)
+                CROSS JOIN LATERAL (
+                    SELECT id, incident_id, status, annotations, generator_url FROM alerts
+                    WHERE receiver = p_receiver AND fingerprint = k.fingerprint AND starts_at = k.starts_at LIMIT 1) a
+                UNION ALL
+                SELECT 1, k.key, NULL, NULL, i.id, i.status, NULL, NULL FROM unnest(p_keys) AS k (key)
+                CROSS JOIN LATERAL (
+                    SELECT id, status FROM incidents WHERE correlation_key = k.key AND status NOT IN ('resolved', 'closed')
+                    ORDER BY id DESC LIMIT 1) i
+                UNION ALL
+                SELECT 2, k.key, NULL, NULL, i.id, i.status, NULL, NULL FROM unnest(p_keys) AS k (key)
+                CROSS JOIN LATERAL (SELECT id, status FROM incidents WHERE correlation_key = k.key ORDER BY id DESC LIMIT 1) i;
+            END
+            $$;
+            """),
     ]
+
+    /// A migration's statements, one at a time (the extended protocol takes one per query): split
+    /// at a `;` ending a line, except inside a `$$`-quoted function body; comment lines dropped.
+    static func statements(_ sql: String) -> [String] {
+        var statements: [String] = []
+        var current = ""
+        for piece in sql.components(separatedBy: ";\n") {
+            current += current.isEmpty ? piece : ";\n" + piece
+            guard current.components(separatedBy: "$$").count % 2 == 1 else { continue }  // inside $$...$$
+            let statement = current.split(separator: "\n").filter { !$0.trimmingCharacters(in: .whitespaces).hasPrefix("--") }
+                .joined(separator: "\n").trimmingCharacters(in: .whitespacesAndNewlines)
+            if !statement.isEmpty { statements.append(statement) }
+            current = ""
+        }
+        return statements
+    }
 }
