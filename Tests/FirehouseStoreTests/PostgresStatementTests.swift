@@ -40,6 +40,49 @@ struct PostgresStatementTests {
         }
     }
 
+    /// Ingest's reads in one round trip (`lockAndCorrelate`): the candidates and the heads they
+    /// name come back together, and until the transaction ends the correlation key and every
+    /// head found are locked against another replica.
+    @Test func lockAndCorrelateLocksTheKeysAndHeadsItReads() async throws {
+        let options = try await PostgresTestDatabase.create()
+        let (store, other) = (try PostgresTestDatabase.open(options), try PostgresTestDatabase.open(options))
+        let (id, alert) = try await StoreConformance.incidentWithOneAlert(store)
+        let episode = EpisodeKey(fingerprint: alert.alert.fingerprint, startsAt: alert.alert.startsAt)
+        /// What `other` can take while `store`'s transaction runs: (the key's advisory lock, the head's row lock).
+        @Sendable func othersLocks() throws -> (key: Bool, head: Bool) {
+            let done = DispatchSemaphore(value: 0)
+            let outcome = NIOLockedValueBox<Result<(key: Bool, head: Bool), any Error>?>(nil)
+            Task {
+                let result: Result<(key: Bool, head: Bool), any Error>
+                do {
+                    result = .success(try await other.write { tx in
+                        let tx = tx as! PostgresTransaction
+                        let key = try tx.run("SELECT pg_try_advisory_xact_lock(hashtextextended('k', 0))").first!.decode(Bool.self)
+                        let head = try !tx.run("SELECT 1 FROM incidents WHERE id = \(id) FOR UPDATE SKIP LOCKED").rows.isEmpty
+                        return (key, head)
+                    })
+                } catch {
+                    result = .failure(error)
+                }
+                outcome.withLockedValue { $0 = result }
+                done.signal()
+            }
+            done.wait()
+            return try outcome.withLockedValue { $0! }.get()
+        }
+        #expect(try othersLocks() == (key: true, head: true))
+        let (candidates, snapshots, locks) = try await store.write { tx in
+            try tx.lockCorrelationKeys(["k"])
+            let candidates = try tx.correlationCandidates(CorrelationLookup(receiver: "team", episodes: [episode], keys: ["k"]))
+            let snapshots = try tx.incidentSnapshots(ids: [id])
+            return (candidates, snapshots, try othersLocks())
+        }
+        #expect(candidates.episodes[episode]?.incidentID == id && candidates.activeByKey["k"] == id)
+        #expect(snapshots[id]?.snapshot.head.correlationKey == "k" && snapshots[id]?.snapshot.firingAlerts == 1)
+        #expect(locks == (key: false, head: false))
+        #expect(try othersLocks() == (key: true, head: true))
+    }
+
     /// A fresh store holding incident 1 with one alert, and that alert (inserting it again hits
     /// the `alerts_one_episode` backstop).
     static func incidentWithOneAlert() async throws -> (PostgresIncidentStore, NewAlert) {

@@ -22,6 +22,9 @@ final class PostgresTransaction: StoreTransaction {
     /// Correlation keys to lock, held back so the candidates read can take them in its own round
     /// trip (`lockAndCorrelate`); any other statement sends them first.
     private var pendingLocks: [String] = []
+    /// The heads `lockAndCorrelate` locked and read, for the `incidentSnapshots` call that
+    /// follows it; dropped by any other statement.
+    private var prefetched: [Int64: AttachedSnapshot]?
 
     init(connection: PostgresConnection, statements: ConnectionStatements, logger: Logger, writing: Bool) {
         self.connection = connection
@@ -74,6 +77,7 @@ final class PostgresTransaction: StoreTransaction {
     }
 
     private func sendPendingLocks() throws {
+        prefetched = nil
         guard !pendingLocks.isEmpty else { return }
         let keys = pendingLocks
         pendingLocks = []
@@ -374,8 +378,9 @@ final class PostgresTransaction: StoreTransaction {
         CROSS JOIN LATERAL (SELECT id, status FROM incidents WHERE correlation_key = k.key ORDER BY id DESC LIMIT 1) i
         """)
 
-    /// `candidates` after taking the pending correlation locks, in one round trip (PostgreSQL
-    /// migration v4 has the function and says why its reads see their predecessors' commits).
+    /// In one round trip: the pending correlation locks, `candidates` (kinds 0-2), then the locked
+    /// heads of every incident found (kind 3, as `snapshots` reads them, from column 8).
+    /// PostgreSQL migration v4 has the function and says why its reads see their predecessors' commits.
     static let lockAndCorrelate = HotStatement("""
         SELECT * FROM firehouse_lock_and_correlate($1::text[], $2::bigint[], $3::text, $4::text[], $5::text[])
         """)
@@ -392,7 +397,14 @@ final class PostgresTransaction: StoreTransaction {
             pendingLocks = []
             statement = Self.lockAndCorrelate
         }
+        var heads: [Int64: AttachedSnapshot] = [:]
+        defer { if statement == Self.lockAndCorrelate { prefetched = heads } }
         for row in try run(statement, binds) {
+            if try row[0].decode(Int.self) == 3 {
+                let snapshot = try Self.snapshot(Array(row[8...]))
+                heads[snapshot.snapshot.head.id] = snapshot
+                continue
+            }
             let (kind, key, startsAt, episodeID) = (try row[0].decode(Int.self), try row[1].decode(String.self),
                                                     try row[2].decode(Int64?.self), try row[3].decode(Int64?.self))
             let (incidentID, status, annotations, url) = (try row[4].decode(Int64.self), try row[5].decode(String.self),
@@ -423,17 +435,28 @@ final class PostgresTransaction: StoreTransaction {
     /// One statement for the heads, counts and runbooks. In a write the heads are locked first by
     /// a statement of their own, sent ahead: this one then starts after the locks are held, so its
     /// snapshot sees what their previous holders committed.
+    /// Served by the `lockAndCorrelate` just before when it locked and read all of `ids`.
     func incidentSnapshots(ids: [Int64]) throws -> [Int64: AttachedSnapshot] {
         guard !ids.isEmpty else { return [:] }
+        if let prefetched, ids.allSatisfy({ prefetched[$0] != nil }) {
+            self.prefetched = nil
+            return prefetched.filter { ids.contains($0.key) }
+        }
         if writing { try send(Self.lockHeads, [bind(ids)]) }
         var snapshots: [Int64: AttachedSnapshot] = [:]
         for cells in try run(Self.snapshots, [bind(ids)]) {
-            let firing = try cells[16].decode(Int.self)
-            let runbooks = try cells[17].decode([String].self)
-            let head = try Self.head(cells)
-            snapshots[head.id] = AttachedSnapshot(snapshot: IncidentSnapshot(head: head, firingAlerts: firing), runbooks: Set(runbooks))
+            let snapshot = try Self.snapshot(cells)
+            snapshots[snapshot.snapshot.head.id] = snapshot
         }
         return snapshots
+    }
+
+    /// A row that starts with `headColumns`, then the firing count and the runbooks.
+    private static func snapshot(_ cells: [PostgresCell]) throws -> AttachedSnapshot {
+        let head = try Self.head(cells)
+        let firing = try cells[16].decode(Int.self)
+        let runbooks = try cells[17].decode([String].self)
+        return AttachedSnapshot(snapshot: IncidentSnapshot(head: head, firingAlerts: firing), runbooks: Set(runbooks))
     }
 
     func activeSilences(incidentID: Int64, now: Timestamp) throws -> [RecordedSilence] {

@@ -175,33 +175,62 @@ enum PostgresMigrations {
             CREATE TABLE heartbeats (name TEXT PRIMARY KEY, last_seen_at BIGINT NOT NULL);
             """),
         Migration(version: 4, name: "v4-lock-and-correlate", sql: """
-            -- Ingest's correlation lock and its reads in one round trip. A VOLATILE function takes
-            -- a fresh snapshot for each statement in it (READ COMMITTED), so the reads start after
-            -- the locks are held and see what their previous holders committed, as when the lock
-            -- was a statement of its own. Keys are locked in the order given (sorted by the caller).
-            -- The reads are PostgresTransaction.candidates with named parameters.
+            -- Ingest's reads in one round trip: take the correlation locks, read the candidates
+            -- (PostgresTransaction.candidates, with named parameters; rows of kind 0, 1, 2), then
+            -- lock the heads of every incident found, in id order, and return their snapshots
+            -- (PostgresTransaction.snapshots; kind 3, the head from column h_id on). A VOLATILE
+            -- function takes a fresh snapshot for each statement in it (READ COMMITTED), so each
+            -- read starts after the locks before it are held and sees what their previous holders
+            -- committed, as when every lock was a statement of its own.
             CREATE FUNCTION firehouse_lock_and_correlate(
                 p_fingerprints TEXT[], p_starts BIGINT[], p_receiver TEXT, p_keys TEXT[], p_lock TEXT[])
             RETURNS TABLE (kind INTEGER, key TEXT, starts_at BIGINT, episode_id BIGINT, incident_id BIGINT,
-                status TEXT, annotations TEXT, generator_url TEXT)
+                status TEXT, annotations TEXT, generator_url TEXT,
+                h_id BIGINT, h_key TEXT, h_receiver TEXT, h_title TEXT, h_labels TEXT, h_severity INTEGER,
+                h_pinned BOOLEAN, h_status TEXT, h_opened BIGINT, h_acknowledged BIGINT, h_mitigated BIGINT,
+                h_resolved BIGINT, h_closed BIGINT, h_reopens INTEGER, h_truncated INTEGER, h_drill BOOLEAN,
+                h_firing BIGINT, h_runbooks TEXT[])
             LANGUAGE plpgsql VOLATILE AS $$
             #variable_conflict use_column
+            DECLARE
+                heads BIGINT[] := '{}';
+                c RECORD;
             BEGIN
                 PERFORM pg_advisory_xact_lock(hashtextextended(k, 0)) FROM unnest(p_lock) AS k;
+                FOR c IN
+                    SELECT 0 AS kind, k.fingerprint AS key, k.starts_at, a.id AS episode_id, a.incident_id, a.status,
+                        a.annotations, a.generator_url
+                    FROM unnest(p_fingerprints, p_starts) AS k (fingerprint, starts_at)
+                    CROSS JOIN LATERAL (
+                        SELECT id, incident_id, status, annotations, generator_url FROM alerts
+                        WHERE receiver = p_receiver AND fingerprint = k.fingerprint AND starts_at = k.starts_at LIMIT 1) a
+                    UNION ALL
+                    SELECT 1, k.key, NULL, NULL, i.id, i.status, NULL, NULL FROM unnest(p_keys) AS k (key)
+                    CROSS JOIN LATERAL (
+                        SELECT id, status FROM incidents WHERE correlation_key = k.key AND status NOT IN ('resolved', 'closed')
+                        ORDER BY id DESC LIMIT 1) i
+                    UNION ALL
+                    SELECT 2, k.key, NULL, NULL, i.id, i.status, NULL, NULL FROM unnest(p_keys) AS k (key)
+                    CROSS JOIN LATERAL (SELECT id, status FROM incidents WHERE correlation_key = k.key ORDER BY id DESC LIMIT 1) i
+                LOOP
+                    kind := c.kind; key := c.key; starts_at := c.starts_at; episode_id := c.episode_id;
+                    incident_id := c.incident_id; status := c.status; annotations := c.annotations;
+                    generator_url := c.generator_url;
+                    heads := heads || c.incident_id;
+                    RETURN NEXT;
+                END LOOP;
+                IF cardinality(heads) = 0 THEN
+                    RETURN;
+                END IF;
+                PERFORM 1 FROM incidents WHERE id = ANY(heads) ORDER BY id FOR UPDATE;
                 RETURN QUERY
-                SELECT 0, k.fingerprint, k.starts_at, a.id, a.incident_id, a.status, a.annotations, a.generator_url
-                FROM unnest(p_fingerprints, p_starts) AS k (fingerprint, starts_at)
-                CROSS JOIN LATERAL (
-                    SELECT id, incident_id, status, annotations, generator_url FROM alerts
-                    WHERE receiver = p_receiver AND fingerprint = k.fingerprint AND starts_at = k.starts_at LIMIT 1) a
-                UNION ALL
-                SELECT 1, k.key, NULL, NULL, i.id, i.status, NULL, NULL FROM unnest(p_keys) AS k (key)
-                CROSS JOIN LATERAL (
-                    SELECT id, status FROM incidents WHERE correlation_key = k.key AND status NOT IN ('resolved', 'closed')
-                    ORDER BY id DESC LIMIT 1) i
-                UNION ALL
-                SELECT 2, k.key, NULL, NULL, i.id, i.status, NULL, NULL FROM unnest(p_keys) AS k (key)
-                CROSS JOIN LATERAL (SELECT id, status FROM incidents WHERE correlation_key = k.key ORDER BY id DESC LIMIT 1) i;
+                SELECT 3, NULL::TEXT, NULL::BIGINT, NULL::BIGINT, NULL::BIGINT, NULL::TEXT, NULL::TEXT, NULL::TEXT,
+                    i.id, i.correlation_key, i.receiver, i.title, i.labels, i.severity, i.severity_pinned, i.status,
+                    i.opened_at, i.acknowledged_at, i.mitigated_at, i.resolved_at, i.closed_at, i.reopen_count,
+                    i.truncated_alerts, i.drill,
+                    (SELECT COUNT(*) FROM alerts a WHERE a.incident_id = i.id AND a.status = 'firing'),
+                    ARRAY(SELECT r.runbook_id FROM incident_runbooks r WHERE r.incident_id = i.id)
+                FROM incidents i WHERE i.id = ANY(heads);
             END
             $$;
             """),
