@@ -24,6 +24,7 @@ public final class PostgresIncidentStore: IncidentStore, Service {
     private let migrated = NIOLockedValueBox(false)
     private let migration = NIOLockedValueBox<Task<Void, any Error>?>(nil)
     let statements: PreparedStatements
+    let groups: PostgresGroups
 
     public init(options: PostgresOptions, logger: Logger, connectDeadline: Duration = .seconds(5)) throws {
         self.options = options
@@ -34,6 +35,10 @@ public final class PostgresIncidentStore: IncidentStore, Service {
             database: options.database, tls: try Self.tls(options))
         config.options.maximumConnections = options.maxConnections
         statements = PreparedStatements(limit: 4 * options.maxConnections)
+        // Few groups at a time, so that under load each carries several notifications (fewer
+        // round trips and commits each); the other connections stay free for reads and commands.
+        groups = PostgresGroups(concurrency: max(1, min(options.maxConnections / 2, 2 * ProcessInfo.processInfo.activeProcessorCount)),
+                                maxBatch: 16)
         config.options.connectTimeout = connectDeadline
         // A killed replica's locks and transactions must not outlive it by more than seconds.
         config.options.additionalStartupParameters = [
@@ -90,9 +95,39 @@ public final class PostgresIncidentStore: IncidentStore, Service {
         try await transaction(writing: true, ingest: false) { try body($0) }
     }
 
-    /// No group commit here: PostgreSQL already groups concurrent commits into one WAL flush.
-    public func groupWrite<T: Sendable>(_ body: @escaping @Sendable (any StoreTransaction) throws -> T) async throws -> T {
-        try await transaction(writing: true, ingest: true) { try body($0) }
+    /// Group commit (`PostgresGroups`): bodies that arrive while every group is being written
+    /// share the next transaction.
+    public func groupWrite<T: Sendable>(locking keys: [String], _ body: @escaping @Sendable (any StoreTransaction) throws -> T) async throws -> T {
+        try await groups.submit(keys: keys, { try body($0) }) { batch in await self.write(batch) } as! T  // the script returns T
+    }
+
+    /// One transaction for the group: every body's correlation keys first, in one order, then the
+    /// bodies in turn. If one body fails (its data, its script), each runs again alone, so it
+    /// commits or fails on its own; if PostgreSQL is unavailable, all are told at once (503).
+    private func write(_ batch: [PostgresGroups.Item]) async {
+        if batch.count > 1 {
+            do {
+                let keys = Array(Set(batch.flatMap(\.keys)))
+                let values = try await transaction(writing: true, ingest: true) { tx in
+                    try tx.lockCorrelationKeys(keys)
+                    return try batch.map { try $0.script(tx) }
+                }
+                for (item, value) in zip(batch, values) { item.continuation.resume(returning: value) }
+                return
+            } catch let unavailable as StorageUnavailable {
+                for item in batch { item.continuation.resume(throwing: unavailable) }
+                return
+            } catch {
+                logger.debug("group write failed, writing each alone", metadata: ["count": "\(batch.count)", "error": "\(error)"])
+            }
+        }
+        for item in batch {
+            do {
+                item.continuation.resume(returning: try await transaction(writing: true, ingest: true) { tx in try item.script(tx) })
+            } catch {
+                item.continuation.resume(throwing: error)
+            }
+        }
     }
 
     /// Every commit is durable once it returns.

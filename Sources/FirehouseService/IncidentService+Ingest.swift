@@ -15,7 +15,8 @@ extension IncidentService {
         let prepared = PreparedNotification(rest, runbooks: runbooks.library)
         let correlator = self.correlator
         let routes = self.routes
-        let (results, recorded) = try await store.groupWrite { tx in
+        let keys = Array(correlator.lookup(for: prepared.notification).keys)
+        let (results, recorded) = try await store.groupWrite(locking: keys) { tx in
             let now = clock.now()
             if let heartbeat { try tx.recordHeartbeat(name: heartbeat, at: now) }
             let recorder = TimelineRecorder(tx: tx, routes: routes)

@@ -92,7 +92,8 @@ public final class SQLiteIncidentStore: IncidentStore {
         self.onCommit = options.onCommit
     }
 
-    public func groupWrite<T: Sendable>(_ body: @escaping @Sendable (any StoreTransaction) throws -> T) async throws -> T {
+    /// One writer: `keys` need no lock.
+    public func groupWrite<T: Sendable>(locking keys: [String], _ body: @escaping @Sendable (any StoreTransaction) throws -> T) async throws -> T {
         let committed = try await committer.submit({ tx in try body(tx) }) { [self] batch in try await self.commit(batch) }
         try await syncer.sync(after: committed.ticket)
         return committed.value as! T  // the script above returns T

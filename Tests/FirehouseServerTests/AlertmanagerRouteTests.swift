@@ -108,7 +108,9 @@ struct BrokenStore: IncidentStore {
     static let failure = StorageUnavailable(reason: "disk I/O error")
     func read<T: Sendable>(_ body: @escaping @Sendable (any StoreReads) throws -> T) async throws -> T { throw Self.failure }
     func write<T: Sendable>(_ body: @escaping @Sendable (any StoreTransaction) throws -> T) async throws -> T { throw Self.failure }
-    func groupWrite<T: Sendable>(_ body: @escaping @Sendable (any StoreTransaction) throws -> T) async throws -> T { throw Self.failure }
+    func groupWrite<T: Sendable>(locking keys: [String], _ body: @escaping @Sendable (any StoreTransaction) throws -> T) async throws -> T {
+        throw Self.failure
+    }
     func durableOutboxID() async -> Int64 { 0 }
     func checkReady() async throws { throw Self.failure }
     func claimLease(_ name: String, owner: String, until: Timestamp, now: Timestamp) async throws -> Bool { throw Self.failure }

@@ -12,8 +12,10 @@ public protocol IncidentStore: Sendable {
     /// `body` rolls everything back.
     func write<T: Sendable>(_ body: @escaping @Sendable (any StoreTransaction) throws -> T) async throws -> T
     /// Like `write`, but may share its transaction (and its flush) with concurrent callers: the
-    /// ingest path. Each caller's `body` still commits or fails alone.
-    func groupWrite<T: Sendable>(_ body: @escaping @Sendable (any StoreTransaction) throws -> T) async throws -> T
+    /// ingest path. Each caller's `body` still commits or fails alone. `keys` are the correlation
+    /// keys `body` will lock: a backend that runs several bodies in one transaction takes all of
+    /// theirs first, in one order, so two replicas' groups never wait on each other in a cycle.
+    func groupWrite<T: Sendable>(locking keys: [String], _ body: @escaping @Sendable (any StoreTransaction) throws -> T) async throws -> T
     /// The highest outbox id known to be durable: rows past it are committed but may not survive
     /// a power loss yet, so they are not announced.
     func durableOutboxID() async -> Int64
@@ -207,6 +209,13 @@ public struct AttachedSnapshot: Sendable, Equatable {
     public init(snapshot: IncidentSnapshot, runbooks: Set<String>) {
         self.snapshot = snapshot
         self.runbooks = runbooks
+    }
+}
+
+extension IncidentStore {
+    /// `groupWrite` of a body that locks no correlation key.
+    public func groupWrite<T: Sendable>(_ body: @escaping @Sendable (any StoreTransaction) throws -> T) async throws -> T {
+        try await groupWrite(locking: [], body)
     }
 }
 

@@ -22,6 +22,8 @@ final class PostgresTransaction: StoreTransaction {
     /// Correlation keys to lock, held back so the candidates read can take them in its own round
     /// trip (`lockAndCorrelate`); any other statement sends them first.
     private var pendingLocks: [String] = []
+    /// Correlation keys locked so far (a group's are all taken first).
+    private var heldLocks: Set<String> = []
     /// The heads `lockAndCorrelate` locked and read, for the `incidentSnapshots` call that
     /// follows it; dropped by any other statement.
     private var prefetched: [Int64: AttachedSnapshot]?
@@ -81,6 +83,7 @@ final class PostgresTransaction: StoreTransaction {
         guard !pendingLocks.isEmpty else { return }
         let keys = pendingLocks
         pendingLocks = []
+        heldLocks.formUnion(keys)
         try send(Self.lockKeys, [bind(keys)])
     }
 
@@ -392,8 +395,11 @@ final class PostgresTransaction: StoreTransaction {
         var binds = [bind(episodes.map(\.fingerprint)), bind(episodes.map(\.startsAt.nanoseconds)), bind(lookup.receiver),
                      bind(Array(lookup.keys))]
         var statement = Self.candidates
-        if !pendingLocks.isEmpty {
+        // In a write, the locks and the heads come with the candidates, so the snapshots need no
+        // round trip of their own (even when a group took the keys before).
+        if writing {
             binds.append(bind(pendingLocks))
+            heldLocks.formUnion(pendingLocks)
             pendingLocks = []
             statement = Self.lockAndCorrelate
         }
@@ -586,9 +592,10 @@ final class PostgresTransaction: StoreTransaction {
 
     /// Held back until the next statement: the candidates read takes them in its round trip.
     func lockCorrelationKeys(_ keys: [String]) throws {
-        guard !keys.isEmpty else { return }
+        let new = Set(keys).subtracting(heldLocks)
+        guard !new.isEmpty else { return }
         // Sorted, so two transactions wanting the same keys take them in the same order.
-        pendingLocks = Array(Set(pendingLocks + keys)).sorted()
+        pendingLocks = Array(new.union(pendingLocks)).sorted()
     }
 
     static let insertIncident = HotStatement("""
