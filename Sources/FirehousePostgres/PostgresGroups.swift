@@ -21,6 +21,9 @@ final class PostgresGroups: Sendable {
     let maxBatch: Int
     private let state = NIOLockedValueBox(State())
 
+    /// Bodies waiting for a group (for tests).
+    var waiting: Int { state.withLockedValue { $0.pending.count } }
+
     init(concurrency: Int, maxBatch: Int) {
         self.concurrency = max(1, concurrency)
         self.maxBatch = max(1, maxBatch)

@@ -83,6 +83,45 @@ struct PostgresStatementTests {
         #expect(try othersLocks() == (key: true, head: true))
     }
 
+    /// Group commit: bodies that wait while every group is busy share a transaction, and one
+    /// that fails there fails alone: the others commit, its writes do not.
+    @Test func aGroupCommitsTogetherAndABodyFailsAlone() async throws {
+        let store = try await PostgresTestDatabase.store()
+        try await store.checkReady()
+        let gate = DispatchSemaphore(value: 0)
+        let firstOfGroup = NIOLockedValueBox(0)
+        let concurrency = store.groups.concurrency
+        let count = concurrency + 8
+        struct Refused: Error {}
+        let outcomes = await withTaskGroup(of: (Int, Bool).self) { group in
+            for index in 0..<count {
+                group.addTask {
+                    do {
+                        _ = try await store.groupWrite(locking: ["key \(index)"]) { tx in
+                            // The first bodies hold their groups until all the others wait.
+                            if firstOfGroup.withLockedValue({ $0 += 1; return $0 <= concurrency }) { gate.wait() }
+                            _ = try tx.insertIncident(StoreConformance.head(key: "key \(index)"), at: Self.t0)
+                            if index == count - 1 { throw Refused() }
+                        }
+                        return (index, true)
+                    } catch {
+                        return (index, false)
+                    }
+                }
+                // One at a time until every group holds one body, so each is in a group of its own.
+                if index < concurrency { while firstOfGroup.withLockedValue({ $0 }) <= index { await Task.yield() } }
+            }
+            while store.groups.waiting < count - concurrency { await Task.yield() }
+            for _ in 0..<concurrency { gate.signal() }
+            var outcomes: [Int: Bool] = [:]
+            for await (index, ok) in group { outcomes[index] = ok }
+            return outcomes
+        }
+        #expect(outcomes.filter { !$0.value }.map(\.key) == [count - 1])
+        let keys = try await store.read { try $0.page(IncidentQuery(status: .all, limit: 100)).incidents.map(\.head.correlationKey) }
+        #expect(Set(keys) == Set((0..<(count - 1)).map { "key \($0)" }))
+    }
+
     /// A fresh store holding incident 1 with one alert, and that alert (inserting it again hits
     /// the `alerts_one_episode` backstop).
     static func incidentWithOneAlert() async throws -> (PostgresIncidentStore, NewAlert) {
