@@ -12,8 +12,8 @@ import ServiceLifecycle
 /// COMMITTED on a thread of a blocking pool, one pooled connection each; ingest takes a
 /// transaction-scoped advisory lock per correlation key, and heads are read `FOR UPDATE` in
 /// writes, so two replicas given the same notification make one incident (unique indexes are the
-/// backstop). A commit is durable when it returns (`synchronous_commit` on): no group commit.
-/// Run it as a service (`run()` runs the connection pool).
+/// backstop). A commit is durable when it returns (`synchronous_commit` on); ingest shares
+/// transactions under load (`PostgresGroups`). Run it as a service (`run()` runs the connection pool).
 public final class PostgresIncidentStore: IncidentStore, Service {
     let client: PostgresClient
     let threads: NIOThreadPool

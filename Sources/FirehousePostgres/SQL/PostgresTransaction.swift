@@ -8,9 +8,10 @@ import PostgresNIO
 /// transaction. It runs on a thread of the store's blocking pool and waits for statements whose
 /// answer it needs (the primitives are synchronous, see `IncidentStore`); a write whose answer it
 /// does not need is only sent, since the connection runs its statements in order: the next
-/// statement waited for (at the latest COMMIT) comes after it and reports its failure. That keeps
-/// a new incident at four waits instead of eleven, each a wake-up of this thread and of the event
-/// loop. In a write transaction an incident's head is read `FOR UPDATE`: a change by another
+/// statement waited for (at the latest COMMIT) comes after it and reports its failure. Each wait is
+/// a wake-up of this thread and of the event loop, and postgres-nio sends one statement at a time,
+/// so ingest's reads are one call (`lockAndCorrelate`) and a new incident one statement
+/// (`openIncident`). In a write transaction an incident's head is read `FOR UPDATE`: a change by another
 /// replica waits, then reads what that one wrote.
 final class PostgresTransaction: StoreTransaction {
     let connection: PostgresConnection
