@@ -37,9 +37,9 @@ public final class PostgresIncidentStore: IncidentStore, Service {
         statements = PreparedStatements(limit: 4 * options.maxConnections)
         // Few groups at a time, so that under load each carries several notifications (fewer
         // round trips and commits each); the other connections stay free for reads and commands.
-        // One group per core (at least two): on 2 cores, 2 groups took 15-30% more storm
+        // One group per core (at least two; at most half the connections): on 2 cores, 2 groups took 15-30% more storm
         // notifications/s than 4 and 40-150% more than 1 (bench/postgres.sh, alternating runs).
-        groups = PostgresGroups(concurrency: max(2, min(ProcessInfo.processInfo.activeProcessorCount, options.maxConnections / 2)),
+        groups = PostgresGroups(concurrency: min(max(2, ProcessInfo.processInfo.activeProcessorCount), max(1, options.maxConnections / 2)),
                                 maxBatch: 16)
         config.options.connectTimeout = connectDeadline
         // A killed replica's locks and transactions must not outlive it by more than seconds.
@@ -104,30 +104,38 @@ public final class PostgresIncidentStore: IncidentStore, Service {
     }
 
     /// One transaction for the group: every body's correlation keys first, in one order, then the
-    /// bodies in turn. If one body fails (its data, its script), each runs again alone, so it
-    /// commits or fails on its own; if PostgreSQL is unavailable, all are told at once (503).
+    /// bodies in turn. If that fails for any reason but PostgreSQL being out of reach (one body's
+    /// data or script, a lock timeout, a deadlock), each body runs again alone, so it commits or
+    /// fails on its own; out of reach, all are told at once (503), not one connect timeout each.
     private func write(_ batch: [PostgresGroups.Item]) async {
+        var alone = batch[...]
         if batch.count > 1 {
             do {
                 let keys = Array(Set(batch.flatMap(\.keys)))
-                let values = try await transaction(writing: true, ingest: true) { tx in
+                // No retry here: a deadlock or a backstop is retried by each body alone.
+                let values = try await rawTransaction(writing: true, attempts: 1) { tx in
                     try tx.lockCorrelationKeys(keys)
                     return try batch.map { try $0.script(tx) }
                 }
                 for (item, value) in zip(batch, values) { item.continuation.resume(returning: value) }
                 return
-            } catch let unavailable as StorageUnavailable {
+            } catch where Self.isUnreachable(error) {
+                alone = []
+                let unavailable = Self.storageError(error, ingest: true, logger: logger)
                 for item in batch { item.continuation.resume(throwing: unavailable) }
-                return
             } catch {
                 logger.debug("group write failed, writing each alone", metadata: ["count": "\(batch.count)", "error": "\(error)"])
             }
         }
-        for item in batch {
+        while let item = alone.popFirst() {
             do {
-                item.continuation.resume(returning: try await transaction(writing: true, ingest: true) { tx in try item.script(tx) })
+                item.continuation.resume(returning: try await rawTransaction(writing: true) { tx in try item.script(tx) })
             } catch {
-                item.continuation.resume(throwing: error)
+                let mapped = Self.storageError(error, ingest: true, logger: logger)
+                item.continuation.resume(throwing: mapped)
+                if Self.isUnreachable(error) {
+                    while let rest = alone.popFirst() { rest.continuation.resume(throwing: mapped) }
+                }
             }
         }
     }
@@ -159,6 +167,16 @@ public final class PostgresIncidentStore: IncidentStore, Service {
 
     private func transaction<T: Sendable>(writing: Bool, ingest: Bool,
                                           _ body: @escaping @Sendable (PostgresTransaction) throws -> T) async throws -> T {
+        do {
+            return try await rawTransaction(writing: writing, body)
+        } catch {
+            throw Self.storageError(error, ingest: ingest, logger: logger)
+        }
+    }
+
+    /// `transaction` with the driver's errors as they are (`storageError` maps them).
+    private func rawTransaction<T: Sendable>(writing: Bool, attempts: Int = 3,
+                                             _ body: @escaping @Sendable (PostgresTransaction) throws -> T) async throws -> T {
         try await migrateOnce()
         var attempt = 1
         while true {
@@ -169,11 +187,11 @@ public final class PostgresIncidentStore: IncidentStore, Service {
             } catch {
                 // A serialization failure or deadlock rolled everything back; so did a backstop
                 // index (another replica won a race the locks should have prevented): run it again.
-                if attempt < 3, Self.isRetriable(error) {
+                if attempt < attempts, Self.isRetriable(error) {
                     attempt += 1
                     continue
                 }
-                throw Self.storageError(error, ingest: ingest, logger: logger)
+                throw error
             }
         }
     }
@@ -227,7 +245,7 @@ public final class PostgresIncidentStore: IncidentStore, Service {
             let result = try body(tx)
             // A transaction that failed (a script that caught a store error and went on) answers
             // COMMIT with ROLLBACK and no error: that must not look like success.
-            guard try tx.run("COMMIT").metadata.command != "ROLLBACK" else {
+            guard try tx.commit().metadata.command != "ROLLBACK" else {
                 throw DriverError(underlying: PostgresStoreError.commitRolledBack)
             }
             return result
@@ -314,6 +332,14 @@ public final class PostgresIncidentStore: IncidentStore, Service {
         default:
             return nil
         }
+    }
+
+    /// PostgreSQL out of reach: no connection in time, or the connection failed without the
+    /// server saying why (as opposed to an error of the server, the data or the script).
+    static func isUnreachable(_ error: any Error) -> Bool {
+        if error is StorageUnavailable { return true }
+        guard let driver = error as? DriverError, serverError(error) == nil else { return false }
+        return !(driver.underlying is PostgresDecodingError || driver.underlying is PostgresStoreError)
     }
 
     static func sqlState(_ error: any Error) -> String? {

@@ -15,24 +15,25 @@ extension IncidentService {
         let prepared = PreparedNotification(rest, runbooks: runbooks.library)
         let correlator = self.correlator
         let routes = self.routes
-        let keys = Array(correlator.lookup(for: prepared.notification).keys)
+        let lookup = correlator.lookup(for: prepared.notification)
+        let keys = Array(lookup.keys)
         let (results, recorded) = try await store.groupWrite(locking: keys) { tx in
             let now = clock.now()
+            // Keys before the heartbeat row: the order a group takes them in (all keys first).
+            try tx.lockCorrelationKeys(keys)
             if let heartbeat { try tx.recordHeartbeat(name: heartbeat, at: now) }
             let recorder = TimelineRecorder(tx: tx, routes: routes)
-            return (try Self.ingest(prepared, correlator: correlator, now: now, recorder: recorder), recorder.recorded)
+            return (try Self.ingest(prepared, lookup: lookup, correlator: correlator, now: now, recorder: recorder), recorder.recorded)
         }
         if !recorded.isEmpty { observer.committed(recorded) }
         return results
     }
 
-    static func ingest(_ prepared: PreparedNotification, correlator: Correlator, now: Timestamp,
+    static func ingest(_ prepared: PreparedNotification, lookup: CorrelationLookup, correlator: Correlator, now: Timestamp,
                        recorder: TimelineRecorder) throws -> [IngestResult] {
-        let notification = prepared.notification
-        let lookup = correlator.lookup(for: notification)
         try recorder.tx.lockCorrelationKeys(Array(lookup.keys))
         let state = try correlationState(lookup, tx: recorder.tx)
-        let plan = correlator.correlate(notification, state: state, now: now, runbooks: prepared.runbooks)
+        let plan = correlator.correlate(prepared.notification, state: state, now: now, runbooks: prepared.runbooks)
         return try write(plan, prepared: prepared, tx: recorder.tx, recorder: recorder)
     }
 

@@ -21,9 +21,7 @@ final class TimelineRecorder {
     func append(_ entries: [TimelineDraft], incidentID: Int64) throws {
         guard !entries.isEmpty else { return }
         let ids = try tx.appendTimeline(entries, incidentID: incidentID)
-        let deliveries = deliveries(for: entries).map {
-            QueuedDelivery(timelineID: ids[$0.entry], target: $0.target, event: $0.event, at: entries[$0.entry].at)
-        }
+        let deliveries = deliveries(for: entries).map { $0.queued(entries: entries, timelineIDs: ids) }
         if !deliveries.isEmpty { try tx.enqueueDeliveries(deliveries, incidentID: incidentID) }
         record(entries, ids: ids, incidentID: incidentID)
     }

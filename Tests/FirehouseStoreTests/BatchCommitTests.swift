@@ -28,7 +28,7 @@ struct BatchCommitTests {
         ].map { PreparedNotification($0, runbooks: RunbookLibrary()) }
         let correlator = Correlator(config: .init())
         let scripts: [GroupCommitter.Script] = batch.map { prepared in
-            { tx in try IncidentService.ingest(prepared, correlator: correlator, now: t0, recorder: TimelineRecorder(tx: tx, routes: NotificationRoutes())) }
+            { tx in try IncidentService.ingest(prepared, lookup: correlator.lookup(for: prepared.notification), correlator: correlator, now: t0, recorder: TimelineRecorder(tx: tx, routes: NotificationRoutes())) }
         }
 
         let results = try await store.sqlite.commit(scripts)

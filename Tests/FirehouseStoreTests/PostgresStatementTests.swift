@@ -74,8 +74,8 @@ struct PostgresStatementTests {
         let (candidates, snapshots, locks) = try await store.write { tx in
             try tx.lockCorrelationKeys(["k"])
             let candidates = try tx.correlationCandidates(CorrelationLookup(receiver: "team", episodes: [episode], keys: ["k"]))
-            let snapshots = try tx.incidentSnapshots(ids: [id])
-            return (candidates, snapshots, try othersLocks())
+            let locks = try othersLocks()  // before the snapshots: the candidates read took them
+            return (candidates, try tx.incidentSnapshots(ids: [id]), locks)
         }
         #expect(candidates.episodes[episode]?.incidentID == id && candidates.activeByKey["k"] == id)
         #expect(snapshots[id]?.snapshot.head.correlationKey == "k" && snapshots[id]?.snapshot.firingAlerts == 1)
@@ -83,43 +83,81 @@ struct PostgresStatementTests {
         #expect(try othersLocks() == (key: true, head: true))
     }
 
-    /// Group commit: bodies that wait while every group is busy share a transaction, and one
-    /// that fails there fails alone: the others commit, its writes do not.
+    /// Group commit: bodies that wait while every group is busy share one transaction; one that
+    /// fails there fails alone: the others commit, its writes do not.
     @Test func aGroupCommitsTogetherAndABodyFailsAlone() async throws {
         let store = try await PostgresTestDatabase.store()
         try await store.checkReady()
-        let gate = DispatchSemaphore(value: 0)
-        let firstOfGroup = NIOLockedValueBox(0)
         let concurrency = store.groups.concurrency
-        let count = concurrency + 8
         struct Refused: Error {}
-        let outcomes = await withTaskGroup(of: (Int, Bool).self) { group in
-            for index in 0..<count {
-                group.addTask {
-                    do {
-                        _ = try await store.groupWrite(locking: ["key \(index)"]) { tx in
-                            // The first bodies hold their groups until all the others wait.
-                            if firstOfGroup.withLockedValue({ $0 += 1; return $0 <= concurrency }) { gate.wait() }
-                            _ = try tx.insertIncident(StoreConformance.head(key: "key \(index)"), at: Self.t0)
-                            if index == count - 1 { throw Refused() }
+        /// Holds every group with one body until `waiting` more have queued behind them, then lets
+        /// all go; each body opens an incident (key "<wave> <index>"); the one at `failing` then
+        /// throws. Returns each body's transaction id, or nil where it failed.
+        func wave(_ name: String, waiting: Int, failing: Int?) async -> [Int: Int64?] {
+            let gate = DispatchSemaphore(value: 0)
+            let started = NIOLockedValueBox(0)
+            return await withTaskGroup(of: (Int, Int64?).self) { group in
+                for index in 0..<(concurrency + waiting) {
+                    group.addTask {
+                        do {
+                            return (index, try await store.groupWrite(locking: ["\(name) \(index)"]) { tx in
+                                if started.withLockedValue({ $0 += 1; return $0 <= concurrency }) { gate.wait() }
+                                _ = try tx.insertIncident(StoreConformance.head(key: "\(name) \(index)"), at: Self.t0)
+                                if index == failing { throw Refused() }
+                                return try (tx as! PostgresTransaction).run("SELECT txid_current()").first!.decode(Int64.self)
+                            })
+                        } catch {
+                            return (index, nil)
                         }
-                        return (index, true)
-                    } catch {
-                        return (index, false)
                     }
+                    // One at a time until every group holds one body, so each is in a group of its own.
+                    if index < concurrency { while started.withLockedValue({ $0 }) <= index { await Task.yield() } }
                 }
-                // One at a time until every group holds one body, so each is in a group of its own.
-                if index < concurrency { while firstOfGroup.withLockedValue({ $0 }) <= index { await Task.yield() } }
+                while store.groups.waiting < waiting { await Task.yield() }
+                for _ in 0..<concurrency { gate.signal() }
+                var outcomes: [Int: Int64?] = [:]
+                for await (index, txid) in group { outcomes[index] = txid }
+                return outcomes
             }
-            while store.groups.waiting < count - concurrency { await Task.yield() }
-            for _ in 0..<concurrency { gate.signal() }
-            var outcomes: [Int: Bool] = [:]
-            for await (index, ok) in group { outcomes[index] = ok }
-            return outcomes
         }
-        #expect(outcomes.filter { !$0.value }.map(\.key) == [count - 1])
+        let together = await wave("a", waiting: 8, failing: nil)
+        let queued = Set((concurrency..<(concurrency + 8)).map { together[$0]! })
+        #expect(queued.count == 1 && queued.first! != nil, "the queued bodies shared one transaction: \(together)")
+        let alone = await wave("b", waiting: 8, failing: concurrency + 3)
+        #expect(alone.filter { $0.value == nil }.map(\.key) == [concurrency + 3])
+        #expect(Set((concurrency..<(concurrency + 8)).compactMap { alone[$0]! }).count == 7, "after the failure, each alone")
         let keys = try await store.read { try $0.page(IncidentQuery(status: .all, limit: 100)).incidents.map(\.head.correlationKey) }
-        #expect(Set(keys) == Set((0..<(count - 1)).map { "key \($0)" }))
+        let expected = (0..<(concurrency + 8)).map { "a \($0)" } + (0..<(concurrency + 8)).filter { $0 != concurrency + 3 }.map { "b \($0)" }
+        #expect(Set(keys) == Set(expected))
+    }
+
+    /// A read that waited for a correlation lock sees what the lock's previous holder committed,
+    /// the first time (not through a retry after a backstop): the function's fresh snapshots.
+    @Test func aLockWaiterSeesItsPredecessorsIncident() async throws {
+        let options = try await PostgresTestDatabase.create()
+        let (first, second) = (try PostgresTestDatabase.open(options), try PostgresTestDatabase.open(options))
+        try await first.checkReady()
+        let waiterStarted = DispatchSemaphore(value: 0)
+        let attempts = NIOLockedValueBox(0)
+        async let seen: Int64? = {
+            waiterStarted.wait()
+            return try await second.write { tx in
+                attempts.withLockedValue { $0 += 1 }
+                try tx.lockCorrelationKeys(["k"])
+                return try tx.correlationCandidates(CorrelationLookup(receiver: "team", episodes: [], keys: ["k"])).activeByKey["k"]
+            }
+        }()
+        let opened = try await first.write { tx in
+            let tx = tx as! PostgresTransaction
+            try tx.lockCorrelationKeys(["k"])
+            let id = try tx.insertIncident(StoreConformance.head(), at: Self.t0)
+            waiterStarted.signal()
+            // Commit only once the other transaction waits for the key.
+            while try tx.run("SELECT COUNT(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())").first!.decode(Int.self) == 0 {}
+            return id
+        }
+        #expect(try await seen == opened)
+        #expect(attempts.withLockedValue { $0 } == 1)
     }
 
     /// A fresh store holding incident 1 with one alert, and that alert (inserting it again hits

@@ -12,6 +12,11 @@ public struct IncidentOpening: Sendable {
             self.target = target
             self.event = event
         }
+
+        /// The outbox row, once the entries have their ids.
+        public func queued(entries: [TimelineDraft], timelineIDs: [Int64]) -> QueuedDelivery {
+            QueuedDelivery(timelineID: timelineIDs[entry], target: target, event: event, at: entries[entry].at)
+        }
     }
 
     public var head: IncidentHead
@@ -23,6 +28,7 @@ public struct IncidentOpening: Sendable {
 
     public init(head: IncidentHead, alerts: [(alert: NewAlert, stored: PreparedNotification.EncodedAlert)], entries: [TimelineDraft],
                 deliveries: [Delivery], runbooks: [String], at: Timestamp) {
+        precondition(deliveries.allSatisfy { entries.indices.contains($0.entry) }, "a delivery of an entry the opening lacks")
         self.head = head
         self.alerts = alerts
         self.entries = entries

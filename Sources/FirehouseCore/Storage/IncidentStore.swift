@@ -12,7 +12,8 @@ public protocol IncidentStore: Sendable {
     /// `body` rolls everything back.
     func write<T: Sendable>(_ body: @escaping @Sendable (any StoreTransaction) throws -> T) async throws -> T
     /// Like `write`, but may share its transaction (and its flush) with concurrent callers: the
-    /// ingest path. Each caller's `body` still commits or fails alone. `keys` are the correlation
+    /// ingest path. A `body` that fails does not take the others with it (only the store being
+    /// unavailable fails them all, as it would have alone). `keys` are the correlation
     /// keys `body` will lock: a backend that runs several bodies in one transaction takes all of
     /// theirs first, in one order, so two replicas' groups never wait on each other in a cycle.
     func groupWrite<T: Sendable>(locking keys: [String], _ body: @escaping @Sendable (any StoreTransaction) throws -> T) async throws -> T
@@ -243,9 +244,7 @@ extension StoreTransaction {
         let id = try insertIncident(opening.head, at: opening.at)
         try insertAlerts(opening.alerts, incidentID: id, at: opening.at)
         let ids = try appendTimeline(opening.entries, incidentID: id)
-        let deliveries = opening.deliveries.map {
-            QueuedDelivery(timelineID: ids[$0.entry], target: $0.target, event: $0.event, at: opening.entries[$0.entry].at)
-        }
+        let deliveries = opening.deliveries.map { $0.queued(entries: opening.entries, timelineIDs: ids) }
         if !deliveries.isEmpty { try enqueueDeliveries(deliveries, incidentID: id) }
         for runbook in opening.runbooks { try attachRunbook(runbook, incidentID: id, at: opening.at) }
         return OpenedIncident(id: id, timelineIDs: ids)

@@ -73,6 +73,13 @@ final class PostgresTransaction: StoreTransaction {
         unsettled.append(try prepared(statement).execute(binds).map { _ in })
     }
 
+    /// Commits. Locks asked for but not yet taken guard nothing read or written, so they are not
+    /// taken for it (a wait for one would only delay the commit).
+    func commit() throws -> PostgresQueryResult {
+        pendingLocks = []
+        return try run("COMMIT")
+    }
+
     /// Rolls back; locks not yet taken are not taken for it.
     func rollback() throws {
         pendingLocks = []

@@ -236,16 +236,18 @@ enum PostgresMigrations {
             """),
     ]
 
-    /// A migration's statements, one at a time (the extended protocol takes one per query): split
-    /// at a `;` ending a line, except inside a `$$`-quoted function body; comment lines dropped.
+    /// A migration's statements, one at a time (the extended protocol takes one per query): comment
+    /// lines dropped, then split at a `;` ending a line, except inside a `$$`-quoted function body
+    /// (only `$$` quotes are understood: write bodies with them).
     static func statements(_ sql: String) -> [String] {
+        let code = sql.split(separator: "\n", omittingEmptySubsequences: false)
+            .filter { !$0.trimmingCharacters(in: .whitespaces).hasPrefix("--") }.joined(separator: "\n")
         var statements: [String] = []
         var current = ""
-        for piece in sql.components(separatedBy: ";\n") {
+        for piece in code.components(separatedBy: ";\n") {
             current += current.isEmpty ? piece : ";\n" + piece
             guard current.components(separatedBy: "$$").count % 2 == 1 else { continue }  // inside $$...$$
-            let statement = current.split(separator: "\n").filter { !$0.trimmingCharacters(in: .whitespaces).hasPrefix("--") }
-                .joined(separator: "\n").trimmingCharacters(in: .whitespacesAndNewlines)
+            let statement = current.trimmingCharacters(in: .whitespacesAndNewlines)
             if !statement.isEmpty { statements.append(statement) }
             current = ""
         }
