@@ -80,6 +80,14 @@ struct StoreBackend: Sendable, CustomStringConvertible {
         TimelineDraft(at: at, actor: "alice", actorID: "U1", text: text, event: event)
     }
 
+    /// Three alerts ("b" resolved, ended at t0 + 5m) and four notes a second apart: what the batch
+    /// writes are checked with.
+    static func batch() -> (alerts: [NewAlert], entries: [TimelineDraft]) {
+        var ended = alert("b", status: .resolved)
+        ended.endsAt = t0 + .minutes(5)
+        return ([alert("a"), ended, alert("c")], (0..<4).map { entry(.note, at: t0 + .seconds(Int64($0)), text: "note \($0)") })
+    }
+
     static func service(_ store: any IncidentStore, clock: any WallClock = ManualClock(t0),
                         routes: NotificationRoutes = NotificationRoutes()) -> IncidentService {
         IncidentService(store: store, correlator: Correlator(config: .init()), clock: clock, routes: routes)
@@ -553,10 +561,7 @@ struct StoreBackend: Sendable, CustomStringConvertible {
     /// The batch primitives write what the single ones would, in order.
     @Test(arguments: StoreBackend.all) func batchesWriteInOrder(_ backend: StoreBackend) async throws {
         let store = try await backend.open().store
-        var ended = Self.alert("b", status: .resolved)
-        ended.endsAt = Self.t0 + .minutes(5)
-        let alerts = [Self.alert("a"), ended, Self.alert("c")]
-        let entries = (0..<4).map { Self.entry(.note, at: Self.t0 + .seconds(Int64($0)), text: "note \($0)") }
+        let (alerts, entries) = Self.batch()
         let ids = try await store.write { tx in
             let id = try tx.insertIncident(Self.head(), at: Self.t0)
             try tx.insertAlerts(alerts.map { ($0, Self.stored($0)) }, incidentID: id, at: Self.t0)
@@ -590,10 +595,7 @@ struct StoreBackend: Sendable, CustomStringConvertible {
     /// on its own entry, runbooks in order; an opening with nothing but its head works too.
     @Test(arguments: StoreBackend.all) func openingWritesTheIncidentWithAllItStartsWith(_ backend: StoreBackend) async throws {
         let store = try await backend.open().store
-        var ended = Self.alert("b", status: .resolved)
-        ended.endsAt = Self.t0 + .minutes(5)
-        let alerts = [Self.alert("a"), ended, Self.alert("c")]
-        let entries = (0..<4).map { Self.entry(.note, at: Self.t0 + .seconds(Int64($0)), text: "note \($0)") }
+        let (alerts, entries) = Self.batch()
         let deliveries: [IncidentOpening.Delivery] = [
             .init(entry: 2, target: "pager", event: .opened), .init(entry: 0, target: "chat", event: .opened),
             .init(entry: 2, target: "chat", event: .opened), .init(entry: 3, target: "pager", event: .opened),

@@ -41,13 +41,13 @@ final class PostgresTransaction: StoreTransaction {
     /// error is the one thrown.
     @discardableResult
     func run(_ query: PostgresQuery) throws -> PostgresQueryResult {
-        try sendPendingLocks()
+        try beforeStatement()
         return try wait(connection.query(query, logger: logger))
     }
 
     /// Sends `query` without waiting for it: a write whose answer nobody needs.
     func send(_ query: PostgresQuery) throws {
-        try sendPendingLocks()
+        try beforeStatement()
         unsettled.append(connection.query(query, logger: logger).map { _ in })
     }
 
@@ -57,7 +57,7 @@ final class PostgresTransaction: StoreTransaction {
     /// the formats the server described at preparation (text), so every cell is read as binary.
     @discardableResult
     func run(_ statement: HotStatement, _ binds: [PostgresData]) throws -> [[PostgresCell]] {
-        try sendPendingLocks()
+        try beforeStatement()
         return try wait(try prepared(statement).execute(binds)).map { row in
             row.map { cell in
                 var binary = cell
@@ -69,7 +69,7 @@ final class PostgresTransaction: StoreTransaction {
 
     /// `send` for a hot statement.
     func send(_ statement: HotStatement, _ binds: [PostgresData]) throws {
-        try sendPendingLocks()
+        try beforeStatement()
         unsettled.append(try prepared(statement).execute(binds).map { _ in })
     }
 
@@ -86,7 +86,9 @@ final class PostgresTransaction: StoreTransaction {
         try run("ROLLBACK")
     }
 
-    private func sendPendingLocks() throws {
+    /// Before every statement: held-back locks go first (the candidates read has taken them into
+    /// its own call by then), and prefetched heads no longer hold (the statement may change them).
+    private func beforeStatement() throws {
         prefetched = nil
         guard !pendingLocks.isEmpty else { return }
         let keys = pendingLocks
