@@ -1,3 +1,4 @@
+import FirehouseCore
 import NIOConcurrencyHelpers
 
 /// Group commit for PostgreSQL ingest: at most `concurrency` groups are written at once; bodies
@@ -5,9 +6,11 @@ import NIOConcurrencyHelpers
 /// No timer: an idle store writes each body at once, a busy one several per transaction, which
 /// saves each of them a BEGIN, a COMMIT and its WAL flush.
 final class PostgresGroups: Sendable {
-    /// A waiting body: its correlation keys, its script (result type erased) and its caller.
+    /// A waiting body: its correlation keys and what it will read for them (if it said), its
+    /// script (result type erased) and its caller.
     struct Item: Sendable {
         var keys: [String]
+        var lookup: CorrelationLookup?
         var script: @Sendable (PostgresTransaction) throws -> any Sendable
         var continuation: CheckedContinuation<any Sendable, any Error>
     }
@@ -31,11 +34,11 @@ final class PostgresGroups: Sendable {
 
     /// Queues the script and returns its result once `write`, given the group it joined, has
     /// answered it.
-    func submit(keys: [String], _ script: @escaping @Sendable (PostgresTransaction) throws -> any Sendable,
+    func submit(keys: [String], lookup: CorrelationLookup? = nil, _ script: @escaping @Sendable (PostgresTransaction) throws -> any Sendable,
                 write: @escaping @Sendable ([Item]) async -> Void) async throws -> any Sendable {
         try await withCheckedThrowingContinuation { continuation in
             let start = state.withLockedValue { state -> Bool in
-                state.pending.append(Item(keys: keys, script: script, continuation: continuation))
+                state.pending.append(Item(keys: keys, lookup: lookup, script: script, continuation: continuation))
                 guard state.running < concurrency else { return false }
                 state.running += 1
                 return true

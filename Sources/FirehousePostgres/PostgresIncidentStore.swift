@@ -103,7 +103,14 @@ public final class PostgresIncidentStore: IncidentStore, Service {
         try await groups.submit(keys: keys, { try body($0) }) { batch in await self.write(batch) } as! T  // the script returns T
     }
 
-    /// One transaction for the group: every body's correlation keys first, in one order, then the
+    /// `groupWrite(locking:)` whose group reads every body's candidates in one call at its start.
+    public func groupWrite<T: Sendable>(correlating lookup: CorrelationLookup,
+                                        _ body: @escaping @Sendable (any StoreTransaction) throws -> T) async throws -> T {
+        try await groups.submit(keys: Array(lookup.keys), lookup: lookup, { try body($0) }) { batch in await self.write(batch) } as! T
+    }
+
+    /// One transaction for the group: every body's correlation keys first, in one order, with
+    /// every body's correlation reads (one round trip for the group, not one per body), then the
     /// bodies in turn. If that fails for any reason but PostgreSQL being out of reach (one body's
     /// data or script, a lock timeout, a deadlock), each body runs again alone, so it commits or
     /// fails on its own; out of reach, all are told at once (503), not one connect timeout each.
@@ -115,7 +122,11 @@ public final class PostgresIncidentStore: IncidentStore, Service {
                 // No retry here: a deadlock or a backstop is retried by each body alone.
                 let values = try await rawTransaction(writing: true, attempts: 1) { tx in
                     try tx.lockCorrelationKeys(keys)
-                    return try batch.map { try $0.script(tx) }
+                    try tx.shareCorrelationReads(batch.compactMap(\.lookup))
+                    return try batch.map { item in
+                        tx.startBody(reading: item.lookup)
+                        return try item.script(tx)
+                    }
                 }
                 for (item, value) in zip(batch, values) { item.continuation.resume(returning: value) }
                 return

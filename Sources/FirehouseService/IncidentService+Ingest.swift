@@ -17,7 +17,7 @@ extension IncidentService {
         let routes = self.routes
         let lookup = correlator.lookup(for: prepared.notification)
         let keys = Array(lookup.keys)
-        let (results, recorded) = try await store.groupWrite(locking: keys) { tx in
+        let (results, recorded) = try await store.groupWrite(correlating: lookup) { tx in
             let now = clock.now()
             // Keys before the heartbeat row: the order a group takes them in (all keys first).
             try tx.lockCorrelationKeys(keys)
@@ -42,10 +42,8 @@ extension IncidentService {
         let candidates = try tx.correlationCandidates(lookup)
         var state = CorrelationState(episodes: candidates.episodes, activeByKey: candidates.activeByKey,
                                      resolvedByKey: candidates.resolvedByKey)
-        let incidentIDs = Set(candidates.episodes.values.map(\.incidentID)).union(candidates.activeByKey.values)
-            .union(candidates.resolvedByKey.values)
         // In id order: a backend that locks heads as it reads them takes them in one order.
-        let ids = incidentIDs.sorted()
+        let ids = candidates.incidentIDs.sorted()
         let snapshots = try tx.incidentSnapshots(ids: ids)
         for id in ids {
             // Foreign keys make this impossible; if it happens anyway, fail this notification (a

@@ -83,6 +83,35 @@ struct PostgresStatementTests {
         #expect(try othersLocks() == (key: true, head: true))
     }
 
+    /// Runs `concurrency + waiting` bodies through the store's groups, `write(index, hold)` submitting
+    /// each: the first `concurrency` each hold a group of their own (their script calls `hold`) until
+    /// the other `waiting` have queued behind them, so those share the next group. Returns each
+    /// body's result, or nil where it failed.
+    static func queuedBehindBusyGroups<T: Sendable>(_ store: PostgresIncidentStore, waiting: Int,
+                                                    _ write: @escaping @Sendable (Int, _ hold: @escaping @Sendable () -> Void) async throws -> T)
+        async -> [Int: T?] {
+        let concurrency = store.groups.concurrency
+        let gate = DispatchSemaphore(value: 0)
+        let started = NIOLockedValueBox(0)
+        @Sendable func hold() { if started.withLockedValue({ $0 += 1; return $0 <= concurrency }) { gate.wait() } }
+        return await withTaskGroup(of: (Int, T?).self) { group in
+            for index in 0..<(concurrency + waiting) {
+                group.addTask { (index, try? await write(index, hold)) }
+                // One at a time until every group holds one body, so each is in a group of its own.
+                if index < concurrency { while started.withLockedValue({ $0 }) <= index { await Task.yield() } }
+            }
+            while store.groups.waiting < waiting { await Task.yield() }
+            for _ in 0..<concurrency { gate.signal() }
+            var outcomes: [Int: T?] = [:]
+            for await (index, result) in group { outcomes[index] = result }
+            return outcomes
+        }
+    }
+
+    static func txid(_ tx: any StoreTransaction) throws -> Int64 {
+        try (tx as! PostgresTransaction).run("SELECT txid_current()").first!.decode(Int64.self)
+    }
+
     /// Group commit: bodies that wait while every group is busy share one transaction; one that
     /// fails there fails alone: the others commit, its writes do not.
     @Test func aGroupCommitsTogetherAndABodyFailsAlone() async throws {
@@ -90,34 +119,16 @@ struct PostgresStatementTests {
         try await store.checkReady()
         let concurrency = store.groups.concurrency
         struct Refused: Error {}
-        /// Holds every group with one body until `waiting` more have queued behind them, then lets
-        /// all go; each body opens an incident (key "<wave> <index>"); the one at `failing` then
-        /// throws. Returns each body's transaction id, or nil where it failed.
+        /// Each body opens an incident (key "<wave> <index>"); the one at `failing` then throws.
+        /// Returns each body's transaction id, or nil where it failed.
         func wave(_ name: String, waiting: Int, failing: Int?) async -> [Int: Int64?] {
-            let gate = DispatchSemaphore(value: 0)
-            let started = NIOLockedValueBox(0)
-            return await withTaskGroup(of: (Int, Int64?).self) { group in
-                for index in 0..<(concurrency + waiting) {
-                    group.addTask {
-                        do {
-                            return (index, try await store.groupWrite(locking: ["\(name) \(index)"]) { tx in
-                                if started.withLockedValue({ $0 += 1; return $0 <= concurrency }) { gate.wait() }
-                                _ = try tx.insertIncident(StoreConformance.head(key: "\(name) \(index)"), at: Self.t0)
-                                if index == failing { throw Refused() }
-                                return try (tx as! PostgresTransaction).run("SELECT txid_current()").first!.decode(Int64.self)
-                            })
-                        } catch {
-                            return (index, nil)
-                        }
-                    }
-                    // One at a time until every group holds one body, so each is in a group of its own.
-                    if index < concurrency { while started.withLockedValue({ $0 }) <= index { await Task.yield() } }
+            await Self.queuedBehindBusyGroups(store, waiting: waiting) { index, hold in
+                try await store.groupWrite(locking: ["\(name) \(index)"]) { tx in
+                    hold()
+                    _ = try tx.insertIncident(StoreConformance.head(key: "\(name) \(index)"), at: Self.t0)
+                    if index == failing { throw Refused() }
+                    return try Self.txid(tx)
                 }
-                while store.groups.waiting < waiting { await Task.yield() }
-                for _ in 0..<concurrency { gate.signal() }
-                var outcomes: [Int: Int64?] = [:]
-                for await (index, txid) in group { outcomes[index] = txid }
-                return outcomes
             }
         }
         let together = await wave("a", waiting: 8, failing: nil)
@@ -129,6 +140,59 @@ struct PostgresStatementTests {
         let keys = try await store.read { try $0.page(IncidentQuery(status: .all, limit: 100)).incidents.map(\.head.correlationKey) }
         let expected = (0..<(concurrency + 8)).map { "a \($0)" } + (0..<(concurrency + 8)).filter { $0 != concurrency + 3 }.map { "b \($0)" }
         #expect(Set(keys) == Set(expected))
+    }
+
+    /// A group reads every body's candidates in one call at its start; a body whose key, episodes or
+    /// incidents a body before it read (and may have written) reads again for itself and sees
+    /// that body's writes.
+    @Test func aGroupReadsForAllItsBodiesAtOnceButNotPastItsOwnWrites() async throws {
+        let store = try await PostgresTestDatabase.store()
+        let (old, oldAlert) = try await StoreConformance.incidentWithOneAlert(store)
+        let episode = EpisodeKey(fingerprint: oldAlert.alert.fingerprint, startsAt: oldAlert.alert.startsAt)
+        let concurrency = store.groups.concurrency
+        /// The queued bodies' lookups: a new key twice (the second must see the first's incident),
+        /// the stored incident's key, a key with nothing, the stored episode (its incident was read
+        /// by the body before), another fresh key.
+        let lookups = [CorrelationLookup(receiver: "team", episodes: [], keys: ["x"]),
+                       CorrelationLookup(receiver: "team", episodes: [], keys: ["x"]),
+                       CorrelationLookup(receiver: "team", episodes: [], keys: ["k"]),
+                       CorrelationLookup(receiver: "team", episodes: [], keys: ["y"]),
+                       CorrelationLookup(receiver: "team", episodes: [episode], keys: ["z"]),
+                       CorrelationLookup(receiver: "team", episodes: [], keys: ["w"])]
+        struct Seen: Sendable, Equatable {
+            var active: Int64?
+            var episodeIncident: Int64?
+            var snapshots: Set<Int64>
+            var reads: Int
+            var txid: Int64
+        }
+        let outcomes = await Self.queuedBehindBusyGroups(store, waiting: lookups.count) { index, hold -> (Seen, Int64?) in
+            let lookup = index < concurrency ? CorrelationLookup(receiver: "team", episodes: [], keys: ["hold \(index)"]) : lookups[index - concurrency]
+            return try await store.groupWrite(correlating: lookup) { tx in
+                hold()
+                try tx.lockCorrelationKeys(Array(lookup.keys))
+                let candidates = try tx.correlationCandidates(lookup)
+                let snapshots = try tx.incidentSnapshots(ids: candidates.incidentIDs.sorted())
+                let key = lookup.keys.first!
+                let seen = Seen(active: candidates.activeByKey[key], episodeIncident: candidates.episodes[episode]?.incidentID,
+                                snapshots: Set(snapshots.keys), reads: (tx as! PostgresTransaction).correlationReads, txid: try Self.txid(tx))
+                // A new incident where the key has none; the stored one is changed.
+                if candidates.activeByKey[key] == nil { return (seen, try tx.insertIncident(StoreConformance.head(key: key), at: Self.t0)) }
+                try tx.updateIncident(snapshots[candidates.activeByKey[key]!]!.snapshot.head, at: Self.t0)
+                return (seen, nil)
+            }
+        }
+        let queued = (0..<lookups.count).map { outcomes[concurrency + $0]!! }
+        #expect(Set(queued.map(\.0.txid)).count == 1, "one group: \(queued)")
+        let created = queued[0].1
+        #expect(queued.map(\.0.active) == [nil, created, old, nil, nil, nil])
+        #expect(queued[4].0.episodeIncident == old && queued[4].0.snapshots == [old])
+        #expect(queued[2].0.snapshots == [old] && queued[1].0.snapshots == [created!])
+        // One read for the group, then one each for the body after the one that made "x" and the
+        // body whose episode's incident an earlier body read.
+        #expect(queued.map(\.0.reads) == [1, 2, 2, 2, 3, 3])
+        let keys = try await store.read { try $0.page(IncidentQuery(status: .all, limit: 100)).incidents.map(\.head.correlationKey) }
+        #expect(keys.filter { $0 == "x" }.count == 1)
     }
 
     /// A read that waited for a correlation lock sees what the lock's previous holder committed,

@@ -17,6 +17,12 @@ public protocol IncidentStore: Sendable {
     /// keys `body` will lock: a backend that runs several bodies in one transaction takes all of
     /// theirs first, in one order, so two replicas' groups never wait on each other in a cycle.
     func groupWrite<T: Sendable>(locking keys: [String], _ body: @escaping @Sendable (any StoreTransaction) throws -> T) async throws -> T
+    /// `groupWrite(locking: lookup.keys)` of an ingest body: it reads `lookup` through
+    /// `correlationCandidates` before it writes, and writes only what that read names or finds
+    /// (its keys, its episodes, their incidents) and new incidents. A backend may then read for
+    /// all of a group's bodies at once.
+    func groupWrite<T: Sendable>(correlating lookup: CorrelationLookup,
+                                 _ body: @escaping @Sendable (any StoreTransaction) throws -> T) async throws -> T
     /// The highest outbox id known to be durable: rows past it are committed but may not survive
     /// a power loss yet, so they are not announced.
     func durableOutboxID() async -> Int64
@@ -202,6 +208,13 @@ public struct CorrelationCandidates: Sendable, Equatable {
     }
 }
 
+extension CorrelationCandidates {
+    /// Every incident the candidates name.
+    public var incidentIDs: Set<Int64> {
+        Set(episodes.values.map(\.incidentID)).union(activeByKey.values).union(resolvedByKey.values)
+    }
+}
+
 /// An incident as correlation sees it, with the runbooks already attached to it.
 public struct AttachedSnapshot: Sendable, Equatable {
     public var snapshot: IncidentSnapshot
@@ -217,6 +230,11 @@ extension IncidentStore {
     /// `groupWrite` of a body that locks no correlation key.
     public func groupWrite<T: Sendable>(_ body: @escaping @Sendable (any StoreTransaction) throws -> T) async throws -> T {
         try await groupWrite(locking: [], body)
+    }
+
+    public func groupWrite<T: Sendable>(correlating lookup: CorrelationLookup,
+                                        _ body: @escaping @Sendable (any StoreTransaction) throws -> T) async throws -> T {
+        try await groupWrite(locking: Array(lookup.keys), body)
     }
 }
 

@@ -28,6 +28,10 @@ final class PostgresTransaction: StoreTransaction {
     /// The heads `lockAndCorrelate` locked and read, for the `incidentSnapshots` call that
     /// follows it; dropped by any other statement.
     private var prefetched: [Int64: AttachedSnapshot]?
+    /// A group's reads for all its bodies (`shareCorrelationReads`).
+    private var shared: SharedCorrelationReads?
+    /// Candidates reads made so far (for tests).
+    private(set) var correlationReads = 0
 
     init(connection: PostgresConnection, statements: ConnectionStatements, logger: Logger, writing: Bool) {
         self.connection = connection
@@ -399,22 +403,47 @@ final class PostgresTransaction: StoreTransaction {
         """)
 
     func correlationCandidates(_ lookup: CorrelationLookup) throws -> CorrelationCandidates {
+        guard !lookup.episodes.isEmpty || !lookup.keys.isEmpty else { return CorrelationCandidates() }
+        guard writing else { return try read(lookup).candidates }
+        // In a write, the locks and the heads come with the candidates, so the snapshots need no
+        // round trip of their own (even when a group took the keys before); in a group, they may
+        // have come for every body at once.
+        let (candidates, heads) = try shared?.serve(lookup) ?? read(lookup)
+        shared?.touch(lookup, found: candidates)
+        prefetched = heads
+        return candidates
+    }
+
+    /// Reads for every body of a group at once (`SharedCorrelationReads`), taking the pending locks
+    /// with them; each body's `correlationCandidates` is then served from them while they hold.
+    func shareCorrelationReads(_ lookups: [CorrelationLookup]) throws {
+        guard writing, let covered = SharedCorrelationReads.covered(lookups), !covered.episodes.isEmpty || !covered.keys.isEmpty else { return }
+        let (found, heads) = try read(CorrelationLookup(receiver: covered.receiver, episodes: covered.episodes, keys: covered.keys))
+        shared = SharedCorrelationReads(receiver: covered.receiver, episodes: covered.episodes, keys: covered.keys, found: found, heads: heads)
+    }
+
+    /// The next body of a group declares what it will read; a body that declares nothing may
+    /// write anything, so the shared reads end with it.
+    func startBody(reading lookup: CorrelationLookup?) {
+        if lookup == nil { shared = nil }
+    }
+
+    /// One candidates read: in a write, `lockAndCorrelate`, which takes the pending locks first and
+    /// returns the locked heads too.
+    private func read(_ lookup: CorrelationLookup) throws -> (candidates: CorrelationCandidates, heads: [Int64: AttachedSnapshot]) {
         let episodes = Array(lookup.episodes)
-        var candidates = CorrelationCandidates()
-        guard !episodes.isEmpty || !lookup.keys.isEmpty else { return candidates }
         var binds = [bind(episodes.map(\.fingerprint)), bind(episodes.map(\.startsAt.nanoseconds)), bind(lookup.receiver),
                      bind(Array(lookup.keys))]
         var statement = Self.candidates
-        // In a write, the locks and the heads come with the candidates, so the snapshots need no
-        // round trip of their own (even when a group took the keys before).
         if writing {
             binds.append(bind(pendingLocks))
             heldLocks.formUnion(pendingLocks)
             pendingLocks = []
             statement = Self.lockAndCorrelate
         }
+        correlationReads += 1
+        var candidates = CorrelationCandidates()
         var heads: [Int64: AttachedSnapshot] = [:]
-        defer { if statement == Self.lockAndCorrelate { prefetched = heads } }
         for row in try run(statement, binds) {
             if try row[0].decode(Int.self) == 3 {
                 let snapshot = try Self.snapshot(Array(row[8...]))
@@ -437,7 +466,7 @@ final class PostgresTransaction: StoreTransaction {
                 if IncidentStatus(rawValue: status) == .resolved { candidates.resolvedByKey[key] = incidentID }
             }
         }
-        return candidates
+        return (candidates, heads)
     }
 
     static let lockHeads = HotStatement("SELECT 1 FROM incidents WHERE id = ANY($1::bigint[]) ORDER BY id FOR UPDATE")
