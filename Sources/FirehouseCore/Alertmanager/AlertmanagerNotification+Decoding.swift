@@ -30,7 +30,7 @@ extension AlertmanagerNotification {
         var alerts: [Alert] = []
         alerts.reserveCapacity(items.count)
         for (index, item) in items.enumerated() {
-            alerts.append(try Alert(Field(item, path: "alerts[\(index)]"), limits: limits))
+            alerts.append(try Alert(Field(item, in: "alerts", at: index), limits: limits))
         }
         self.alerts = alerts
         groupLabels = try body.labels("groupLabels", limits: limits, valueBytes: limits.maxLabelValueBytes) ?? [:]
@@ -55,8 +55,9 @@ extension AlertmanagerNotification.Alert {
             throw PayloadError(field: alert.child("labels"), message: "is required")
         }
         guard !labels.isEmpty else { throw PayloadError(field: alert.child("labels"), message: "must have at least one label") }
-        // Alertmanager drops empty-valued labels on input; do the same so fingerprints agree.
-        self.labels = labels.filter { !$0.value.isEmpty }
+        // Alertmanager drops empty-valued labels on input; do the same so fingerprints agree
+        // (a filter rebuilds the dictionary, so only when there is one to drop).
+        self.labels = labels.values.contains(where: \.isEmpty) ? labels.filter { !$0.value.isEmpty } : labels
         annotations = try alert.labels("annotations", limits: limits, valueBytes: limits.maxAnnotationValueBytes) ?? [:]
         let starts = try alert.string("startsAt")
         guard let startsAt = Timestamp(rfc3339: starts) else {
@@ -87,11 +88,22 @@ extension AlertmanagerNotification.Alert {
 /// A JSON value and where it sits in the body, so every error can name its field.
 struct Field {
     let value: JSONValue
-    let path: String
+    private let parent: String
+    private let index: Int?
+    /// Built only for an error: every alert of every body is a field.
+    var path: String { index.map { "\(parent)[\($0)]" } ?? parent }
 
     init(_ value: JSONValue, path: String) {
         self.value = value
-        self.path = path
+        parent = path
+        index = nil
+    }
+
+    /// Item `index` of the array at `parent`.
+    init(_ value: JSONValue, in parent: String, at index: Int) {
+        self.value = value
+        self.parent = parent
+        self.index = index
     }
 
     func child(_ key: String) -> String { path.isEmpty ? key : "\(path).\(key)" }

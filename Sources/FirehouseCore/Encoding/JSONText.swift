@@ -6,12 +6,13 @@ public enum JSONText {
         var out: [UInt8] = [UInt8(ascii: "{")]
         out.reserveCapacity(64 * labels.count + 2)
         var first = true
-        for key in labels.keys.sorted() {
+        // The pairs sorted, not the keys: no second hash lookup per label.
+        for (key, value) in labels.sorted(by: { $0.key < $1.key }) {
             if !first { out.append(UInt8(ascii: ",")) }
             first = false
             JSONString.append(key, to: &out)
             out.append(UInt8(ascii: ":"))
-            JSONString.append(labels[key]!, to: &out)
+            JSONString.append(value, to: &out)
         }
         out.append(UInt8(ascii: "}"))
         return String(decoding: out, as: UTF8.self)
