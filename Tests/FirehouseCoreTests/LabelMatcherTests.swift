@@ -35,6 +35,23 @@ struct LabelMatcherTests {
         #expect(matcher.matches(Self.labels) == expected, "\(text)")
     }
 
+    /// A pattern of literal words joined by `|` is matched as a set of words; it must answer as
+    /// the regex does, for every text, and a pattern with any metacharacter must go to the regex.
+    @Test(arguments: [
+        ("critical|error", true), ("KafkaBrokerDown", true), ("a|", true), ("|", true), ("", true),
+        ("svc-1:8080/path|other name", true), ("crit.cal", false), ("a|b*", false), ("(a|b)", false),
+        ("[ab]", false), ("a\\|b", false), ("é|e", false), ("a+", false), ("^a$", false),
+    ])
+    func literalAlternationsMatchAsTheRegexDoes(pattern: String, literal: Bool) throws {
+        let compiled = try CompiledRegex(anchoring: pattern)
+        #expect((compiled.literals != nil) == literal, "\(pattern)")
+        let texts = ["", "critical", "error", "critical|error", "criticalerror", "Critical", "crit", "KafkaBrokerDown", "a", "b", "ab",
+                     "svc-1:8080/path", "other name", "other", "é", "e", "e\u{301}", "xcritical", "critical\n", "|", "a|"]
+        for text in texts {
+            #expect(compiled.matches(text) == compiled.regexMatches(text), "\(pattern) against \(text.debugDescription)")
+        }
+    }
+
     @Test(arguments: [
         (#"alertname"#, "missingOperator"),
         (#"="x""#, "invalidName"),
@@ -92,6 +109,34 @@ struct RunbookMatchingTests {
         let ids = Self.library.matching([labels]).map(\.id)
         // 2 matchers with 2 equality (tie broken by id), then 2 matchers with 0 equality, then 1 matcher by id.
         #expect(ids == ["kafka-broker-down-prod", "zz-tie", "kafka-any-regex", "generic-kafka", "kafka-broker-down"])
+    }
+
+    /// The library files runbooks under one equality matcher each; the answer must be what checking
+    /// every runbook against every alert gives, absent labels (which match `=""`) included.
+    @Test func matchingThroughTheIndexEqualsCheckingEveryRunbook() {
+        let library = RunbookLibrary([
+            Self.runbook("by-name", [#"alertname="KafkaBrokerDown""#]),
+            Self.runbook("by-name-and-ns", [#"namespace="messaging""#, #"alertname="KafkaBrokerDown""#]),
+            Self.runbook("by-service", [#"service="kafka""#, #"alertname!="KafkaLag""#]),
+            Self.runbook("no-team", [#"team="""#, #"alertname=~"Kafka.*""#]),
+            Self.runbook("regex-only", [#"alertname=~"KafkaLag|RedisDown""#]),
+            Self.runbook("negative-only", [#"service!="kafka""#]),
+        ])
+        let values: [String: [String?]] = [
+            "alertname": [nil, "KafkaBrokerDown", "KafkaLag", "RedisDown", ""], "namespace": [nil, "messaging", "other"],
+            "service": [nil, "kafka", "redis"], "team": [nil, "", "payments"],
+        ]
+        var sets: [LabelSet] = [[:]]
+        for (name, options) in values.sorted(by: { $0.key < $1.key }) {
+            sets = sets.flatMap { set in options.map { value in var next = set; next[name] = value; return next } }
+        }
+        for (index, alert) in sets.enumerated() {
+            let pair = [alert, sets[(index * 7 + 3) % sets.count]]
+            for alerts in [[alert], pair] {
+                let expected = library.runbooks.filter { runbook in alerts.contains { runbook.matches($0) } }.sorted(by: Runbook.moreSpecific)
+                #expect(library.matching(alerts).map(\.id) == expected.map(\.id), "\(alerts)")
+            }
+        }
     }
 
     @Test func allMatchersMustMatchOneAlert() {

@@ -58,10 +58,23 @@ public struct Runbook: Sendable, Equatable {
 public struct RunbookLibrary: Sendable, Equatable {
     public private(set) var runbooks: [Runbook]
     private var byID: [String: Int]
+    /// Runbooks (by index) under one of their equality matchers (`alertname`'s when they have
+    /// one): label name, then value. An alert is checked only against the runbooks filed under its
+    /// own values and those in `unkeyed` (no equality matcher), not against every runbook.
+    private var keyed: [String: [String: [Int]]] = [:]
+    private var unkeyed: [Int] = []
 
     public init(_ runbooks: [Runbook] = []) {
         self.runbooks = runbooks.sorted { $0.id < $1.id }
         self.byID = Dictionary(self.runbooks.enumerated().map { ($1.id, $0) }, uniquingKeysWith: { first, _ in first })
+        for (index, runbook) in self.runbooks.enumerated() {
+            let equalities = runbook.matchers.filter(\.isEquality)
+            if let key = equalities.first(where: { $0.name == "alertname" }) ?? equalities.first {
+                keyed[key.name, default: [:]][key.value, default: []].append(index)
+            } else {
+                unkeyed.append(index)
+            }
+        }
     }
 
     public subscript(id: String) -> Runbook? { byID[id].map { runbooks[$0] } }
@@ -70,7 +83,17 @@ public struct RunbookLibrary: Sendable, Equatable {
 
     /// Runbooks whose matchers all match at least one of the alerts, most specific first.
     public func matching(_ alerts: [LabelSet]) -> [Runbook] {
-        runbooks.filter { runbook in alerts.contains { runbook.matches($0) } }.sorted(by: Runbook.moreSpecific)
+        var matched = [Bool](repeating: false, count: runbooks.count)
+        for alert in alerts {
+            for index in unkeyed where !matched[index] && runbooks[index].matches(alert) { matched[index] = true }
+            for (name, byValue) in keyed {
+                // An absent label matches as "", as in `LabelMatcher`.
+                for index in byValue[alert[name] ?? ""] ?? [] where !matched[index] && runbooks[index].matches(alert) {
+                    matched[index] = true
+                }
+            }
+        }
+        return runbooks.indices.filter { matched[$0] }.map { runbooks[$0] }.sorted(by: Runbook.moreSpecific)
     }
 
     /// Only the runbooks that match at least one of `alerts`: for any subset of those alerts,
