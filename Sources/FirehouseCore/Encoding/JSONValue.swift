@@ -136,6 +136,8 @@ struct JSONParser {
         var members: [(String, JSONValue)] = []
         skipSpace()
         if index < bytes.count, bytes[index] == UInt8(ascii: "}") { index += 1; return .object(members) }
+        // One allocation for a label set or an alert, not one per doubling from 1.
+        members.reserveCapacity(8)
         while true {
             skipSpace()
             guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw error("expected a member name") }
@@ -159,6 +161,7 @@ struct JSONParser {
         var items: [JSONValue] = []
         skipSpace()
         if index < bytes.count, bytes[index] == UInt8(ascii: "]") { index += 1; return .array(items) }
+        items.reserveCapacity(8)
         while true {
             skipSpace()
             items.append(try value(depth: depth))
