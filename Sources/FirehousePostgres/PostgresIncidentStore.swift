@@ -122,7 +122,8 @@ public final class PostgresIncidentStore: IncidentStore, Service {
                 // No retry here: a deadlock or a backstop is retried by each body alone.
                 let values = try await rawTransaction(writing: true, attempts: 1) { tx in
                     try tx.lockCorrelationKeys(keys)
-                    try tx.shareCorrelationReads(batch.compactMap(\.lookup))
+                    // Up to the first body that declares no lookup: the shared reads end with it.
+                    try tx.shareCorrelationReads(batch.prefix { $0.lookup != nil }.compactMap(\.lookup))
                     return try batch.map { item in
                         tx.startBody(reading: item.lookup)
                         return try item.script(tx)

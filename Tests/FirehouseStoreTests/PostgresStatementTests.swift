@@ -97,10 +97,14 @@ struct PostgresStatementTests {
         return await withTaskGroup(of: (Int, T?).self) { group in
             for index in 0..<(concurrency + waiting) {
                 group.addTask { (index, try? await write(index, hold)) }
-                // One at a time until every group holds one body, so each is in a group of its own.
-                if index < concurrency { while started.withLockedValue({ $0 }) <= index { await Task.yield() } }
+                // One at a time until every group holds one body, so each is in a group of its own;
+                // then one at a time into the queue, so the next group takes them in index order.
+                if index < concurrency {
+                    while started.withLockedValue({ $0 }) <= index { await Task.yield() }
+                } else {
+                    while store.groups.waiting <= index - concurrency { await Task.yield() }
+                }
             }
-            while store.groups.waiting < waiting { await Task.yield() }
             for _ in 0..<concurrency { gate.signal() }
             var outcomes: [Int: T?] = [:]
             for await (index, result) in group { outcomes[index] = result }
@@ -163,6 +167,7 @@ struct PostgresStatementTests {
             var active: Int64?
             var episodeIncident: Int64?
             var snapshots: Set<Int64>
+            var storedTitle: String?
             var reads: Int
             var txid: Int64
         }
@@ -175,24 +180,56 @@ struct PostgresStatementTests {
                 let snapshots = try tx.incidentSnapshots(ids: candidates.incidentIDs.sorted())
                 let key = lookup.keys.first!
                 let seen = Seen(active: candidates.activeByKey[key], episodeIncident: candidates.episodes[episode]?.incidentID,
-                                snapshots: Set(snapshots.keys), reads: (tx as! PostgresTransaction).correlationReads, txid: try Self.txid(tx))
-                // A new incident where the key has none; the stored one is changed.
+                                snapshots: Set(snapshots.keys), storedTitle: snapshots[old]?.snapshot.head.title,
+                                reads: (tx as! PostgresTransaction).correlationReads, txid: try Self.txid(tx))
+                // A new incident where the key has none; the stored one is retitled.
                 if candidates.activeByKey[key] == nil { return (seen, try tx.insertIncident(StoreConformance.head(key: key), at: Self.t0)) }
-                try tx.updateIncident(snapshots[candidates.activeByKey[key]!]!.snapshot.head, at: Self.t0)
+                var head = snapshots[candidates.activeByKey[key]!]!.snapshot.head
+                head.title = "retitled"
+                try tx.updateIncident(head, at: Self.t0)
                 return (seen, nil)
             }
         }
-        let queued = (0..<lookups.count).map { outcomes[concurrency + $0]!! }
+        let queued = try (0..<lookups.count).map { try #require(outcomes[concurrency + $0] ?? nil) }
         #expect(Set(queued.map(\.0.txid)).count == 1, "one group: \(queued)")
         let created = queued[0].1
         #expect(queued.map(\.0.active) == [nil, created, old, nil, nil, nil])
         #expect(queued[4].0.episodeIncident == old && queued[4].0.snapshots == [old])
-        #expect(queued[2].0.snapshots == [old] && queued[1].0.snapshots == [created!])
+        // The body that reached the stored incident by its episode sees the earlier body's change.
+        #expect(queued.map(\.0.storedTitle) == [nil, nil, "Broker down", nil, "retitled", nil])
+        #expect(queued[2].0.snapshots == [old] && queued[1].0.snapshots == Set([created].compactMap { $0 }) && created != nil)
         // One read for the group, then one each for the body after the one that made "x" and the
         // body whose episode's incident an earlier body read.
         #expect(queued.map(\.0.reads) == [1, 2, 2, 2, 3, 3])
         let keys = try await store.read { try $0.page(IncidentQuery(status: .all, limit: 100)).incidents.map(\.head.correlationKey) }
         #expect(keys.filter { $0 == "x" }.count == 1)
+    }
+
+    /// Ingest through the service with its group read: the same storm twice in one group (an
+    /// Alertmanager HA pair sending both copies to one replica), then its resolution twice, makes
+    /// one incident with one episode and one `fired` entry per alert, resolved once.
+    @Test func duplicateNotificationsInOneGroupMakeOneIncident() async throws {
+        let store = try await PostgresTestDatabase.store()
+        try await store.checkReady()
+        let service = StoreConformance.service(store)
+        let concurrency = store.groups.concurrency
+        for name in ["02-alert-storm--firing-5-alerts", "02-alert-storm--all-resolved"] {
+            let notification = try fixture(name)
+            let outcomes = await Self.queuedBehindBusyGroups(store, waiting: 2) { index, hold -> [Int64] in
+                if index < concurrency { return try await store.groupWrite(locking: ["hold \(index)"]) { _ in hold(); return [] } }
+                return try await service.ingest(notification).map(\.id)
+            }
+            let ids = (0..<2).map { outcomes[concurrency + $0] ?? nil }
+            #expect(ids[0] != nil && ids[0] == ids[1], "\(name): \(ids)")
+        }
+        let detail = try #require(try await store.read { try $0.detail(id: 1) })
+        #expect(try await store.read { try $0.page(IncidentQuery(status: .all, limit: 10)).incidents.count } == 1)
+        #expect(detail.alerts.count == 5 && detail.alerts.allSatisfy { $0.status == .resolved })
+        let kinds = detail.timeline.map(\.kind)
+        #expect(kinds.filter { $0 == TimelineKind.alertFired.rawValue }.count == 5)
+        #expect(kinds.filter { $0 == TimelineKind.alertResolved.rawValue }.count == 5)
+        #expect(kinds.filter { $0 == TimelineKind.incidentResolved.rawValue }.count == 1)
+        #expect(detail.summary.head.milestones.status == .resolved)
     }
 
     /// A read that waited for a correlation lock sees what the lock's previous holder committed,

@@ -77,7 +77,8 @@ struct CompiledRegex: @unchecked Sendable {
     let literals: Set<String>?
 
     /// ASCII that is itself in RE2 and ICU (no metacharacter), so an anchored alternation of such
-    /// words matches exactly the words. ASCII text equals a String only when the bytes are equal.
+    /// words matches exactly the words: text of the same bytes. (String equality is canonical
+    /// equivalence: the Kelvin sign equals "K", so text that is not ASCII never matches.)
     static func isLiteral(_ byte: UInt8) -> Bool {
         switch byte {
         case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
@@ -104,7 +105,8 @@ struct CompiledRegex: @unchecked Sendable {
     }
 
     func matches(_ text: String) -> Bool {
-        literals?.contains(text) ?? regexMatches(text)
+        guard let literals else { return regexMatches(text) }
+        return text.utf8.allSatisfy { $0 < 0x80 } && literals.contains(text)
     }
 
     func regexMatches(_ text: String) -> Bool {
