@@ -6,8 +6,10 @@ import FirehouseCore
 /// have read itself at that point of the transaction: earlier bodies of the group may have written
 /// since, but an ingest body writes only what its own read named (its keys, its episodes) or
 /// found (their incidents), and nobody outside the transaction can change those while it holds
-/// the locks. So a body is served only when none of that was read by a body before it; otherwise
-/// it reads for itself, inside the transaction, and sees what they wrote.
+/// the locks (what it found missing, another replica could add, as after a read of its own: the
+/// unique indexes then roll the group back). So a body is served only when none of that was read
+/// by a body before it; otherwise it reads for itself, inside the transaction, and sees what
+/// they wrote.
 struct SharedCorrelationReads {
     let receiver: String
     /// What was asked for.
