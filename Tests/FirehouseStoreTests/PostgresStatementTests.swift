@@ -205,6 +205,49 @@ struct PostgresStatementTests {
         #expect(keys.filter { $0 == "x" }.count == 1)
     }
 
+    /// The group's one read covers the first body's receiver only, and ends at a body that
+    /// declares no lookup (a heartbeat): the bodies it does not cover read for themselves, in the
+    /// same transaction.
+    @Test func aGroupReadCoversOneReceiverAndEndsAtABodyWithoutALookup() async throws {
+        let store = try await PostgresTestDatabase.store()
+        try await store.checkReady()
+        let concurrency = store.groups.concurrency
+        /// Each queued body: its lookup, or nil for a heartbeat. Returns (reads so far, txid) per body.
+        func wave(_ lookups: [CorrelationLookup?]) async throws -> [(reads: Int, txid: Int64)] {
+            let outcomes = await Self.queuedBehindBusyGroups(store, waiting: lookups.count) { index, hold -> (reads: Int, txid: Int64) in
+                guard index >= concurrency, let lookup = lookups[index - concurrency] else {
+                    return try await store.groupWrite(locking: index < concurrency ? ["hold \(index)"] : []) { tx in
+                        hold()
+                        try tx.recordHeartbeat(name: "beat", at: Self.t0)
+                        return ((tx as! PostgresTransaction).correlationReads, try Self.txid(tx))
+                    }
+                }
+                return try await store.groupWrite(correlating: lookup) { tx in
+                    try tx.lockCorrelationKeys(Array(lookup.keys))
+                    let candidates = try tx.correlationCandidates(lookup)
+                    if candidates.activeByKey.isEmpty {
+                        var head = StoreConformance.head(key: lookup.keys.first!)
+                        head.receiver = lookup.receiver
+                        _ = try tx.insertIncident(head, at: Self.t0)
+                    }
+                    return ((tx as! PostgresTransaction).correlationReads, try Self.txid(tx))
+                }
+            }
+            return try (0..<lookups.count).map { try #require(outcomes[concurrency + $0] ?? nil) }
+        }
+        func lookup(_ receiver: String, _ key: String) -> CorrelationLookup {
+            CorrelationLookup(receiver: receiver, episodes: [], keys: [key])
+        }
+        let receivers = try await wave([lookup("team", "a1"), lookup("ops", "a2"), lookup("team", "a3")])
+        #expect(Set(receivers.map(\.txid)).count == 1)
+        #expect(receivers.map(\.reads) == [1, 2, 2], "the other receiver's body reads for itself")
+        let beat = try await wave([lookup("team", "b1"), nil, lookup("team", "b2"), lookup("team", "b3")])
+        #expect(Set(beat.map(\.txid)).count == 1)
+        #expect(beat.map(\.reads) == [1, 1, 2, 3], "after the heartbeat, each reads for itself")
+        let count = try await store.read { try $0.page(IncidentQuery(status: .all, limit: 100)).incidents.count }
+        #expect(count == 6)
+    }
+
     /// Ingest through the service with its group read: the same storm twice in one group (an
     /// Alertmanager HA pair sending both copies to one replica), then its resolution twice, makes
     /// one incident with one episode and one `fired` entry per alert, resolved once.
