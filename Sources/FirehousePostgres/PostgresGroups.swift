@@ -34,7 +34,7 @@ final class PostgresGroups: Sendable {
 
     /// Queues the script and returns its result once `write`, given the group it joined, has
     /// answered it.
-    func submit(keys: [String], lookup: CorrelationLookup? = nil, _ script: @escaping @Sendable (PostgresTransaction) throws -> any Sendable,
+    func submit(keys: [String], lookup: CorrelationLookup?, _ script: @escaping @Sendable (PostgresTransaction) throws -> any Sendable,
                 write: @escaping @Sendable ([Item]) async -> Void) async throws -> any Sendable {
         try await withCheckedThrowingContinuation { continuation in
             let start = state.withLockedValue { state -> Bool in

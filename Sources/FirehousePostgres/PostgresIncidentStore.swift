@@ -100,13 +100,18 @@ public final class PostgresIncidentStore: IncidentStore, Service {
     /// Group commit (`PostgresGroups`): bodies that arrive while every group is being written
     /// share the next transaction.
     public func groupWrite<T: Sendable>(locking keys: [String], _ body: @escaping @Sendable (any StoreTransaction) throws -> T) async throws -> T {
-        try await groups.submit(keys: keys, { try body($0) }) { batch in await self.write(batch) } as! T  // the script returns T
+        try await group(keys: keys, lookup: nil, body)
     }
 
     /// `groupWrite(locking:)` whose group reads every body's candidates in one call at its start.
     public func groupWrite<T: Sendable>(correlating lookup: CorrelationLookup,
                                         _ body: @escaping @Sendable (any StoreTransaction) throws -> T) async throws -> T {
-        try await groups.submit(keys: Array(lookup.keys), lookup: lookup, { try body($0) }) { batch in await self.write(batch) } as! T
+        try await group(keys: Array(lookup.keys), lookup: lookup, body)
+    }
+
+    private func group<T: Sendable>(keys: [String], lookup: CorrelationLookup?,
+                                    _ body: @escaping @Sendable (any StoreTransaction) throws -> T) async throws -> T {
+        try await groups.submit(keys: keys, lookup: lookup, { try body($0) }) { batch in await self.write(batch) } as! T  // the script returns T
     }
 
     /// One transaction for the group: every body's correlation keys first, in one order, with

@@ -16,14 +16,13 @@ extension IncidentService {
         let correlator = self.correlator
         let routes = self.routes
         let lookup = correlator.lookup(for: prepared.notification)
-        let keys = Array(lookup.keys)
         let (results, recorded) = try await store.groupWrite(correlating: lookup) { tx in
             let now = clock.now()
-            // Keys before the heartbeat row: the order a group takes them in (all keys first).
-            try tx.lockCorrelationKeys(keys)
-            if let heartbeat { try tx.recordHeartbeat(name: heartbeat, at: now) }
             let recorder = TimelineRecorder(tx: tx, routes: routes)
-            return (try Self.ingest(prepared, lookup: lookup, correlator: correlator, now: now, recorder: recorder), recorder.recorded)
+            let results = try Self.ingest(prepared, lookup: lookup, correlator: correlator, now: now, recorder: recorder)
+            // After the keys: the order a group takes them in (all keys first).
+            if let heartbeat { try tx.recordHeartbeat(name: heartbeat, at: now) }
+            return (results, recorder.recorded)
         }
         if !recorded.isEmpty { observer.committed(recorded) }
         return results
