@@ -25,7 +25,7 @@ import urllib.error
 import urllib.request
 
 from selenium import webdriver
-from selenium.common.exceptions import NoAlertPresentException, StaleElementReferenceException
+from selenium.common.exceptions import NoAlertPresentException, StaleElementReferenceException, WebDriverException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions
@@ -39,6 +39,30 @@ WRITE_TOKEN = "web-e2e-write-token-0123456789"
 READ_TOKEN = "web-e2e-read-token-0123456789"
 WEBHOOK_TOKEN = "web-e2e-webhook-token"
 CHAT_TOKEN = "web-e2e-chat-token"
+
+
+def swapping(error):
+    """While the browser swaps documents after a post, chromedriver reports an element of the old
+    one either as stale or, from its inspector, as a node that no longer belongs to the document."""
+    return isinstance(error, StaleElementReferenceException) or (
+        isinstance(error, WebDriverException) and "does not belong to the document" in str(error))
+
+def left_document(element):
+    try:
+        element.is_enabled()
+        return False
+    except WebDriverException as error:
+        if swapping(error):
+            return True
+        raise
+
+def while_swapping(condition, d):
+    try:
+        return condition(d)
+    except WebDriverException as error:
+        if swapping(error):
+            return False
+        raise
 
 
 def free_port():
@@ -230,8 +254,8 @@ def main():
             server.chat("ack 1")
             WebDriverWait(driver, 15).until(expected_conditions.visibility_of(notice))
             driver.find_element(By.CSS_SELECTOR, "#live a").click()
-            WebDriverWait(driver, 10, ignored_exceptions=[StaleElementReferenceException]).until(
-                lambda d: d.find_element(By.ID, "incident-status").text == "acknowledged")
+            WebDriverWait(driver, 10).until(
+                lambda d: while_swapping(lambda d: d.find_element(By.ID, "incident-status").text == "acknowledged", d))
         check("a change made in chat while the page is open shows up", chat_change_shows_up)
 
         def forms_work():
@@ -240,8 +264,8 @@ def main():
                 a check cannot pass on the page that is still being left."""
                 button = driver.find_element(By.CSS_SELECTOR, selector)
                 button.click()
-                WebDriverWait(driver, 10).until(expected_conditions.staleness_of(button))
-                WebDriverWait(driver, 10, ignored_exceptions=[StaleElementReferenceException]).until(done)
+                WebDriverWait(driver, 10).until(lambda d: left_document(button))
+                WebDriverWait(driver, 10).until(lambda d: while_swapping(done, d))
 
             driver.get(server.url + "/ui/incidents/2")
             driver.find_element(By.ID, "note").send_keys("written in the browser")

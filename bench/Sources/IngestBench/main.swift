@@ -131,11 +131,13 @@ struct HTTPTarget {
         }
     }
 
-    /// Posts every body from `concurrency` threads; any answer but 200 ends the benchmark.
-    func ingest(_ bodies: [Generator.Body]) {
-        let requests = bodies.map {
-            RawConnection.post(path: "/api/v1/alertmanager", host: "127.0.0.1", body: $0.json, token: nil)
-        }
+    /// Each body as a complete request, built before the measured phase: the sender's work is not the server's.
+    static func requests(_ bodies: [Generator.Body]) -> [[UInt8]] {
+        bodies.map { RawConnection.post(path: "/api/v1/alertmanager", host: "127.0.0.1", body: $0.json, token: nil) }
+    }
+
+    /// Posts every request from `concurrency` threads; any answer but 200 ends the benchmark.
+    func ingest(_ requests: [[UInt8]]) {
         let indexes = Indexes(requests.count)
         // Threads of their own: blocking senders on dispatch's workers would starve the server's tasks.
         let done = DispatchSemaphore(value: 0)
@@ -198,8 +200,9 @@ let (wall, cpu): (Double, Double)
 if throughHTTP {
     let target = try HTTPTarget(directory: directory)
     target.start()
-    target.ingest(warmup)
-    (wall, cpu) = measure { target.ingest(measured) }
+    target.ingest(HTTPTarget.requests(warmup))
+    let requests = HTTPTarget.requests(measured)
+    (wall, cpu) = measure { target.ingest(requests) }
     try blocking { [group = target.group] in await group.triggerGracefulShutdown() }
 } else {
     let target = try StoreTarget(directory: directory)
