@@ -40,6 +40,37 @@ struct LogLineTests {
     }
 }
 
+extension LogLineTests {
+    /// The byte walk writes exactly what escaping scalar by scalar writes (the implementation it
+    /// replaced, kept here as the reference): multi-byte text copied whole, and only C1 controls
+    /// and U+2028/U+2029 escaped among the scalars beyond ASCII, even at the value's end.
+    @Test(arguments: [
+        "a b", "say \"hi\" \\ back", "crlf\r\n", "tab\t", "nul\u{0} esc\u{1B}[31m del\u{7F}", "c1 \u{80}\u{85}\u{9B}\u{9F}",
+        "\u{A0}nbsp \u{C2}\u{C0}", "ls\u{2028}ps\u{2029}", "\u{2027}\u{202A}\u{20AC} near the line breaks",
+        "ünïcødé 🔥 e\u{301}", "end in c1\u{85}", "end in ls\u{2028}", "\u{2028}", "\u{85}", "=",
+    ])
+    func logfmtBytesMatchTheScalarReference(value: String) {
+        #expect(LineLogHandler.logfmtValue(value) == Self.referenceLogfmtValue(value))
+    }
+
+    static func referenceLogfmtValue(_ value: String) -> String {
+        guard value.isEmpty || LineLogHandler.needsQuotes(value) else { return value }
+        var out = "\""
+        for scalar in value.unicodeScalars {
+            switch scalar {
+            case "\"": out += #"\""#
+            case "\\": out += #"\\"#
+            case "\n": out += #"\n"#
+            case "\r": out += #"\r"#
+            case "\t": out += #"\t"#
+            case _ where LineLogHandler.isEscapedScalar(scalar): out += "\\u{\(String(scalar.value, radix: 16))}"
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out + "\""
+    }
+}
+
 final class LockedLines: @unchecked Sendable {
     private let lock = NSLock()
     private var lines: [String] = []

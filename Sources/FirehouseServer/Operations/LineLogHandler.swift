@@ -88,25 +88,49 @@ public struct LineLogHandler: LogHandler {
     }
 
     /// The value as is, or quoted with `"`, `\`, CR, LF, TAB and the escaped scalars escaped.
+    /// Walks the UTF-8 bytes (every request's log line has quoted values; a `String` per scalar
+    /// was half the line's cost): valid UTF-8 is copied as it is, and the only multi-byte scalars
+    /// escaped, C1 controls and U+2028/U+2029, are found by their lead bytes 0xC2 and 0xE2.
     static func appendLogfmtValue(_ value: String, to out: inout [UInt8]) {
         guard value.isEmpty || needsQuotes(value) else {
             out.append(contentsOf: value.utf8)
             return
         }
         out.append(UInt8(ascii: "\""))
-        // Scalars, not Characters: "\r\n" is one Character and would match neither case.
-        for scalar in value.unicodeScalars {
-            switch scalar {
-            case "\"": out.append(contentsOf: #"\""#.utf8)
-            case "\\": out.append(contentsOf: #"\\"#.utf8)
-            case "\n": out.append(contentsOf: #"\n"#.utf8)
-            case "\r": out.append(contentsOf: #"\r"#.utf8)
-            case "\t": out.append(contentsOf: #"\t"#.utf8)
-            case _ where Self.isEscapedScalar(scalar): out.append(contentsOf: "\\u{\(String(scalar.value, radix: 16))}".utf8)
-            default: out.append(contentsOf: String(scalar).utf8)
+        var text = value
+        text.withUTF8 { bytes in
+            var index = 0
+            while index < bytes.count {
+                let byte = bytes[index]
+                switch byte {
+                case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "\n"), UInt8(ascii: "\r"), UInt8(ascii: "\t"):
+                    out.append(UInt8(ascii: "\\"))
+                    switch byte {
+                    case UInt8(ascii: "\n"): out.append(UInt8(ascii: "n"))
+                    case UInt8(ascii: "\r"): out.append(UInt8(ascii: "r"))
+                    case UInt8(ascii: "\t"): out.append(UInt8(ascii: "t"))
+                    default: out.append(byte)
+                    }
+                case 0x00..<0x20, 0x7F: appendEscaped(UInt32(byte), to: &out)
+                case 0xC2 where index + 1 < bytes.count && (0x80...0x9F).contains(bytes[index + 1]):
+                    appendEscaped(UInt32(bytes[index + 1]), to: &out)
+                    index += 1
+                case 0xE2 where index + 2 < bytes.count && bytes[index + 1] == 0x80 && (0xA8...0xA9).contains(bytes[index + 2]):
+                    appendEscaped(0x2000 + UInt32(bytes[index + 2]) - 0x80, to: &out)
+                    index += 2
+                default: out.append(byte)
+                }
+                index += 1
             }
         }
         out.append(UInt8(ascii: "\""))
+    }
+
+    /// `\u{1b}`: the scalar's value in lowercase hex.
+    private static func appendEscaped(_ scalar: UInt32, to out: inout [UInt8]) {
+        out += #"\u{"#.utf8
+        out += String(scalar, radix: 16).utf8
+        out.append(UInt8(ascii: "}"))
     }
 
     /// Control characters (C0, DEL, C1: TAB, ESC, NUL, ...) and the Unicode line breaks: written as
