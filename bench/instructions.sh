@@ -7,7 +7,8 @@
 #   http   the same bodies through a server built as `firehouse serve` builds it, over loopback:
 #          connection, HTTP parsing, routing, auth, JSON decoding, metrics, logging, the reply.
 # Only user-space instructions count (not the kernel's work in syscalls); the sender's own share
-# of the http figure is a few thousand. Background checkpoints come with time, not with
+# of the http figure is about 5,000 (it builds its requests before the measured phase and parses
+# responses as bytes; both had cost it 85,000). Background checkpoints come with time, not with
 # notifications, so both runs leave them out (CHECKPOINT_INTERVAL_MS).
 #   bench/instructions.sh                 both, and their ratio
 #   SCENARIO=repeat NOTIFICATIONS=400 bench/instructions.sh

@@ -22,7 +22,7 @@ bin="$(swift build -c release --show-bin-path)"
 dir="$(mktemp -d)"
 pid=
 cleanup() {
-  [ -n "$pid" ] && { kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null || true; }
+  [ -n "$pid" ] && { kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; }
   bash "$peer/run.sh" stop || true
   rm -rf "$dir"
 }

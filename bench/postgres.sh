@@ -14,7 +14,7 @@ dir="$(mktemp -d /tmp/firehouse-bench-pg.XXXXXX)"
 chmod 755 "$dir"  # the cluster inside runs as the postgres user
 pids=()
 cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null || true; done
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; done
   [ -z "${FIREHOUSE_BENCH_POSTGRES_URL:-}" ] && scripts/pg-cluster stop "$dir/pg"
   rm -rf "$dir"
 }

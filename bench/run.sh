@@ -26,7 +26,8 @@ bin="$(swift build -c release --show-bin-path)"
 dir="$(mktemp -d)"
 "$bin/firehouse" serve --listen "127.0.0.1:$port" --database "$dir/firehouse.sqlite" >"$dir/server.log" 2>&1 &
 pid=$!
-trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null; rm -rf "$dir"' EXIT
+# `|| true`: under set -e a failed kill (the server already stopped) ended the trap, and the script, with 1.
+trap 'kill $pid 2>/dev/null || true; wait $pid 2>/dev/null || true; rm -rf "$dir"' EXIT
 for _ in $(seq 100); do
   curl -fs "http://127.0.0.1:$port/readyz" >/dev/null 2>&1 && break
   sleep 0.1

@@ -65,8 +65,9 @@ public final class SQLiteIncidentStore: IncidentStore {
             // stated here because durability depends on it being paired with the syncer.
             try pool.writeWithoutTransaction { db in
                 try db.execute(sql: "PRAGMA synchronous = NORMAL")
-                // Checkpoints run in the background (checkpointPassive); this is only a safety net
-                // that keeps the WAL bounded (about 32 MB) if they stop.
+                // Checkpoints run in the background (checkpointPassive); this keeps the WAL bounded
+                // (about 32 MB) if they stop, and under sustained writes is what restarts the WAL:
+                // a background checkpoint never finishes before the next commit appends (README).
                 try db.execute(sql: "PRAGMA wal_autocheckpoint = 8000")
                 // A savepoint keeps a copy of every page it first touches; on disk (the default) that
                 // copy spilled to a temporary file, a third of ingest's writes when each notification

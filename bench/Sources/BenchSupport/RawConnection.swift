@@ -90,7 +90,7 @@ public final class RawConnection {
             headEnd = Self.find(Self.headTerminator, in: buffer, upTo: filled)
         }
         let head = buffer[0..<headEnd!]
-        guard head.starts(with: Self.statusPrefix), head.count >= 12,
+        guard head.starts(with: Self.statusPrefix), head.count >= 12, head[9..<12].allSatisfy(Self.isDigit),
               let status = Self.number(head[9..<12]) else {
             throw Failure(description: "bad status line")
         }
@@ -103,7 +103,8 @@ public final class RawConnection {
             if let value = Self.value(of: Self.contentLength, in: line) {
                 length = Self.number(value) ?? 0
             } else if let value = Self.value(of: Self.connection, in: line),
-                      Self.lowercased(value).starts(with: Array("close".utf8)) {
+                      Self.lowercased(value).split(separator: UInt8(ascii: ","))
+                          .contains(where: { $0.drop { $0 == UInt8(ascii: " ") }.starts(with: Self.close) }) {
                 keepAlive = false
             }
             lineStart = lineEnd + 2
@@ -120,6 +121,7 @@ public final class RawConnection {
     private static let statusPrefix = Array("HTTP/1.1 ".utf8)
     private static let contentLength = Array("content-length:".utf8)
     private static let connection = Array("connection:".utf8)
+    private static let close = Array("close".utf8)
 
     /// The value after `name` (lowercase, with its colon) in a header line whose name matches it
     /// case-insensitively, without leading spaces.
@@ -133,13 +135,15 @@ public final class RawConnection {
         bytes.map { (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains($0) ? $0 | 0x20 : $0 }
     }
 
+    private static func isDigit(_ byte: UInt8) -> Bool { (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) }
+
     /// A decimal number, ignoring trailing spaces; nil when there is no digit or a non-digit.
     private static func number(_ bytes: ArraySlice<UInt8>) -> Int? {
         var result = 0
         var digits = 0
         for byte in bytes {
             if byte == UInt8(ascii: " ") { break }
-            guard (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) else { return nil }
+            guard isDigit(byte) else { return nil }
             result = result * 10 + Int(byte - UInt8(ascii: "0"))
             digits += 1
         }

@@ -16,8 +16,8 @@ import Glibc
 
 // Ingest on a fresh temporary database (durable, as in production), with the runbooks of
 // FIREHOUSE_RUNBOOKS (default ./runbooks, as `firehouse serve` run from the repository):
-// - store alone (default): notifications are decoded first, then committed through the service and
-//   the store's group commit by CONCURRENCY callers: the store's own cost;
+// - store alone (default): each body is decoded (in the measured phase, as the server must), then
+//   committed through the service and the store's group commit by CONCURRENCY callers;
 // - `--http`: the same bodies posted by CONCURRENCY sender threads over loopback keep-alive
 //   connections to a server built in this process by `buildApplication`, as `firehouse serve`
 //   builds it (logging included): the whole HTTP path, from the socket to the reply.
