@@ -12,6 +12,9 @@ struct ChatTextTests {
         ("line1\nline2", "line1 line2"),
         ("line1\r\nline2\u{2028}line3", "line1 line2 line3"),
         ("plain (parens) fine", "plain (parens) fine"),
+        // A mark after a bracket makes one Character with it, not "<" or ">" (found by fuzz/FuzzChat).
+        ("<\u{301}!channel>\u{200D}", "&lt;\u{301}!channel&gt;\u{200D}"),
+        ("cr\rlf\n\u{301}tab\t", "cr lf \u{301}tab "),
     ])
     func escapes(input: String, output: String) {
         #expect(ChatText.escape(input) == output)

@@ -267,6 +267,35 @@ struct ChatDialectTests {
         #expect(ChatDialect.teams.text("1. not a list").hasPrefix("1\u{200B}"))
     }
 
+    /// A special character followed by a combining mark or U+200D is one `Character` that equals
+    /// none of the specials, but the platforms parse scalars: every dialect must still escape it.
+    @Test(arguments: ["\u{301}", "\u{200D}", "\u{FE0F}"])
+    func specialsFollowedByAMarkAreStillEscaped(mark: String) {
+        let hostile = ["<!channel>", "<@U1>", "<https://evil.example|x>", "@here", "*b*", "_i_", "[x](y)", "`c`", "~s~", "# h", "> q", "|t|"]
+        for text in hostile {
+            let input = String(text.unicodeScalars.map { String($0) + mark }.joined())
+            let slack = Array(ChatDialect.slack.text(input, limit: 500).unicodeScalars)
+            #expect(!slack.contains("<") && !slack.contains(">"), "slack: \(input.debugDescription)")
+            let mattermost = Array(ChatDialect.mattermost.text(input, limit: 500).unicodeScalars)
+            #expect(!mattermost.contains("<") && !mattermost.contains(">"), "mattermost: \(input.debugDescription)")
+            // Teams has no text mentions (they are entities of the card), so it keeps "@" as it is.
+            for dialect in [ChatDialect.slack, .mattermost, .discord] {
+                let out = Array(dialect.text(input, limit: 500).unicodeScalars)
+                for (index, scalar) in out.enumerated() where scalar == "@" {
+                    #expect(index + 1 < out.count && out[index + 1] == "\u{200B}", "\(dialect): a mention in \(input.debugDescription)")
+                }
+            }
+            let discord = Array(ChatDialect.discord.text(input, limit: 500).unicodeScalars)
+            for (index, scalar) in discord.enumerated() where "*_~`|>#[]()<".unicodeScalars.contains(scalar) {
+                #expect(index > 0 && discord[index - 1] == "\\", "discord: \(scalar) unescaped in \(input.debugDescription)")
+            }
+            let teams = Array(ChatDialect.teams.text(input, limit: 500).unicodeScalars)
+            for (index, scalar) in teams.enumerated() where "*_[]()#>~`<".unicodeScalars.contains(scalar) {
+                #expect(index + 1 < teams.count && teams[index + 1] == "\u{200B}", "teams: \(scalar) unbroken in \(input.debugDescription)")
+            }
+        }
+    }
+
     @Test func longTextIsCutAndMarked() {
         #expect(ChatDialect.discord.text(String(repeating: "a", count: 300), limit: 10) == String(repeating: "a", count: 10) + "…")
     }

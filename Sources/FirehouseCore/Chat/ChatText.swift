@@ -1,25 +1,36 @@
 /// Makes text from alerts and people safe to put in a Slack or Mattermost message: it cannot ping
 /// (`<!channel>`, `<@U123>`, `@here`), link (`<url|text>`, `[text](url)`) or break the layout.
 public enum ChatText {
+    /// Works on Unicode scalars, as the platforms parse: a `Character` is a grapheme cluster, and
+    /// `>` followed by a combining mark or U+200D is one `Character` that is not `>`, so it went
+    /// out raw (found by fuzz/FuzzChat).
     public static func escape(_ text: String) -> String {
-        var out = ""
-        out.reserveCapacity(text.utf8.count)
-        var previous: Character?
-        for ch in text {
-            switch ch {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
+        var out = String.UnicodeScalarView()
+        var previous: Unicode.Scalar?
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "&": out.append(contentsOf: "&amp;".unicodeScalars)
+            case "<": out.append(contentsOf: "&lt;".unicodeScalars)
+            case ">": out.append(contentsOf: "&gt;".unicodeScalars)
             // A zero-width space after "@" stops Mattermost mentions; between "](" it stops Markdown links.
-            case "@": out += "@\u{200B}"
-            case "(" where previous == "]": out += "\u{200B}("
-            // isNewline, not "\n"/"\r": "\r\n" is one Character and matched neither (found by fuzz/FuzzChat).
-            case _ where ch.isNewline || ch == "\t": out += " "
-            default: out.append(ch)
+            case "@": out.append(contentsOf: "@\u{200B}".unicodeScalars)
+            case "(" where previous == "]": out.append(contentsOf: "\u{200B}(".unicodeScalars)
+            // "\r\n" is one line break: one space.
+            case "\n" where previous == "\r": break
+            case _ where isLineBreakOrTab(scalar): out.append(" ")
+            default: out.append(scalar)
             }
-            previous = ch
+            previous = scalar
         }
-        return out
+        return String(out)
+    }
+
+    /// The scalars `Character.isNewline` stands for (LF, VT, FF, CR, NEL, U+2028, U+2029), and TAB.
+    static func isLineBreakOrTab(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.value {
+        case 0x09...0x0D, 0x85, 0x2028, 0x2029: true
+        default: false
+        }
     }
 
     /// Escapes and cuts to `limit` characters, marking the cut.

@@ -51,42 +51,58 @@ public enum ChatDialect: String, Sendable, CaseIterable {
 
     /// A zero-width space after `@` stops `@channel`, `@here`, `@everyone` and user mentions.
     static func breakMentions(_ text: String) -> String {
-        text.contains("@") ? text.replacingOccurrences(of: "@", with: "@\u{200B}") : text
+        guard text.utf8.contains(UInt8(ascii: "@")) else { return text }
+        var out = String.UnicodeScalarView()
+        for scalar in text.unicodeScalars {
+            out.append(scalar)
+            if scalar == "@" { out.append("\u{200B}") }
+        }
+        return String(out)
     }
 
-    /// Backslash before every character in `specials`; newlines and tabs become spaces.
+    /// Backslash before every scalar in `specials`; line breaks and tabs become spaces. By scalar,
+    /// as in `ChatText.escape`: a special followed by a combining mark is not a `Character` of `specials`.
     static func backslashed(_ text: String, specials: String, mentions: Bool) -> String {
-        var out = ""
-        out.reserveCapacity(text.utf8.count + 8)
-        for ch in text {
-            if ch.isNewline || ch == "\t" {
-                out += " "
-            } else if specials.contains(ch) {
-                out += "\\"
-                out.append(ch)
-            } else if ch == "@", mentions {
-                out += "@\u{200B}"
+        var out = String.UnicodeScalarView()
+        var previous: Unicode.Scalar?
+        for scalar in text.unicodeScalars {
+            defer { previous = scalar }
+            if scalar == "\n", previous == "\r" {
+                continue
+            } else if ChatText.isLineBreakOrTab(scalar) {
+                out.append(" ")
+            } else if specials.unicodeScalars.contains(scalar) {
+                out.append("\\")
+                out.append(scalar)
+            } else if scalar == "@", mentions {
+                out.append(contentsOf: "@\u{200B}".unicodeScalars)
             } else {
-                out.append(ch)
+                out.append(scalar)
             }
         }
-        return out
+        return String(out)
     }
 
     /// Teams' Markdown has no reliable backslash escape: a zero-width space after each character that
     /// could open formatting or a link breaks the syntax without changing what people read.
+    /// By scalar, as in `ChatText.escape`.
     static func zeroWidthAfter(_ text: String) -> String {
-        var out = ""
-        out.reserveCapacity(text.utf8.count + 8)
-        for (index, ch) in text.enumerated() {
-            if ch.isNewline || ch == "\t" {
-                out += " "
+        var out = String.UnicodeScalarView()
+        var previous: Unicode.Scalar?
+        for (index, scalar) in text.unicodeScalars.enumerated() {
+            defer { previous = scalar }
+            if scalar == "\n", previous == "\r" { continue }
+            if ChatText.isLineBreakOrTab(scalar) {
+                out.append(" ")
                 continue
             }
-            out.append(ch)
-            if "*_[]()#>~`<\\".contains(ch) || (index == 0 && (ch == "-" || ch == "+" || ch.isNumber)) { out += "\u{200B}" }
+            out.append(scalar)
+            if "*_[]()#>~`<\\".unicodeScalars.contains(scalar)
+                || (index == 0 && (scalar == "-" || scalar == "+" || scalar.properties.numericType != nil)) {
+                out.append("\u{200B}")
+            }
         }
-        return out
+        return String(out)
     }
 }
 
