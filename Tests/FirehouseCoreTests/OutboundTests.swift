@@ -296,6 +296,17 @@ struct ChatDialectTests {
         }
     }
 
+    /// One `Character` with 30,000 combining marks is one character long, but not one scalar: the
+    /// cut bounds scalars too, so a hostile title cannot make a message the platform refuses.
+    @Test func aCharacterWithManyMarksIsCutToo() {
+        let hostile = "a" + String(repeating: "\u{301}", count: 30_000)
+        for dialect in ChatDialect.allCases {
+            #expect(dialect.text(hostile, limit: 200).unicodeScalars.count <= 4 * 200 + 1, "\(dialect)")
+        }
+        #expect(ChatText.short(hostile).unicodeScalars.count <= 4 * 200 + 1)
+        #expect(ChatDialect.slack.text("short ✓ 🔥", limit: 200) == "short ✓ 🔥")
+    }
+
     @Test func longTextIsCutAndMarked() {
         #expect(ChatDialect.discord.text(String(repeating: "a", count: 300), limit: 10) == String(repeating: "a", count: 10) + "…")
     }

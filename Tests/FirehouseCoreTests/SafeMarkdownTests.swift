@@ -1,4 +1,5 @@
 import FirehouseCore
+import Foundation
 import Testing
 
 /// Markdown from alerts, chat, runbooks and templates becomes HTML that cannot run anything.
@@ -47,6 +48,41 @@ struct SafeMarkdownTests {
     ])
     func escapedTextReadsBackAsText(_ text: String) {
         #expect(SafeMarkdown.html(MarkdownText.inline(text)) == "<p>\(HTMLText.escape(text))</p>\n")
+    }
+
+    @Test func windowsLineEndingsRenderAsLineFeeds() {
+        let markdown = "# Title\n\n- one\n- two\n\n```\ncode\n```\n"
+        #expect(SafeMarkdown.html(markdown.replacingOccurrences(of: "\n", with: "\r\n")) == SafeMarkdown.html(markdown))
+    }
+
+    /// A link target is checked by scalar: a mark after `"`, a space or `\` hides none of them.
+    /// ("/\u{FE0F}/x" stays: a browser keeps U+FE0F in the path, so it is a path on this site.)
+    @Test(arguments: ["https://ok.example/\"\u{301} onmouseover=\"\u{301}x", "https://ok.example/a\u{301} b", "/\\\u{301}evil.example", "//\u{301}evil.example"])
+    func linkTargetsRefuseHiddenSpecials(_ text: String) {
+        #expect(SafeMarkdown.linkTarget(text) == nil)
+    }
+
+    @Test func linkTargetsKeepWhatWasAllowed() {
+        #expect(SafeMarkdown.linkTarget(" https://ok.example/p?q=1 ") == "https://ok.example/p?q=1")
+        #expect(SafeMarkdown.linkTarget("/ui/incidents/1") == "/ui/incidents/1")
+        #expect(SafeMarkdown.linkTarget("//evil.example") == nil)
+    }
+
+    /// A code span's fence is longer than every run of backticks in it, counted by scalar: a
+    /// backtick with a combining mark after it is one `Character` but still closes a span.
+    @Test(arguments: ["plain", "a`b", "``x```", "`\u{301}[x](https://evil)", "`\u{301}`\u{301}`\u{200D}", "`lead", "trail`\u{301}", "cr\r\nlf\u{2028}"])
+    func codeSpansOutgrowEveryBacktickRun(_ text: String) {
+        let code = Array(MarkdownText.code(text).unicodeScalars)
+        let fence = code.prefix { $0 == "`" }.count
+        #expect(fence > 0 && code.suffix(fence).allSatisfy { $0 == "`" })
+        let inside = code.dropFirst(fence).dropLast(fence)
+        var run = 0, longest = 0
+        for scalar in inside {
+            run = scalar == "`" ? run + 1 : 0
+            longest = max(longest, run)
+        }
+        #expect(longest < fence, "\(text.debugDescription) → \(String(String.UnicodeScalarView(code)).debugDescription)")
+        #expect(!inside.contains { Character($0).isNewline })
     }
 
     /// Adversarial blocks render in linear time: a megabyte of openers that never close, and

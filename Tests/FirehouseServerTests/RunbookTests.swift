@@ -42,6 +42,16 @@ struct RunbookLoaderTests {
         }
     }
 
+    /// A runbook saved with Windows line endings loads as the same runbook ("\r\n" is one
+    /// `Character`, so splitting at "\n" had made the file one line: "missing YAML front matter").
+    @Test func windowsLineEndingsLoadTheSameRunbook() throws {
+        let text = TempRunbooks.runbook(id: "crlf", matchers: [#"alertname="A""#])
+        let unix = try RunbookLoader.parse(text, path: "a.md").get()
+        let windows = try RunbookLoader.parse(text.replacingOccurrences(of: "\n", with: "\r\n"), path: "b.md").get()
+        #expect(windows.id == unix.id && windows.title == unix.title && windows.matchers == unix.matchers)
+        for section in Runbook.requiredSections { #expect(windows.section(section) == unix.section(section), "\(section)") }
+    }
+
     /// A Kubernetes ConfigMap volume: each file is a symlink into `..data`, itself a symlink to a
     /// hidden timestamped directory. Each runbook must load once.
     @Test func configMapVolumesLoadEachRunbookOnce() throws {

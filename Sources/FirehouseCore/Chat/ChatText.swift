@@ -17,7 +17,7 @@ public enum ChatText {
             case "(" where previous == "]": out.append(contentsOf: "\u{200B}(".unicodeScalars)
             // "\r\n" is one line break: one space.
             case "\n" where previous == "\r": break
-            case _ where isLineBreakOrTab(scalar): out.append(" ")
+            case _ where scalar.isLineBreak || scalar == "\t": out.append(" ")
             default: out.append(scalar)
             }
             previous = scalar
@@ -25,17 +25,10 @@ public enum ChatText {
         return String(out)
     }
 
-    /// The scalars `Character.isNewline` stands for (LF, VT, FF, CR, NEL, U+2028, U+2029), and TAB.
-    static func isLineBreakOrTab(_ scalar: Unicode.Scalar) -> Bool {
-        switch scalar.value {
-        case 0x09...0x0D, 0x85, 0x2028, 0x2029: true
-        default: false
-        }
-    }
 
     /// Escapes and cuts to `limit` characters, marking the cut.
     public static func short(_ text: String, limit: Int = 200) -> String {
-        let cut = text.count > limit ? String(text.prefix(limit)) + "…" : text
+        let cut = text.cut(to: limit)
         return escape(cut)
     }
 }

@@ -47,17 +47,23 @@ public enum MarkdownText {
     private static let needsWork = table("\\`*_[]|~<>&\n\r\t")
 
     /// Text inside inline code: backticks cannot be escaped there, so the fence grows around them.
+    /// By scalar, as a Markdown parser reads: a backtick followed by a combining mark is one
+    /// `Character` that is not "`", yet a backtick that can close the span.
     public static func code(_ text: String) -> String {
         // Every line break (CR, CRLF, U+2028, ...): CommonMark ends a code span's line at each.
-        let flat = String(text.map { $0.isNewline ? " " : $0 })
+        var flat = String.UnicodeScalarView()
+        var previous: Unicode.Scalar?
         var longest = 0, run = 0
-        for ch in flat {
-            run = ch == "`" ? run + 1 : 0
+        for scalar in text.unicodeScalars {
+            defer { previous = scalar }
+            if scalar == "\n", previous == "\r" { continue }
+            flat.append(scalar.isLineBreak ? " " : scalar)
+            run = scalar == "`" ? run + 1 : 0
             longest = max(longest, run)
         }
         let fence = String(repeating: "`", count: longest + 1)
-        let pad = flat.hasPrefix("`") || flat.hasSuffix("`") ? " " : ""
-        return fence + pad + flat + pad + fence
+        let pad = flat.first == "`" || flat.last == "`" ? " " : ""
+        return fence + pad + String(flat) + pad + fence
     }
 
     /// A URL for a Markdown link target: only http(s), with characters that end the target escaped.

@@ -47,7 +47,7 @@ extension String {
 
     /// Double-quoted as in PromQL and Alertmanager matchers: `\`, `"` and newline escaped. Works on
     /// scalars, so "\r\n" (one Character) cannot slip through.
-    var promQuoted: String {
+    public var promQuoted: String {
         var out = "\""
         for scalar in unicodeScalars {
             switch scalar {

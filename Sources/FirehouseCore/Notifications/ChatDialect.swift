@@ -15,7 +15,7 @@ public enum ChatDialect: String, Sendable, CaseIterable {
 
     /// Text from alerts and people on one line, cut to `limit` characters (the cut marked with …).
     public func text(_ text: String, limit: Int = 200) -> String {
-        let cut = text.count > limit ? String(text.prefix(limit)) + "…" : text
+        let cut = text.cut(to: limit)
         switch self {
         case .slack: return ChatText.escape(cut)
         case .mattermost: return Self.breakMentions(MarkdownText.inline(cut))
@@ -27,7 +27,7 @@ public enum ChatDialect: String, Sendable, CaseIterable {
     /// Text in a code span, backticks included: Slack escapes as elsewhere; Markdown dialects grow
     /// the fence around backticks, since nothing can be escaped inside one.
     public func code(_ text: String, limit: Int = 200) -> String {
-        let cut = text.count > limit ? String(text.prefix(limit)) + "…" : text
+        let cut = text.cut(to: limit)
         switch self {
         case .slack: return "`" + ChatText.escape(cut) + "`"
         default: return Self.breakMentions(MarkdownText.code(cut))
@@ -69,7 +69,7 @@ public enum ChatDialect: String, Sendable, CaseIterable {
             defer { previous = scalar }
             if scalar == "\n", previous == "\r" {
                 continue
-            } else if ChatText.isLineBreakOrTab(scalar) {
+            } else if scalar.isLineBreak || scalar == "\t" {
                 out.append(" ")
             } else if specials.unicodeScalars.contains(scalar) {
                 out.append("\\")
@@ -92,7 +92,7 @@ public enum ChatDialect: String, Sendable, CaseIterable {
         for (index, scalar) in text.unicodeScalars.enumerated() {
             defer { previous = scalar }
             if scalar == "\n", previous == "\r" { continue }
-            if ChatText.isLineBreakOrTab(scalar) {
+            if scalar.isLineBreak || scalar == "\t" {
                 out.append(" ")
                 continue
             }

@@ -41,7 +41,7 @@ public struct Runbook: Sendable, Equatable {
     public func section(_ name: String) -> String? {
         var lines: [Substring] = []
         var inside = false
-        for line in body.split(separator: "\n", omittingEmptySubsequences: false) {
+        for line in body.textLines {
             if line.hasPrefix("## ") {
                 if inside { break }
                 inside = line.dropFirst(3).trimmingWhitespace().lowercased() == name.lowercased()

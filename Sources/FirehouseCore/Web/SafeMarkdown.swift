@@ -6,21 +6,23 @@
 /// emphasis, strong, links and backslash escapes. Pure.
 public enum SafeMarkdown {
     public static func html(_ markdown: String) -> String {
-        var renderer = BlockRenderer(lines: markdown.split(separator: "\n", omittingEmptySubsequences: false).map {
-            $0.hasSuffix("\r") ? String($0.dropLast()) : String($0)
-        })
+        var renderer = BlockRenderer(lines: markdown.textLines.map(String.init))
         return renderer.render()
     }
 
     /// The URL a link may point at, or nil: http(s) URLs and paths on this site (`/ui/...`).
+    /// Checked by Unicode scalar: a `Character` can hide `"` or a second `/` behind a combining mark.
     public static func linkTarget(_ text: String) -> String? {
         let trimmed = text.trimmingASCIIWhitespace
         let lower = trimmed.lowercased()
-        if lower.hasPrefix("http://") || lower.hasPrefix("https://") {
-            return trimmed.contains(where: { $0.isWhitespace || $0 == "\"" || $0 == "<" || $0 == ">" || $0 == "`" }) ? nil : trimmed
+        let scalars = trimmed.unicodeScalars
+        func has(_ specials: String) -> Bool {
+            scalars.contains { $0.properties.isWhitespace || specials.unicodeScalars.contains($0) }
         }
-        if trimmed.hasPrefix("/"), !trimmed.hasPrefix("//"), !trimmed.hasPrefix("/\\"),
-           !trimmed.contains(where: { $0.isWhitespace || $0 == "\"" || $0 == "<" || $0 == ">" || $0 == "\\" || $0 == "`" }) {
+        if lower.hasPrefix("http://") || lower.hasPrefix("https://") {
+            return has("\"<>`") ? nil : trimmed
+        }
+        if scalars.first == "/", !scalars.dropFirst().starts(with: ["/"]), !scalars.dropFirst().starts(with: ["\\"]), !has("\"<>\\`") {
             return trimmed
         }
         return nil

@@ -30,7 +30,11 @@ struct AlertmanagerSilences: Sendable {
     /// expired: Alertmanager 0.25 answers that with 500 "silence not found" (checked against the
     /// Debian build), later versions with 404. Expiring an expired silence answers 200.
     func expire(_ id: String) async throws {
-        let escaped = id.filter { $0.isLetter || $0.isNumber || $0 == "-" }
+        // ASCII letters, digits and "-" by scalar (ids are UUIDs): `Character.isLetter` looks at a
+        // cluster's first scalar only, so a letter with "/" or "." joined to it would pass.
+        let escaped = String(String.UnicodeScalarView(id.unicodeScalars.filter {
+            $0 == "-" || ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0)
+        }))
         let response = try await send(OutboundRequest(method: "DELETE", url: "\(baseURL)/api/v2/silence/\(escaped)"))
         let unknown = response.status == 404 || (response.status == 500 && response.text.contains("not found"))
         guard (200..<300).contains(response.status) || unknown else { throw Self.answered(response) }

@@ -52,7 +52,7 @@ extension Runbook {
     /// The runbook as a Markdown document with its front matter.
     var markdown: String {
         var text = "---\nid: \(id)\ntitle: \(title)\nmatchers:\n"
-        for matcher in matchers { text += "  - '\(matcher.description.replacingOccurrences(of: "'", with: "''"))'\n" }
+        for matcher in matchers { text += "  - '\(matcher.description.replacingOccurrences(of: "'", with: "''", options: .literal))'\n" }
         if let severity { text += "severity: \(severity)\n" }
         if let owner { text += "owner: \(owner)\n" }
         return text + "---\n" + body

@@ -58,7 +58,7 @@ public enum RunbookLoader {
     public static func parse(_ text: String, path: String) -> Result<Runbook, FileProblems> {
         var problems: [RunbookProblem] = []
         func problem(_ line: Int, _ message: String) { problems.append(RunbookProblem(file: path, line: line, message: message)) }
-        let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { $0.hasSuffix("\r") ? $0.dropLast() : $0 }
+        let lines = text.textLines
         guard lines.first == "---", let end = lines.dropFirst().firstIndex(of: "---") else {
             problem(1, "missing YAML front matter (a first line \"---\" and a closing \"---\")")
             return .failure(FileProblems(problems: problems))
@@ -106,7 +106,7 @@ public enum RunbookLoader {
         } else {
             problem(line(of: "matchers"), "matchers must be a non-empty list")
         }
-        let headings = body.split(separator: "\n", omittingEmptySubsequences: false).enumerated().compactMap { index, text in
+        let headings = body.textLines.enumerated().compactMap { index, text in
             text.hasPrefix("## ") ? (String(text.dropFirst(3)).trimmingCharacters(in: .whitespaces), end + 2 + index) : nil
         }
         for section in Runbook.requiredSections where !headings.contains(where: { $0.0 == section }) {

@@ -278,12 +278,8 @@ enum WebPages {
     /// Alertmanager's new-silence page, pre-filled with the alert's labels.
     static func silenceLink(_ base: String, labels: LabelSet) -> String? {
         guard let base = WebFormat.externalLink(base) else { return nil }
-        let filter = "{" + labels.sorted { $0.key < $1.key }.map { "\($0.key)=\"\(escapeMatcher($0.value))\"" }.joined(separator: ",") + "}"
+        let filter = "{" + labels.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value.promQuoted)" }.joined(separator: ",") + "}"
         return base + "/#/silences/new?filter=" + WebFormat.query(filter)
-    }
-
-    private static func escapeMatcher(_ value: String) -> String {
-        value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
     }
 
     // MARK: - Post-mortem

@@ -1,3 +1,4 @@
+import FirehouseCore
 import Mustache
 
 /// The web view's Mustache templates, compiled once at start-up. Mustache escapes every `{{value}}`
@@ -7,9 +8,19 @@ struct WebTemplates: Sendable {
     let library: MustacheLibrary
 
     init() throws {
+        MustacheContentTypes.register(ScalarHTML(), named: ScalarHTML.name)
         var library = MustacheLibrary()
-        for (name, text) in Self.sources { try library.register(text, named: name) }
+        for (name, text) in Self.sources { try library.register("{{% CONTENT_TYPE:\(ScalarHTML.name)}}" + text, named: name) }
         self.library = library
+    }
+
+    /// Every `{{value}}` escaped by `HTMLText.escape`, which works on Unicode scalars. Mustache's own
+    /// HTML escaping compares `Character`s: `"` or `<` with a combining mark after it (or a prepended
+    /// U+0600 before it) is one `Character` that is not `"` or `<`, and went out raw, able to end an
+    /// attribute or open a tag.
+    struct ScalarHTML: MustacheContentType {
+        static let name = "FIREHOUSE_HTML"
+        func escapeText(_ text: String) -> String { HTMLText.escape(text) }
     }
 
     /// A page inside the layout; a template that is missing is a bug, answered 500 rather than a blank page.

@@ -1,0 +1,11 @@
+extension Unicode.Scalar {
+    /// The scalars `Character.isNewline` stands for: LF, VT, FF, CR, NEL, U+2028 and U+2029. Escapers
+    /// work on scalars, as the platforms that read their output do (a `Character` can hide a special
+    /// scalar behind a combining mark).
+    var isLineBreak: Bool {
+        switch value {
+        case 0x0A...0x0D, 0x85, 0x2028, 0x2029: true
+        default: false
+        }
+    }
+}
