@@ -305,6 +305,17 @@ struct ChatDialectTests {
         }
         #expect(ChatText.short(hostile).unicodeScalars.count <= 4 * 200 + 1)
         #expect(ChatDialect.slack.text("short ✓ 🔥", limit: 200) == "short ✓ 🔥")
+        // Whole characters are kept: seven-scalar family emoji are cut between, not inside.
+        let families = String(repeating: "👨‍👩‍👧‍👦", count: 30)
+        #expect(families.cut(to: 40) == String(repeating: "👨‍👩‍👧‍👦", count: 22) + "…")
+        #expect("abc".cut(to: 2) == "ab…" && "abc".cut(to: 3) == "abc" && "abc".cut(to: 0) == "…" && "".cut(to: 0) == "")
+    }
+
+    /// Teams' breaks go after a keycap emoji's marks, so #️⃣ and 1️⃣ still show as keycaps.
+    @Test func teamsKeepsKeycapEmojiWhole() {
+        #expect(ChatDialect.teams.text("#\u{FE0F}\u{20E3} deploy 1\u{FE0F}\u{20E3}") == "#\u{FE0F}\u{20E3}\u{200B} deploy 1\u{FE0F}\u{20E3}")
+        #expect(ChatDialect.teams.text("1\u{FE0F}\u{20E3} first") == "1\u{FE0F}\u{20E3}\u{200B} first")
+        #expect(ChatDialect.teams.text("*\u{301}x") == "*\u{200B}\u{301}x")
     }
 
     @Test func longTextIsCutAndMarked() {

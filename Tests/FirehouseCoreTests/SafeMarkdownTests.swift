@@ -57,7 +57,7 @@ struct SafeMarkdownTests {
 
     /// A link target is checked by scalar: a mark after `"`, a space or `\` hides none of them.
     /// ("/\u{FE0F}/x" stays: a browser keeps U+FE0F in the path, so it is a path on this site.)
-    @Test(arguments: ["https://ok.example/\"\u{301} onmouseover=\"\u{301}x", "https://ok.example/a\u{301} b", "/\\\u{301}evil.example", "//\u{301}evil.example"])
+    @Test(arguments: ["https://ok.example/\"\u{301}x", "https://ok.example/a\u{600} b", "/\\\u{301}evil.example", "//\u{301}evil.example"])
     func linkTargetsRefuseHiddenSpecials(_ text: String) {
         #expect(SafeMarkdown.linkTarget(text) == nil)
     }

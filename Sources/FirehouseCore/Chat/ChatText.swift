@@ -25,7 +25,6 @@ public enum ChatText {
         return String(out)
     }
 
-
     /// Escapes and cuts to `limit` characters, marking the cut.
     public static func short(_ text: String, limit: Int = 200) -> String {
         let cut = text.cut(to: limit)

@@ -87,20 +87,27 @@ public enum ChatDialect: String, Sendable, CaseIterable {
     /// could open formatting or a link breaks the syntax without changing what people read.
     /// By scalar, as in `ChatText.escape`.
     static func zeroWidthAfter(_ text: String) -> String {
+        let scalars = Array(text.unicodeScalars)
         var out = String.UnicodeScalarView()
-        var previous: Unicode.Scalar?
-        for (index, scalar) in text.unicodeScalars.enumerated() {
-            defer { previous = scalar }
-            if scalar == "\n", previous == "\r" { continue }
+        var index = 0
+        while index < scalars.count {
+            let scalar = scalars[index]
+            defer { index += 1 }
+            if scalar == "\n", index > 0, scalars[index - 1] == "\r" { continue }
             if scalar.isLineBreak || scalar == "\t" {
                 out.append(" ")
                 continue
             }
             out.append(scalar)
-            if "*_[]()#>~`<\\".unicodeScalars.contains(scalar)
-                || (index == 0 && (scalar == "-" || scalar == "+" || scalar.properties.numericType != nil)) {
-                out.append("\u{200B}")
+            guard "*_[]()#>~`<\\".unicodeScalars.contains(scalar)
+                || (index == 0 && (scalar == "-" || scalar == "+" || scalar.properties.numericType != nil)) else { continue }
+            // A keycap emoji (#️⃣, *️⃣, 1️⃣) stays whole: the break goes after its U+FE0F U+20E3.
+            let keycap = scalars[(index + 1)...].prefix(2)
+            if keycap.first == "\u{20E3}" || keycap.elementsEqual(["\u{FE0F}", "\u{20E3}"]) {
+                out.append(contentsOf: keycap.prefix(keycap.first == "\u{20E3}" ? 1 : 2))
+                index += keycap.first == "\u{20E3}" ? 1 : 2
             }
+            out.append("\u{200B}")
         }
         return String(out)
     }
