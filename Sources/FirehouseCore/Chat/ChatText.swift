@@ -7,7 +7,7 @@ public enum ChatText {
     public static func escape(_ text: String) -> String {
         var out = String.UnicodeScalarView()
         var previous: Unicode.Scalar?
-        for scalar in text.unicodeScalars {
+        for scalar in text.scalarsFoldingCRLF {
             switch scalar {
             case "&": out.append(contentsOf: "&amp;".unicodeScalars)
             case "<": out.append(contentsOf: "&lt;".unicodeScalars)
@@ -15,8 +15,6 @@ public enum ChatText {
             // A zero-width space after "@" stops Mattermost mentions; between "](" it stops Markdown links.
             case "@": out.append(contentsOf: "@\u{200B}".unicodeScalars)
             case "(" where previous == "]": out.append(contentsOf: "\u{200B}(".unicodeScalars)
-            // "\r\n" is one line break: one space.
-            case "\n" where previous == "\r": break
             case _ where scalar.isLineBreak || scalar == "\t": out.append(" ")
             default: out.append(scalar)
             }

@@ -52,11 +52,8 @@ public enum MarkdownText {
     public static func code(_ text: String) -> String {
         // Every line break (CR, CRLF, U+2028, ...): CommonMark ends a code span's line at each.
         var flat = String.UnicodeScalarView()
-        var previous: Unicode.Scalar?
         var longest = 0, run = 0
-        for scalar in text.unicodeScalars {
-            defer { previous = scalar }
-            if scalar == "\n", previous == "\r" { continue }
+        for scalar in text.scalarsFoldingCRLF {
             flat.append(scalar.isLineBreak ? " " : scalar)
             run = scalar == "`" ? run + 1 : 0
             longest = max(longest, run)

@@ -9,3 +9,18 @@ extension Unicode.Scalar {
         }
     }
 }
+
+extension StringProtocol {
+    /// The Unicode scalars with each CRLF as its CR alone: one line break, as the one `Character`
+    /// it is, so an escaper that turns line breaks into spaces writes one space for it.
+    var scalarsFoldingCRLF: [Unicode.Scalar] {
+        var out: [Unicode.Scalar] = []
+        out.reserveCapacity(utf8.count)
+        var previous: Unicode.Scalar?
+        for scalar in unicodeScalars {
+            if !(scalar == "\n" && previous == "\r") { out.append(scalar) }
+            previous = scalar
+        }
+        return out
+    }
+}

@@ -64,12 +64,8 @@ public enum ChatDialect: String, Sendable, CaseIterable {
     /// as in `ChatText.escape`: a special followed by a combining mark is not a `Character` of `specials`.
     static func backslashed(_ text: String, specials: String, mentions: Bool) -> String {
         var out = String.UnicodeScalarView()
-        var previous: Unicode.Scalar?
-        for scalar in text.unicodeScalars {
-            defer { previous = scalar }
-            if scalar == "\n", previous == "\r" {
-                continue
-            } else if scalar.isLineBreak || scalar == "\t" {
+        for scalar in text.scalarsFoldingCRLF {
+            if scalar.isLineBreak || scalar == "\t" {
                 out.append(" ")
             } else if specials.unicodeScalars.contains(scalar) {
                 out.append("\\")
@@ -87,13 +83,12 @@ public enum ChatDialect: String, Sendable, CaseIterable {
     /// could open formatting or a link breaks the syntax without changing what people read.
     /// By scalar, as in `ChatText.escape`.
     static func zeroWidthAfter(_ text: String) -> String {
-        let scalars = Array(text.unicodeScalars)
+        let scalars = text.scalarsFoldingCRLF
         var out = String.UnicodeScalarView()
         var index = 0
         while index < scalars.count {
             let scalar = scalars[index]
             defer { index += 1 }
-            if scalar == "\n", index > 0, scalars[index - 1] == "\r" { continue }
             if scalar.isLineBreak || scalar == "\t" {
                 out.append(" ")
                 continue
