@@ -121,4 +121,17 @@ struct ErrorBudgetTests {
         #expect(r.mtbf == .hours(4) && r.mttr == .hours(1))
         #expect(abs(r.availability - 80) < 1e-9, "MTBF / (MTBF + MTTR) = 4 / 5")
     }
+
+    /// A budget of a few nanoseconds (an objective with 14 nines) and an alert that started years
+    /// ago give a share past Int64: the figure saturates instead of trapping the close.
+    @Test func hugeSharesPrintWithoutTrapping() {
+        #expect(PostmortemRenderer.percent(12.3456) == "12.35%")
+        #expect(PostmortemRenderer.percent(99.99956) == "99.9996%")
+        #expect(PostmortemRenderer.percent(-0.5) == "-0.5%")
+        #expect(PostmortemRenderer.percent(1e19) == "92233720368547758.07%")
+        #expect(PostmortemRenderer.percent(-.infinity) == "-92233720368547758.07%")
+        #expect(PostmortemRenderer.percent(.nan) == "0%")
+        #expect(ChatReplies.decimal(1e300) == "922337203685477580.7")
+        #expect(ChatReplies.decimal(2.25) == "2.3" || ChatReplies.decimal(2.25) == "2.2")
+    }
 }

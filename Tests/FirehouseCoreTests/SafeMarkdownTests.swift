@@ -119,3 +119,14 @@ struct SafeMarkdownTests {
         #expect(HTMLText.escape("plain") == "plain")
     }
 }
+
+struct YAMLTextTests {
+    @Test(arguments: [
+        ("plain", #""plain""#), ("a\"b\\c", #""a\"b\\c""#), ("\t\n\r", #""\t\n\r""#), ("\u{1}\u{7F}\u{9F}", #""\x01\x7F\x9F""#),
+        ("\u{85}\u{2028}\u{2029}", #""\N\L\P""#), ("\u{FEFF}\u{FFFE}", #""\uFEFF\uFFFE""#), ("e\u{301} 🔥", "\"e\u{301} 🔥\""),
+        ("\"\u{301}", "\"\\\"\u{301}\""),
+    ])
+    func quotesByScalar(_ value: String, _ expected: String) {
+        #expect(YAMLText.quoted(value) == expected)
+    }
+}

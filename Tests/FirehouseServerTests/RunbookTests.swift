@@ -44,12 +44,38 @@ struct RunbookLoaderTests {
 
     /// A runbook saved with Windows line endings loads as the same runbook ("\r\n" is one
     /// `Character`, so splitting at "\n" had made the file one line: "missing YAML front matter").
-    @Test func windowsLineEndingsLoadTheSameRunbook() throws {
+    /// Old Mac line endings (a lone CR) too, as YAML and CommonMark read them.
+    @Test(arguments: ["\r\n", "\r"])
+    func otherLineEndingsLoadTheSameRunbook(_ ending: String) throws {
         let text = TempRunbooks.runbook(id: "crlf", matchers: [#"alertname="A""#])
         let unix = try RunbookLoader.parse(text, path: "a.md").get()
-        let windows = try RunbookLoader.parse(text.replacingOccurrences(of: "\n", with: "\r\n"), path: "b.md").get()
-        #expect(windows.id == unix.id && windows.title == unix.title && windows.matchers == unix.matchers)
-        for section in Runbook.requiredSections { #expect(windows.section(section) == unix.section(section), "\(section)") }
+        let other = try RunbookLoader.parse(text.replacingOccurrences(of: "\n", with: ending), path: "a.md").get()
+        #expect(other == unix)
+        for section in Runbook.requiredSections { #expect(other.section(section) == unix.section(section), "\(section)") }
+    }
+
+    /// The exported document (`GET /api/v1/incidents/:id/runbook`) loads back as the same runbook,
+    /// whatever its values hold: each is written double-quoted. Unquoted, `Kafka: broker down` was
+    /// not YAML, `a #b` lost `#b`, ` pad ` its spaces, and a line break could add a key.
+    @Test(arguments: [
+        "Kafka: broker down", "ends with a colon:", "- dash", "a #b", " pad ", "\tx\t", "&anchor x", "!tag x", "*alias",
+        "'single'", "\"double\"", "it's", "%", "@", "`tick`", "{x}", "[x]", "yes", "~", "null", "1e3", "back\\slash",
+        "x\nowner: evil", "x\n---\ny", "cr\r", "crlf\r\n", "nel\u{85}", "ls\u{2028}ps\u{2029}", "c0\u{1}", "del\u{7F}",
+        "c1\u{9F}", "bom\u{FEFF}", "ünïcödé ✓ 🔥 e\u{301}",
+    ])
+    func exportedRunbooksLoadBackUnchanged(_ value: String) throws {
+        let quoted = YAMLText.quoted(value)
+        let source = "---\nid: x\ntitle: \(quoted)\nmatchers:\n  - \(YAMLText.quoted("alertname=" + value.promQuoted))\n"
+            + "severity: \(quoted)\nowner: \(quoted)\n---\n" + Runbook.requiredSections.map { "## \($0)\ntext\n" }.joined()
+        let runbook = try RunbookLoader.parse(source, path: "x.md").get()
+        #expect(runbook.title == value && runbook.severity == value && runbook.owner == value)
+        #expect(runbook.matchers.first?.value == value)
+        #expect(try RunbookLoader.parse(runbook.markdown, path: "x.md").get() == runbook)
+    }
+
+    @Test func exportedFrontMatterIsDoubleQuoted() throws {
+        let runbook = try RunbookLoader.parse(TempRunbooks.runbook(id: "kafka", matchers: [#"alertname="A""#]), path: "k.md").get()
+        #expect(runbook.markdown.hasPrefix("---\nid: \"kafka\"\ntitle: \"kafka title\"\nmatchers:\n  - \"alertname=\\\"A\\\"\"\n---\n## "))
     }
 
     /// A Kubernetes ConfigMap volume: each file is a symlink into `..data`, itself a symlink to a

@@ -157,7 +157,7 @@ public struct ChatReplies: Sendable {
 
     /// One decimal.
     public static func decimal(_ value: Double) -> String {
-        let tenths = Int64((value * 10).rounded())
+        let tenths = Saturating.int64((value * 10).rounded())
         return "\(tenths / 10).\(abs(tenths % 10))"
     }
 

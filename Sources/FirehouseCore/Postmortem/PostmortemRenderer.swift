@@ -188,9 +188,10 @@ public enum PostmortemRenderer {
         let digits = value > 99 && value < 100 ? 4 : 2
         var scale: Int64 = 1
         for _ in 0..<digits { scale *= 10 }
-        let scaled = Int64((value * Double(scale)).rounded())
-        var text = String(abs(scaled) / scale)
-        var fraction = String(abs(scaled) % scale)
+        // Saturating: a share of a budget of a few nanoseconds can pass Int64 (and trap).
+        let scaled = Saturating.int64((value * Double(scale)).rounded())
+        var text = String(Saturating.magnitude(scaled) / scale)
+        var fraction = String(Saturating.magnitude(scaled) % scale)
         fraction = String(repeating: "0", count: digits - fraction.count) + fraction
         while fraction.hasSuffix("0") { fraction.removeLast() }
         if !fraction.isEmpty { text += "." + fraction }

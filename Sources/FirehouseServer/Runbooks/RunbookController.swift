@@ -48,17 +48,6 @@ struct RunbookController: Sendable {
     }
 }
 
-extension Runbook {
-    /// The runbook as a Markdown document with its front matter.
-    var markdown: String {
-        var text = "---\nid: \(id)\ntitle: \(title)\nmatchers:\n"
-        for matcher in matchers { text += "  - '\(matcher.description.replacingOccurrences(of: "'", with: "''", options: .literal))'\n" }
-        if let severity { text += "severity: \(severity)\n" }
-        if let owner { text += "owner: \(owner)\n" }
-        return text + "---\n" + body
-    }
-}
-
 /// A runbook in the API: front matter as JSON, plus the Markdown body when asked for.
 struct RunbookJSON: Encodable {
     var runbook: Runbook
