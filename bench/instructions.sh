@@ -12,6 +12,7 @@
 # notifications, so both runs leave them out (CHECKPOINT_INTERVAL_MS).
 #   bench/instructions.sh                 both, and their ratio
 #   SCENARIO=repeat NOTIFICATIONS=400 bench/instructions.sh
+#   BODIES=/tmp/alerta-peer/payloads/storm.ndjson bench/instructions.sh   the peer harness's storm bodies
 #   KEEP=DIR bench/instructions.sh        keep the callgrind files (callgrind_annotate DIR/http.*.1)
 # firehouse-bench-ingest --http also takes DATABASE_URL (an empty PostgreSQL database) to count the
 # HTTP path over PostgreSQL by hand; the store-only figure is SQLite's.
@@ -40,7 +41,7 @@ count() {
 }
 store=$(count store)
 http=$(count http --http)
-echo "# instructions per notification ($scenario, $n one at a time, callgrind)"
+echo "# instructions per notification ($scenario${BODIES:+ from $BODIES}, $n one at a time, callgrind)"
 echo "store alone:   $store"
 echo "through HTTP:  $http"
 awk -v s="$store" -v h="$http" 'BEGIN {printf "ratio:         %.2f\n", h / s}'

@@ -3,11 +3,21 @@ public struct Generator {
     public struct Workload {
         public var warmup: [Body]
         public var measured: [Body]
+
+        public init(warmup: [Body], measured: [Body]) {
+            self.warmup = warmup
+            self.measured = measured
+        }
     }
 
     public struct Body: Sendable {
         public var json: String
         public var alerts: Int
+
+        public init(json: String, alerts: Int) {
+            self.json = json
+            self.alerts = alerts
+        }
     }
 
     private var state: UInt64

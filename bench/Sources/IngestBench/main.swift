@@ -27,6 +27,7 @@ import Glibc
 // (bench/instructions.sh). The main thread is synchronous: valgrind 3.19 crashes when an async
 // main's thread ends inside dispatch_main.
 // Run: swift run -c release firehouse-bench-ingest [storm|repeat|resolve|flap] [notifications] [concurrency] [--http]
+// (BODIES=file.ndjson: that file's bodies instead of the generator's.)
 
 var arguments = Array(CommandLine.arguments.dropFirst())
 let throughHTTP = arguments.contains("--http")
@@ -168,7 +169,15 @@ defer { try? FileManager.default.removeItem(atPath: directory) }
 var generator = Generator(seed: 42, maxAlerts: 10, runID: String(getpid()))
 // flap: FLAP_HISTORY (default 10000) earlier episodes of the one flapping alert.
 let history = environment["FLAP_HISTORY"].flatMap { Int($0) } ?? 10_000
-let workload = scenario == .flap ? generator.flapping(history: history, count: count / 2) : generator.workload(scenario, count: count)
+var workload = scenario == .flap ? generator.flapping(history: history, count: count / 2) : generator.workload(scenario, count: count)
+// BODIES: the first NOTIFICATIONS bodies of a file with one webhook body per line (the peer
+// harness's storm.ndjson, say) are measured instead of the generator's.
+if let path = environment["BODIES"] {
+    let lines = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").prefix(count)
+    workload = .init(warmup: [], measured: try lines.map {
+        Generator.Body(json: String($0), alerts: try AlertmanagerNotification.decode(json: Array($0.utf8)).alerts.count)
+    })
+}
 // A storm has no warm-up of its own; first requests pay for lazy set-up (statements, caches).
 let warmup = workload.warmup.isEmpty ? generator.workload(.storm, count: min(200, count)).measured : workload.warmup
 let measured = workload.measured
