@@ -128,6 +128,30 @@ struct ConfigAccessTests {
         #expect(open.validate().isEmpty)
         #expect(FirehouseConfig().validate().isEmpty)  // loopback: zero configuration still starts
     }
+
+    /// On loopback behind a reverse proxy or tunnel on the same host, the external URL is the
+    /// name the world uses: loopback keeps nobody out, so every surface needs its credential too.
+    @Test func anExternalURLOfAnotherHostNeedsCredentialsToo() throws {
+        var config = FirehouseConfig()
+        config.server.externalURL = ExternalURL("https://fh.example")
+        let problems = config.validate()
+        #expect(problems.map(\.path) == ["server.external_url"])
+        #expect(problems.first?.message.contains("names fh.example") == true)
+        #expect(problems.first?.message.contains("the API (set api.tokens)") == true)
+        config.api.tokens = [.init(name: "ops", token: "ops-token-0123456789abcdef", scopes: [.admin])]
+        config.webhook.bearerToken = "hook"
+        config.chat.token = "chat"
+        #expect(config.validate().isEmpty)
+        var open = FirehouseConfig()
+        open.server.externalURL = ExternalURL("https://fh.example")
+        open.server.allowUnauthenticated = true
+        #expect(open.validate().isEmpty, "behind an authenticating proxy, on purpose")
+        for local in ["http://localhost:9095", "http://127.0.0.1:9095/", "http://[::1]:9095", "http://fh.localhost:9095"] {
+            var loopback = FirehouseConfig()
+            loopback.server.externalURL = ExternalURL(local)
+            #expect(loopback.validate().isEmpty, "\(local)")
+        }
+    }
 }
 
 /// `ui:`: the web view's sign-in settings.

@@ -12,11 +12,11 @@ struct LoopbackHostGuardTests {
     static func host(_ name: String) -> HTTPFields { [HTTPField.Name("Host")!: name] }
 
     @Test func aForeignHostIsRefusedWhileRoutesAreOpen() async throws {
-        try await withApp({ $0.server.externalURL = ExternalURL("https://firehouse.example.com/") }) { client in
-            for name in ["localhost:9095", "127.0.0.1:9095", "127.1.2.3", "[::1]:9095", "app.localhost", "FIREHOUSE.example.com"] {
+        try await withApp { client in
+            for name in ["localhost:9095", "127.0.0.1:9095", "127.1.2.3", "[::1]:9095", "app.localhost", "LOCALHOST"] {
                 #expect(try await client.get("/api/v1/incidents", headers: Self.host(name)).status == .ok, "\(name)")
             }
-            for name in ["evil.example:9095", "firehouse.example.com.evil.example", "10.0.0.1"] {
+            for name in ["evil.example:9095", "firehouse.example.com", "localhost.evil.example", "10.0.0.1"] {
                 let response = try await client.get("/api/v1/incidents", headers: Self.host(name))
                 #expect(response.status == .forbidden, "\(name)")
                 #expect(((try json(response))["error"] as? String)?.contains("DNS rebinding") == true)

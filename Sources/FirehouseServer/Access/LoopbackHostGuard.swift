@@ -6,7 +6,7 @@ import Hummingbird
 /// for safety (some route open, no `server.allow_unauthenticated`). Without it a web page the
 /// operator visits could rebind its own name to 127.0.0.1 (DNS rebinding) and then read and
 /// change incidents through the open routes as a same-origin page. Browsers always send `Host`;
-/// loopback names, the listen address and `server.external_url`'s host are accepted.
+/// loopback names and the listen address are accepted.
 struct LoopbackHostGuard: RouterMiddleware {
     typealias Context = FirehouseContext
 
@@ -18,9 +18,9 @@ struct LoopbackHostGuard: RouterMiddleware {
     init?(config: FirehouseConfig) {
         let open = config.api.tokens.isEmpty || !config.webhook.isAuthenticated || !config.chat.isAuthenticated
         guard config.server.listen.isLoopback, !config.server.allowUnauthenticated, open else { return nil }
-        var allowed: Set<String> = ["localhost", "127.0.0.1", "::1", config.server.listen.host.lowercased()]
-        if let host = Self.host(ofURL: config.links.base) { allowed.insert(host) }
-        self.allowed = allowed
+        // No `server.external_url` host: naming another host makes the routes' openness a
+        // configuration error (`FirehouseConfig.exposure`), so the guard never meets one.
+        allowed = ["localhost", "127.0.0.1", "::1", config.server.listen.host.lowercased()]
     }
 
     static let hostField = HTTPField.Name("Host")!
@@ -31,7 +31,7 @@ struct LoopbackHostGuard: RouterMiddleware {
             guard let host = Self.host(ofAuthority: authority), !allowed.contains(host), !host.hasSuffix(".localhost"),
                   !Self.isLoopbackIPv4(host) else { continue }
             throw APIError(.forbidden, "Host \(host.prefix(80)) is not this loopback service's name; use localhost or 127.0.0.1, "
-                + "or set server.external_url (a guard against DNS rebinding while routes are open)")
+                + "(a guard against DNS rebinding while routes are open; reached by another name, every route needs its credential)")
         }
         return try await next(request, context)
     }

@@ -137,17 +137,29 @@ extension FirehouseConfig {
         if !metrics.bearerTokenEnv.isEmpty, metrics.bearerToken.isEmpty {
             errors.append(ConfigError(path: "metrics.bearer_token_env", message: "$\(metrics.bearerTokenEnv) is not set"))
         }
-        if !server.listen.isLoopback, !server.allowUnauthenticated {
+        if let exposure, !server.allowUnauthenticated {
             var open: [String] = []
             if api.tokens.isEmpty { open.append("the API (set api.tokens)") }
             if !webhook.isAuthenticated { open.append("the Alertmanager webhook (set webhook.bearer_token or webhook.basic_auth)") }
             if !chat.isAuthenticated { open.append("chat (set chat.slack_signing_secret or chat.token)") }
             if !open.isEmpty {
-                errors.append(ConfigError(path: "server.listen", message: "\(server.listen) is not a loopback address, but anyone reaching it "
+                errors.append(ConfigError(path: exposure.path, message: "\(exposure.why), but anyone reaching it "
                     + "could use \(open.joined(separator: ", ")). Each key also takes _file (or a FIREHOUSE_* variable); "
-                    + "or set server.allow_unauthenticated: true to run open on purpose"))
+                    + "or set server.allow_unauthenticated: true to run open on purpose (behind an authenticating proxy)"))
             }
         }
         return errors
+    }
+
+    /// What makes Firehouse reachable beyond this host, if anything: a non-loopback listen address,
+    /// or an external URL naming another host (a reverse proxy or tunnel on this host forwards to
+    /// the loopback address with that name, so loopback alone no longer keeps anyone out).
+    var exposure: (path: String, why: String)? {
+        if !server.listen.isLoopback { return ("server.listen", "\(server.listen) is not a loopback address") }
+        if let host = LoopbackHostGuard.host(ofURL: server.externalURL.base), !host.hasSuffix(".localhost"),
+           !ListenAddress(host: host, port: 0).isLoopback {
+            return ("server.external_url", "server.external_url names \(host), so Firehouse is reached from beyond this host")
+        }
+        return nil
     }
 }
