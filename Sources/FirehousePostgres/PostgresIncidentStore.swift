@@ -21,15 +21,21 @@ public final class PostgresIncidentStore: IncidentStore, Service {
     public let options: PostgresOptions
     /// How long a transaction may wait for a connection before the caller is told 503.
     let connectDeadline: Duration
+    /// How long a transaction may take once it runs before its connection is closed (a 503).
+    let transactionDeadline: Duration
     private let migrated = NIOLockedValueBox(false)
     private let migration = NIOLockedValueBox<Task<Void, any Error>?>(nil)
     let statements: PreparedStatements
     let groups: PostgresGroups
 
-    public init(options: PostgresOptions, logger: Logger, connectDeadline: Duration = .seconds(5)) throws {
+    /// `transactionDeadline` is far beyond any healthy transaction (every statement is cut at 15 s,
+    /// every lock wait at 5 s): it is for a connection that stopped answering without closing.
+    public init(options: PostgresOptions, logger: Logger, connectDeadline: Duration = .seconds(5),
+                transactionDeadline: Duration = .seconds(60)) throws {
         self.options = options
         self.logger = logger
         self.connectDeadline = connectDeadline
+        self.transactionDeadline = transactionDeadline
         var config = PostgresClient.Configuration(
             host: options.host, port: options.port, username: options.username, password: options.password,
             database: options.database, tls: try Self.tls(options))
@@ -198,7 +204,7 @@ public final class PostgresIncidentStore: IncidentStore, Service {
         var attempt = 1
         while true {
             do {
-                return try await onConnection { connection in
+                return try await onConnection(limit: transactionDeadline) { connection in
                     try Self.run(connection, statements: self.statements.on(connection), writing: writing, logger: self.logger, body)
                 }
             } catch {
@@ -214,17 +220,34 @@ public final class PostgresIncidentStore: IncidentStore, Service {
     }
 
     /// A pooled connection for `body`, which runs on a thread of the blocking pool. Waiting for
-    /// the connection is bounded (PostgreSQL down or failing over is a 503, not a hung request);
-    /// once the body runs it is never cut off, since its COMMIT may already be on its way.
-    private func onConnection<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection) throws -> T) async throws -> T {
-        let started = NIOLockedValueBox(false)
+    /// the connection is bounded (PostgreSQL down or failing over is a 503, not a hung request):
+    /// a body either starts before the wait's deadline or never runs, so a caller told 503 has
+    /// nothing written behind its back. A running body is cut off only by `limit` (nil: none, for
+    /// migrations, which set their own statement timeouts): a connection that stops answering
+    /// without closing (its host lost, a partition dropping packets) would otherwise hold this
+    /// thread, the connection and every group queued behind it for good. Its connection is then
+    /// closed, which fails what waits on it; the outcome of a COMMIT already sent is unknown, so
+    /// ingest, which is safe to run again, answers 503.
+    private func onConnection<T: Sendable>(limit: Duration?,
+                                           _ body: @escaping @Sendable (PostgresConnection) throws -> T) async throws -> T {
+        let start = NIOLockedValueBox(Start.waiting)
         let deadline = connectDeadline
+        let logger = logger
         return try await withThrowingTaskGroup(of: T?.self) { group in
             group.addTask {
                 let outcome: Result<T, any Error>
                 do {
                     outcome = try await self.client.withConnection { connection in
-                        started.withLockedValue { $0 = true }
+                        guard start.withLockedValue({ $0.advance(to: .started) }) else {
+                            return .failure(StorageUnavailable(reason: "no PostgreSQL connection within \(deadline)"))
+                        }
+                        let watchdog = limit.map { limit in
+                            connection.eventLoop.scheduleTask(in: TimeAmount(limit)) {
+                                logger.error("PostgreSQL transaction still running after \(limit): closing its connection")
+                                connection.close().whenComplete { _ in }
+                            }
+                        }
+                        defer { watchdog?.cancel() }
                         return try await self.threads.runIfActive { Result { try body(connection) } }
                     }
                 } catch {
@@ -241,12 +264,24 @@ public final class PostgresIncidentStore: IncidentStore, Service {
                     group.cancelAll()
                     return result
                 }
-                if !started.withLockedValue({ $0 }) {
+                if start.withLockedValue({ $0.advance(to: .abandoned) }) {
                     group.cancelAll()
                     throw StorageUnavailable(reason: "no PostgreSQL connection within \(deadline)")
                 }
             }
             throw StorageUnavailable(reason: "PostgreSQL transaction ended without a result")
+        }
+    }
+
+    /// Whether a body started on its connection or its caller stopped waiting: decided once.
+    private enum Start {
+        case waiting, started, abandoned
+
+        /// Moves from `waiting`; false if the other side decided first.
+        mutating func advance(to next: Start) -> Bool {
+            guard self == .waiting else { return false }
+            self = next
+            return true
         }
     }
 
@@ -294,7 +329,7 @@ public final class PostgresIncidentStore: IncidentStore, Service {
             if let running { return running }
             let task = Task {
                 do {
-                    try await self.onConnection { connection in
+                    try await self.onConnection(limit: nil) { connection in
                         try Self.run(connection, statements: self.statements.on(connection), writing: true, prepare: false,
                                      logger: self.logger) { tx in try Self.migrate(tx) }
                     }
@@ -351,12 +386,24 @@ public final class PostgresIncidentStore: IncidentStore, Service {
         }
     }
 
-    /// PostgreSQL out of reach: no connection in time, or the connection failed without the
-    /// server saying why (as opposed to an error of the server, the data or the script).
+    /// PostgreSQL out of reach: no connection in time, the connection failed without the server
+    /// saying why, or the server said it cannot serve (as opposed to an error of the data or the
+    /// script, which is one body's own).
     static func isUnreachable(_ error: any Error) -> Bool {
         if error is StorageUnavailable { return true }
-        guard let driver = error as? DriverError, serverError(error) == nil else { return false }
+        guard let driver = error as? DriverError else { return false }
+        if let server = serverError(error) { return isUnavailable(sqlState: server.sqlState) }
         return !(driver.underlying is PostgresDecodingError || driver.underlying is PostgresStoreError)
+    }
+
+    /// States in which no transaction of this replica can succeed for now: connection exceptions
+    /// (08), insufficient resources (53: too many connections, disk full), the server shutting
+    /// down or not yet accepting (57P01-57P03), and a read-only transaction (25006: the primary
+    /// became a standby in a failover). Every body of a group is told 503 at once for them,
+    /// instead of each running alone into the same wall.
+    static func isUnavailable(sqlState: String?) -> Bool {
+        guard let state = sqlState else { return false }
+        return state.hasPrefix("08") || state.hasPrefix("53") || ["57P01", "57P02", "57P03", "25006"].contains(state)
     }
 
     static func sqlState(_ error: any Error) -> String? {
@@ -364,15 +411,26 @@ public final class PostgresIncidentStore: IncidentStore, Service {
     }
 
     static func isRetriable(_ error: any Error) -> Bool {
-        switch sqlState(error) {
+        serverError(error).map { isRetriable(sqlState: $0.sqlState, constraint: $0.constraint) } ?? false
+    }
+
+    static func isRetriable(sqlState: String?, constraint: String?) -> Bool {
+        switch sqlState {
         // Serialization failure, deadlock; a prepared statement the server no longer has, or
         // whose cached plan no longer matches its tables (prepared again on the retry).
         case "40001", "40P01", "26000", "0A000": return true
         case "23505":
-            return ["incidents_one_open_per_key", "alerts_one_episode", "outbox_one_per_entry_and_target"]
-                .contains(serverError(error)?.constraint)
+            return ["incidents_one_open_per_key", "alerts_one_episode", "outbox_one_per_entry_and_target"].contains(constraint)
         default: return false
         }
+    }
+
+    /// A notification whose data the database refuses for good (a constraint, a byte PostgreSQL
+    /// text cannot hold): a dead letter and 422. A backstop index still failing after the
+    /// retries is a race lost, not bad data, so it stays a 503 that Alertmanager retries.
+    static func rejectsData(sqlState: String?, constraint: String?) -> Bool {
+        guard let state = sqlState, state.hasPrefix("22") || state.hasPrefix("23") else { return false }
+        return !isRetriable(sqlState: state, constraint: constraint)
     }
 
     /// Driver and server errors become `StorageUnavailable` (503, the caller retries), except
@@ -391,7 +449,7 @@ public final class PostgresIncidentStore: IncidentStore, Service {
         }
         let state = server.sqlState
         let message = server.message ?? "\(driver.underlying)"
-        if ingest, let state, state.hasPrefix("22") || state.hasPrefix("23") {
+        if ingest, rejectsData(sqlState: state, constraint: server.constraint) {
             return NotificationRejected(reason: "PostgreSQL refused the data: \(message)")
         }
         logger.error("PostgreSQL error", metadata: ["error": "\(String(reflecting: driver.underlying))"])
@@ -402,6 +460,12 @@ public final class PostgresIncidentStore: IncidentStore, Service {
 /// An error of the driver, the pool or the server, as opposed to one a transaction script threw.
 struct DriverError: Error {
     let underlying: any Error
+}
+
+/// The connection closed under a transaction (PostgreSQL went away, or the transaction's
+/// deadline closed it): PostgreSQL is out of reach for it, a 503.
+struct ConnectionClosed: Error, CustomStringConvertible {
+    var description: String { "the connection to PostgreSQL closed during the transaction (a change may have taken effect)" }
 }
 
 enum PostgresStoreError: Error, CustomStringConvertible {

@@ -247,6 +247,14 @@ struct DelayedChatReplyTests {
         }
     }
 
+    /// A late failure is told to the user with the reason, escaped, and a word that a lost
+    /// connection may have applied the change: look before repeating it.
+    @Test func aLateFailureSaysToCheckFirst() {
+        let reply = ChatService.Reply.failed(StorageUnavailable(reason: "<PostgreSQL> closed"), logger: Logger(label: "test"), what: "chat command")
+        #expect(reply == .ephemeral("Firehouse could not finish that: storage unavailable: &lt;PostgreSQL&gt; closed. "
+            + "Check the incident, then try again."))
+    }
+
     @Test func deliveryIsRetriedThenGivenUp() async throws {
         let flaky = FakeHTTP()
         let count = Counter()

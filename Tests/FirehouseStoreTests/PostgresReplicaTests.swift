@@ -127,4 +127,44 @@ struct PostgresReplicaTests {
         // under full load, 1.0 s alone). What it rules out is the request hanging on the pool.
         #expect(ContinuousClock.now - started < .seconds(15))
     }
+
+    /// A transaction that stops getting answers (here a statement that outlasts the deadline; in
+    /// production a connection whose host vanished without a reset) is cut off: its connection is
+    /// closed, the caller gets StorageUnavailable, and the store carries on with new connections.
+    @Test func aTransactionThatStopsAnsweringIsCutOff() async throws {
+        var options = try await PostgresTestDatabase.create()
+        options.maxConnections = 2
+        let store = try PostgresIncidentStore(options: options, logger: PostgresTestDatabase.logger, transactionDeadline: .seconds(1))
+        let pool = Task { try await store.run() }
+        defer { pool.cancel() }
+        try await store.checkReady()
+        let started = ContinuousClock.now
+        await #expect(throws: StorageUnavailable.self) {
+            try await store.write { tx in _ = try (tx as! PostgresTransaction).run("SELECT pg_sleep(12)") }
+        }
+        // The deadline is 1 s and the statement 12 s: cut off, not waited out (loose for a loaded machine).
+        #expect(ContinuousClock.now - started < .seconds(9))
+        for _ in 0..<3 {
+            let one = try await store.read { tx in try (tx as! PostgresTransaction).run("SELECT 1").first?.decode(Int.self) }
+            #expect(one == 1)
+        }
+    }
+}
+
+/// How a PostgreSQL error is answered, by its SQLSTATE: retried in place, the notification
+/// refused for good (422 and a dead letter), or the whole group told 503 at once.
+struct PostgresErrorClassTests {
+    @Test(arguments: [
+        ("40001", nil, true, false, false), ("40P01", nil, true, false, false), ("26000", nil, true, false, false),
+        ("23505", "alerts_one_episode", true, false, false), ("23505", "incidents_one_open_per_key", true, false, false),
+        ("23505", "some_other_index", false, true, false), ("23503", nil, false, true, false), ("22021", nil, false, true, false),
+        ("25006", nil, false, false, true), ("57P01", nil, false, false, true), ("57P03", nil, false, false, true),
+        ("53300", nil, false, false, true), ("53100", nil, false, false, true), ("08006", nil, false, false, true),
+        ("42P01", nil, false, false, false), ("57014", nil, false, false, false), (nil, nil, false, false, false),
+    ] as [(String?, String?, Bool, Bool, Bool)])
+    func classes(_ state: String?, _ constraint: String?, _ retried: Bool, _ rejected: Bool, _ unavailable: Bool) {
+        #expect(PostgresIncidentStore.isRetriable(sqlState: state, constraint: constraint) == retried)
+        #expect(PostgresIncidentStore.rejectsData(sqlState: state, constraint: constraint) == rejected)
+        #expect(PostgresIncidentStore.isUnavailable(sqlState: state) == unavailable)
+    }
 }

@@ -1,6 +1,7 @@
 import FirehouseCore
 import Foundation
 import Logging
+import NIOConcurrencyHelpers
 import NIOCore
 import PostgresNIO
 
@@ -93,6 +94,8 @@ final class PostgresTransaction: StoreTransaction {
     /// Before every statement: held-back locks go first (the candidates read has taken them into
     /// its own call by then), and prefetched heads no longer hold (the statement may change them).
     private func beforeStatement() throws {
+        // postgres-nio never answers a statement sent on a closed connection.
+        if connection.isClosed { throw DriverError(underlying: ConnectionClosed()) }
         prefetched = nil
         guard !pendingLocks.isEmpty else { return }
         let keys = pendingLocks
@@ -131,7 +134,7 @@ final class PostgresTransaction: StoreTransaction {
     }
 
     private func wait<T: Sendable>(_ answer: EventLoopFuture<T>) throws -> T {
-        let result = Result { try answer.wait() }
+        let result = Result { try Self.wait(for: answer, on: connection) }
         try settle()
         do {
             return try result.get()
@@ -146,11 +149,30 @@ final class PostgresTransaction: StoreTransaction {
         unsettled.removeAll()
         for statement in sent {
             do {
-                try statement.wait()
+                try Self.wait(for: statement, on: connection)
             } catch {
                 throw DriverError(underlying: error)
             }
         }
+    }
+
+    /// `answer.wait()`, except that it gives up once `connection` has closed: postgres-nio fails
+    /// what is in flight when a connection closes, but a statement written as it closes is never
+    /// answered, and its thread, the connection and every group behind them would wait for good.
+    /// The check is once a second; an answer wakes the wait at once, as `wait()` does.
+    static func wait<T: Sendable>(for answer: EventLoopFuture<T>, on connection: PostgresConnection) throws -> T {
+        let outcome = NIOLockedValueBox<Result<T, any Error>?>(nil)
+        let answered = ConditionLock(value: false)
+        answer.whenComplete { result in
+            outcome.withLockedValue { $0 = result }
+            answered.lock()
+            answered.unlock(withValue: true)
+        }
+        while !answered.lock(whenValue: true, timeoutSeconds: 1) {
+            if connection.isClosed, outcome.withLockedValue({ $0 }) == nil { throw ConnectionClosed() }
+        }
+        answered.unlock()
+        return try outcome.withLockedValue { $0 }!.get()
     }
 
     /// Every hot statement, for the test that checks their plans.

@@ -167,9 +167,7 @@ struct ChatActionController: Sendable {
                 do {
                     await answer(try await work.value)
                 } catch {
-                    let api = ErrorMiddleware<FirehouseContext>().map(error)
-                    logger.error("chat action failed", metadata: ["status": "\(api.status.code)", "error": "\(error)"])
-                    await answer(.ephemeral("Firehouse could not finish that: \(ChatText.escape(api.message)). Try again."))
+                    await answer(.failed(error, logger: logger, what: "chat action"))
                 }
             }
         }

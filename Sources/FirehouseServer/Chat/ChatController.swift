@@ -51,9 +51,7 @@ struct ChatController: Sendable {
                 reply = done
                 log(chat, command: command, reply: done, logger: logger, late: true)
             } catch {
-                let api = ErrorMiddleware<FirehouseContext>().map(error)
-                logger.error("chat command failed", metadata: ["status": "\(api.status.code)", "error": "\(error)"])
-                reply = .ephemeral("Firehouse could not finish that: \(ChatText.escape(api.message)). Try again.")
+                reply = .failed(error, logger: logger, what: "chat command")
             }
             await delayed.post(reply, to: url)
         }
@@ -92,5 +90,15 @@ struct ChatController: Sendable {
         if let id = command?.incidentID { metadata["incident"] = "\(id)" }
         if late { metadata["answered"] = "response_url" }
         logger.info("chat command", metadata: metadata)
+    }
+}
+
+extension ChatService.Reply {
+    /// A command or click that failed after its first answer: logged, and told to the user. A
+    /// write whose connection was lost may have taken effect, so the user is asked to look first.
+    static func failed(_ error: any Error, logger: Logger, what: String) -> Self {
+        let api = ErrorMiddleware<FirehouseContext>().map(error)
+        logger.error("\(what) failed", metadata: ["status": "\(api.status.code)", "error": "\(error)"])
+        return .ephemeral("Firehouse could not finish that: \(ChatText.escape(api.message)). Check the incident, then try again.")
     }
 }
