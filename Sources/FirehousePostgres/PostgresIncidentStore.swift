@@ -222,33 +222,38 @@ public final class PostgresIncidentStore: IncidentStore, Service {
     /// A pooled connection for `body`, which runs on a thread of the blocking pool. Waiting for
     /// the connection is bounded (PostgreSQL down or failing over is a 503, not a hung request):
     /// a body either starts before the wait's deadline or never runs, so a caller told 503 has
-    /// nothing written behind its back. A running body is cut off only by `limit` (nil: none, for
-    /// migrations, which set their own statement timeouts): a connection that stops answering
+    /// nothing written behind its back. A running body is cut off only by `limit`: a connection that stops answering
     /// without closing (its host lost, a partition dropping packets) would otherwise hold this
     /// thread, the connection and every group queued behind it for good. Its connection is then
     /// closed, which fails what waits on it; the outcome of a COMMIT already sent is unknown, so
     /// ingest, which is safe to run again, answers 503.
-    private func onConnection<T: Sendable>(limit: Duration?,
+    private func onConnection<T: Sendable>(limit: Duration,
                                            _ body: @escaping @Sendable (PostgresConnection) throws -> T) async throws -> T {
-        let start = NIOLockedValueBox(Start.waiting)
+        let start = NIOLockedValueBox(Race.undecided)  // body: it started; other: the caller gave up
         let deadline = connectDeadline
+        let unavailable = StorageUnavailable(reason: "no PostgreSQL connection within \(deadline)")
         let logger = logger
         return try await withThrowingTaskGroup(of: T?.self) { group in
             group.addTask {
                 let outcome: Result<T, any Error>
                 do {
                     outcome = try await self.client.withConnection { connection in
-                        guard start.withLockedValue({ $0.advance(to: .started) }) else {
-                            return .failure(StorageUnavailable(reason: "no PostgreSQL connection within \(deadline)"))
+                        guard start.withLockedValue({ $0.claim(.body) }) else { return .failure(unavailable) }
+                        // body: it finished; other: the watchdog closes the connection. Decided
+                        // once, so the watchdog never closes a connection already back in the pool.
+                        let watch = NIOLockedValueBox(Race.undecided)
+                        let watchdog = connection.eventLoop.scheduleTask(in: TimeAmount(limit)) {
+                            guard watch.withLockedValue({ $0.claim(.other) }) else { return }
+                            logger.error("PostgreSQL transaction still running after \(limit): closing its connection")
+                            connection.close().whenComplete { _ in }
                         }
-                        let watchdog = limit.map { limit in
-                            connection.eventLoop.scheduleTask(in: TimeAmount(limit)) {
-                                logger.error("PostgreSQL transaction still running after \(limit): closing its connection")
-                                connection.close().whenComplete { _ in }
-                            }
+                        let result = try await self.threads.runIfActive { Result { try body(connection) } }
+                        watchdog.cancel()
+                        if !watch.withLockedValue({ $0.claim(.body) }) {
+                            // Closing: the pool must see it closed before it has it back.
+                            try? await connection.closeFuture.get()
                         }
-                        defer { watchdog?.cancel() }
-                        return try await self.threads.runIfActive { Result { try body(connection) } }
+                        return result
                     }
                 } catch {
                     throw DriverError(underlying: error)  // the pool or the thread pool, not the body
@@ -264,23 +269,24 @@ public final class PostgresIncidentStore: IncidentStore, Service {
                     group.cancelAll()
                     return result
                 }
-                if start.withLockedValue({ $0.advance(to: .abandoned) }) {
+                if start.withLockedValue({ $0.claim(.other) }) {
                     group.cancelAll()
-                    throw StorageUnavailable(reason: "no PostgreSQL connection within \(deadline)")
+                    throw unavailable
                 }
             }
             throw StorageUnavailable(reason: "PostgreSQL transaction ended without a result")
         }
     }
 
-    /// Whether a body started on its connection or its caller stopped waiting: decided once.
-    private enum Start {
-        case waiting, started, abandoned
+    /// Two sides racing for one decision, the first to claim wins: a body starting on its
+    /// connection or its caller giving up the wait; a body finishing or its watchdog firing.
+    private enum Race {
+        case undecided, body, other
 
-        /// Moves from `waiting`; false if the other side decided first.
-        mutating func advance(to next: Start) -> Bool {
-            guard self == .waiting else { return false }
-            self = next
+        /// Claims the decision for `side`; false if the other side has it.
+        mutating func claim(_ side: Race) -> Bool {
+            guard self == .undecided else { return false }
+            self = side
             return true
         }
     }
@@ -314,6 +320,7 @@ public final class PostgresIncidentStore: IncidentStore, Service {
             // Statements lost by the server (DEALLOCATE, a pooler) or whose plans no longer fit
             // the tables are prepared again by the retry.
             if ["26000", "0A000"].contains(sqlState(cause)) { statements.prepared.removeAll() }
+            if endsConnection(sqlState: sqlState(cause)) { connection.close().whenComplete { _ in } }
             // A row that does not decode is the driver's trouble, not the script's.
             throw cause is PostgresDecodingError ? DriverError(underlying: cause) : cause
         }
@@ -329,7 +336,8 @@ public final class PostgresIncidentStore: IncidentStore, Service {
             if let running { return running }
             let task = Task {
                 do {
-                    try await self.onConnection(limit: nil) { connection in
+                    // Beyond its own statement timeout (10 min): a migration that stops getting answers ends too.
+                    try await self.onConnection(limit: .seconds(660)) { connection in
                         try Self.run(connection, statements: self.statements.on(connection), writing: true, prepare: false,
                                      logger: self.logger) { tx in try Self.migrate(tx) }
                     }
@@ -396,14 +404,29 @@ public final class PostgresIncidentStore: IncidentStore, Service {
         return !(driver.underlying is PostgresDecodingError || driver.underlying is PostgresStoreError)
     }
 
-    /// States in which no transaction of this replica can succeed for now: connection exceptions
-    /// (08), insufficient resources (53: too many connections, disk full), the server shutting
-    /// down or not yet accepting (57P01-57P03), and a read-only transaction (25006: the primary
-    /// became a standby in a failover). Every body of a group is told 503 at once for them,
-    /// instead of each running alone into the same wall.
+    /// States in which no transaction of this replica can succeed for now: a connection
+    /// exception (08, but a protocol violation is one statement's), too many connections or a
+    /// full disk (53300, 53100; out of memory and a configured limit can be one body's), the
+    /// server shutting down or not yet accepting (57P01-57P03), a read-only transaction (25006:
+    /// the primary became a standby in a failover). Every body of a group is told 503 at once for
+    /// them, instead of each running alone into the same wall.
     static func isUnavailable(sqlState: String?) -> Bool {
         guard let state = sqlState else { return false }
-        return state.hasPrefix("08") || state.hasPrefix("53") || ["57P01", "57P02", "57P03", "25006"].contains(state)
+        return (state.hasPrefix("08") && state != "08P01") || ["53300", "53100", "57P01", "57P02", "57P03", "25006"].contains(state)
+    }
+
+    /// States after which the connection is no use: it is closed so the pool opens a new one
+    /// (after a failover, to the new primary, wherever the name now points).
+    static func endsConnection(sqlState: String?) -> Bool {
+        ["25006", "57P01", "57P02", "57P03"].contains(sqlState)
+    }
+
+    /// The connection closed under the transaction (ours, the server's, or a connection that died):
+    /// whether a COMMIT already sent took effect is unknown, and the caller is told so.
+    static func closedMidTransaction(_ error: any Error) -> Bool {
+        if error is ConnectionClosed { return true }
+        guard let psql = error as? PSQLError else { return false }
+        return psql.code == .clientClosedConnection || psql.code == .serverClosedConnection
     }
 
     static func sqlState(_ error: any Error) -> String? {
@@ -445,6 +468,7 @@ public final class PostgresIncidentStore: IncidentStore, Service {
                 return StorageUnavailable(reason: "PostgreSQL returned a row this version cannot read")
             }
             if driver.underlying is PostgresStoreError { return StorageUnavailable(reason: "PostgreSQL: \(driver.underlying)") }
+            if closedMidTransaction(driver.underlying) { return StorageUnavailable(reason: "PostgreSQL unreachable: \(ConnectionClosed())") }
             return StorageUnavailable(reason: "PostgreSQL unreachable: \(driver.underlying)")
         }
         let state = server.sqlState

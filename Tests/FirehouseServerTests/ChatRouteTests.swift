@@ -253,6 +253,8 @@ struct DelayedChatReplyTests {
         let reply = ChatService.Reply.failed(StorageUnavailable(reason: "<PostgreSQL> closed"), logger: Logger(label: "test"), what: "chat command")
         #expect(reply == .ephemeral("Firehouse could not finish that: storage unavailable: &lt;PostgreSQL&gt; closed. "
             + "Check the incident, then try again."))
+        let refused = ChatService.Reply.failed(APIError.badRequest("no such role"), logger: Logger(label: "test"), what: "chat command")
+        #expect(refused == .ephemeral("Firehouse could not finish that: no such role."))
     }
 
     @Test func deliveryIsRetriedThenGivenUp() async throws {

@@ -102,6 +102,7 @@ struct ConfigAccessTests {
     @Test(arguments: [
         ("127.0.0.1", true), ("127.1.2.3", true), ("localhost", true), ("::1", true), ("0.0.0.0", false), ("::", false),
         ("10.0.0.5", false), ("firehouse.example.com", false), ("127.0.0.256", false), ("127.evil.com", false),
+        ("app.localhost", true), ("localhost.evil.com", false),
     ])
     func loopback(_ host: String, _ expected: Bool) {
         #expect(ListenAddress(host: host, port: 9095).isLoopback == expected)

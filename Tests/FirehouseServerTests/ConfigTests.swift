@@ -215,6 +215,7 @@ struct ConfigTests {
         ("server: {external_url: \"https://a.example\"}\nchat: {public_url: \"https://a.example/\"}", "https://a.example", nil),
         ("server: {external_url: \"https://a.example\"}\nchat: {public_url: \"https://b.example\"}", nil,
          "chat.public_url: differs from server.external_url; set server.external_url only"),
+        ("server: {external_url: \"fh.example\"}", nil, "server.external_url: must be an http:// or https:// URL"),
     ] as [(String, String?, String?)])
     func externalURLAndItsAlias(yaml: String, url: String?, error: String?) throws {
         switch FirehouseConfig.parse(yaml: yaml) {

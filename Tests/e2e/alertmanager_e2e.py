@@ -245,8 +245,9 @@ alertmanager:
   url: {self.am_url}
 server:
   external_url: http://firehouse.e2e.example
-  # The webhook and chat stay open for the harness; an external URL of another host makes that
-  # a refusal to start unless it is on purpose.
+  # Chat stays open for the harness (its commands carry no credential; a chat token would also
+  # add buttons to the Mattermost notifications it checks): with an external URL of another host
+  # that is a refusal to start unless it is on purpose.
   allow_unauthenticated: true
 chat:
   slack_bot_token_env: E2E_SLACK_BOT_TOKEN

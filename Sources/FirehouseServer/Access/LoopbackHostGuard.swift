@@ -28,8 +28,8 @@ struct LoopbackHostGuard: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         // HTTP/1's Host arrives as the authority; a Host field left among the headers counts too.
         for authority in [request.head.authority, request.headers[Self.hostField]].compactMap({ $0 }) {
-            guard let host = Self.host(ofAuthority: authority), !allowed.contains(host), !host.hasSuffix(".localhost"),
-                  !Self.isLoopbackIPv4(host) else { continue }
+            guard let host = Self.host(ofAuthority: authority), !allowed.contains(host),
+                  !ListenAddress.isLoopback(host: host) else { continue }
             throw APIError(.forbidden, "Host \(host.prefix(80)) is not this loopback service's name; use localhost or 127.0.0.1, "
                 + "(a guard against DNS rebinding while routes are open; reached by another name, every route needs its credential)")
         }
@@ -53,10 +53,5 @@ struct LoopbackHostGuard: RouterMiddleware {
         let authority = rest.split(separator: "/", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? ""
         let withoutUser = authority.split(separator: "@").last.map(String.init) ?? authority
         return withoutUser.isEmpty ? nil : host(ofAuthority: withoutUser)
-    }
-
-    static func isLoopbackIPv4(_ host: String) -> Bool {
-        let octets = host.split(separator: ".", omittingEmptySubsequences: false)
-        return octets.count == 4 && octets[0] == "127" && octets.allSatisfy { UInt8($0) != nil }
     }
 }

@@ -44,7 +44,11 @@ final class ConfigReader {
         resolveExternalURL(into: &config)
     }
 
-    func externalURL(_ text: String, _ path: String) { externalURLs.append((path, ExternalURL(text))) }
+    func externalURL(_ text: String, _ path: String) {
+        // Every link starts with it, and whether it names another host decides what must be authenticated.
+        guard text.isEmpty || Self.isHTTPURL(text) else { return fail(path, "must be an http:// or https:// URL (or empty: no links)") }
+        externalURLs.append((path, ExternalURL(text)))
+    }
 
     /// One external URL, whichever key set it; the two keys set to different URLs is an error.
     private func resolveExternalURL(into config: inout FirehouseConfig) {

@@ -156,8 +156,7 @@ extension FirehouseConfig {
     /// the loopback address with that name, so loopback alone no longer keeps anyone out).
     var exposure: (path: String, why: String)? {
         if !server.listen.isLoopback { return ("server.listen", "\(server.listen) is not a loopback address") }
-        if let host = LoopbackHostGuard.host(ofURL: server.externalURL.base), !host.hasSuffix(".localhost"),
-           !ListenAddress(host: host, port: 0).isLoopback {
+        if let host = LoopbackHostGuard.host(ofURL: server.externalURL.base), !ListenAddress.isLoopback(host: host) {
             return ("server.external_url", "server.external_url names \(host), so Firehouse is reached from beyond this host")
         }
         return nil

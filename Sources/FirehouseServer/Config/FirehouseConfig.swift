@@ -176,9 +176,13 @@ public struct ListenAddress: Sendable, Equatable, CustomStringConvertible {
     public var description: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
 
     /// Only this machine can connect: `127.0.0.0/8`, `::1` or `localhost`.
-    public var isLoopback: Bool {
+    public var isLoopback: Bool { Self.isLoopback(host: host) }
+
+    /// A name or address of this machine alone: `localhost` and `*.localhost` (RFC 6761),
+    /// `127.0.0.0/8`, `::1`. One answer for the listen address, `server.external_url` and `Host`.
+    public static func isLoopback(host: String) -> Bool {
         let name = host.lowercased()
-        if name == "localhost" || name == "::1" || name == "0:0:0:0:0:0:0:1" { return true }
+        if name == "localhost" || name.hasSuffix(".localhost") || name == "::1" || name == "0:0:0:0:0:0:0:1" { return true }
         let octets = name.split(separator: ".", omittingEmptySubsequences: false)
         return octets.count == 4 && octets[0] == "127" && octets.allSatisfy { UInt8($0) != nil }
     }

@@ -173,7 +173,11 @@ var workload = scenario == .flap ? generator.flapping(history: history, count: c
 // BODIES: the first NOTIFICATIONS bodies of a file with one webhook body per line (the peer
 // harness's storm.ndjson, say) are measured instead of the generator's.
 if let path = environment["BODIES"] {
-    let lines = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").prefix(count)
+    let lines = try String(contentsOfFile: path, encoding: .utf8).textLines.filter { !$0.isEmpty }.prefix(count)
+    guard lines.count == count else {
+        FileHandle.standardError.write(Data("firehouse-bench-ingest: \(path) holds \(lines.count) bodies, fewer than \(count)\n".utf8))
+        exit(2)
+    }
     workload = .init(warmup: [], measured: try lines.map {
         Generator.Body(json: String($0), alerts: try AlertmanagerNotification.decode(json: Array($0.utf8)).alerts.count)
     })
